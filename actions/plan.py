@@ -1,0 +1,116 @@
+"""Plans, steps, step references and results: what the planner proposes and the executor runs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from actions.entities import Entity, Provenance
+
+__all__ = [
+    "ActionResult",
+    "Plan",
+    "PlanKind",
+    "Step",
+    "StepRef",
+    "ValueSource",
+    "is_step_ref",
+]
+
+
+class StepRef(BaseModel):
+    """A reference to an earlier step's output, written in arguments as
+    ``{"$step": 0, "field": "url"}`` (0-based step index; field of ``ActionResult.output``)."""
+
+    step: int = Field(ge=0)
+    field: str | None = None
+
+    def to_arg(self) -> dict[str, Any]:
+        return {"$step": self.step, "field": self.field}
+
+
+def is_step_ref(value: Any) -> bool:
+    return isinstance(value, dict) and "$step" in value
+
+
+class ValueSource(BaseModel):
+    """Where one argument's value came from, shown to the user before confirming."""
+
+    kind: str = "user_text"
+    """``user_text`` | ``entity`` | ``step_output`` | ``default`` | ``model`` | ``normalized``."""
+    text: str | None = None
+    """The words of the request it came from ("her", "tomorrow at 9")."""
+    entity_id: str | None = None
+    provenance: Provenance = Field(default_factory=Provenance.user)
+    note: str = ""
+
+    def describe(self) -> str:
+        parts = []
+        if self.text:
+            parts.append(f"from '{self.text}'")
+        if self.entity_id:
+            parts.append(f"= {self.entity_id}")
+        if self.note:
+            parts.append(self.note)
+        if not self.provenance.trusted:
+            parts.append(f"UNTRUSTED: {self.provenance.source}")
+        return " ".join(parts) or self.kind
+
+
+class Step(BaseModel):
+    """One action call. ``args`` may hold literal values or step references."""
+
+    action: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    sources: dict[str, ValueSource] = Field(default_factory=dict)
+
+    def refs(self) -> list[tuple[str, StepRef]]:
+        return [(k, StepRef(step=v["$step"], field=v.get("field"))) for k, v in self.args.items()
+                if is_step_ref(v)]
+
+
+class PlanKind(StrEnum):
+    ACTIONS = "actions"
+    QUESTION = "question"
+    ANSWER = "answer"
+    NO_ACTION = "no_action"
+
+
+class Plan(BaseModel):
+    """A proposal: steps to run, or a question back, or a plain answer."""
+
+    request: str = ""
+    kind: PlanKind = PlanKind.ACTIONS
+    steps: list[Step] = Field(default_factory=list)
+    question: str | None = None
+    options: list[str] = Field(default_factory=list)
+    """Choices for a question (e.g. candidate entity labels)."""
+    answer: str | None = None
+    tier: int | None = None
+    """0 = sentence template, 1 = default model, 2 = larger model, None = stored/explicit."""
+    escalations: list[str] = Field(default_factory=list)
+    """Why planning moved to a higher tier, in order."""
+    confidence: float | None = None
+
+    @classmethod
+    def ask(cls, request: str, question: str, options: list[str] | None = None,
+            tier: int | None = None) -> Plan:
+        return cls(request=request, kind=PlanKind.QUESTION, question=question,
+                   options=options or [], tier=tier)
+
+
+class ActionResult(BaseModel):
+    """What running one step produced. Failures are values: ``ok=False`` with ``error``."""
+
+    ok: bool = True
+    message: str = ""
+    output: dict[str, Any] = Field(default_factory=dict)
+    entities: list[Entity] = Field(default_factory=list)
+    """Entities the step publishes (page links, listed emails, created jobs)."""
+    error: str | None = None
+
+    @classmethod
+    def fail(cls, error: str, **output: Any) -> ActionResult:
+        return cls(ok=False, error=error, message=error, output=output)

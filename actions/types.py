@@ -1,0 +1,66 @@
+"""Parameter types with meaning: they put hints into the JSON schema that the planner,
+the normalizer and the verifier read. Nothing restates them by hand.
+
+* ``EntityRef("contact")`` — the value is the id of an entity of that type in scope.
+* ``Url``, ``Email``, ``When`` — ``"format": "uri" | "email" | "date-time"``; the model copies the
+  phrase ("tomorrow at 9", "python docs", "Alice") and deterministic code normalizes it.
+* ``Sensitive`` — the parameter steers an effect (a recipient, a navigation target): a value from
+  untrusted text needs the user's confirmation with its source shown.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+__all__ = [
+    "Email",
+    "EntityRef",
+    "LongText",
+    "Recurrence",
+    "Sensitive",
+    "ShortText",
+    "Url",
+    "When",
+    "entity_type_of",
+    "is_sensitive",
+]
+
+SENSITIVE_KEY = "x-sensitive"
+ENTITY_KEY = "x-entity"
+
+
+def EntityRef(entity_type: str, description: str | None = None) -> Any:  # noqa: N802
+    """A parameter holding the id of an in-scope entity of ``entity_type``."""
+    return Annotated[
+        str,
+        Field(
+            max_length=120,
+            description=description or f"id of a {entity_type} entity in scope",
+            json_schema_extra={ENTITY_KEY: entity_type},
+        ),
+    ]
+
+
+def Sensitive(tp: Any) -> Any:  # noqa: N802
+    """Mark a parameter as steering an effect (recipient, navigation target)."""
+    return Annotated[tp, Field(json_schema_extra={SENSITIVE_KEY: True})]
+
+
+Url = Annotated[str, Field(max_length=2000, json_schema_extra={"format": "uri"})]
+Email = Annotated[str, Field(max_length=320, json_schema_extra={"format": "email"})]
+When = Annotated[str, Field(max_length=80, json_schema_extra={"format": "date-time"})]
+Recurrence = Annotated[str, Field(max_length=80, json_schema_extra={"format": "x-recurrence"})]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=4000)]
+
+
+def entity_type_of(prop_schema: dict[str, Any]) -> str | None:
+    """The entity type a property schema refers to, if any."""
+    value = prop_schema.get(ENTITY_KEY)
+    return value if isinstance(value, str) else None
+
+
+def is_sensitive(prop_schema: dict[str, Any]) -> bool:
+    return bool(prop_schema.get(SENSITIVE_KEY))

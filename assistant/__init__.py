@@ -1,0 +1,1 @@
+"""lam's application: runtime, planner, verifier, executor, journal, CLI and TUI."""

@@ -1,0 +1,118 @@
+"""The `Runtime`: config, paths, plugins and action registry for one lam process. No globals:
+every command and every test builds its own."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel
+
+from actions.errors import ConfigError
+from actions.plugin import Capabilities
+from assistant.config import LamConfig, load_config
+from assistant.paths import Paths, shipped_config_path
+from assistant.plugin_loader import LoadedPlugins, load_plugins, plugin_data_dir
+from assistant.registry import ActionRegistry
+
+__all__ = ["Runtime", "RuntimeOptions", "system_timezone"]
+
+
+def system_timezone() -> ZoneInfo:
+    name = os.environ.get("TZ", "")
+    if not name:
+        try:
+            link = os.readlink("/etc/localtime")
+            name = link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else ""
+        except OSError:
+            name = ""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass
+class RuntimeOptions:
+    """Per-process choices from the command line or the embedding program."""
+
+    home: str | None = None
+    plugins: bool = True
+    now: datetime | None = None
+    tz: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    """Holds what one lam process needs; `close()` releases plugins."""
+
+    def __init__(self, options: RuntimeOptions | None = None,
+                 *, config: LamConfig | None = None, paths: Paths | None = None) -> None:
+        self.options = options or RuntimeOptions()
+        self.paths = paths or Paths.from_env(self.options.home)
+        self.paths.ensure()
+        self.config = config or load_config(shipped_config_path(), self.paths.user_config)
+        self.tz = self._timezone()
+        fixed = self.options.now
+        if fixed is not None and fixed.tzinfo is None:
+            fixed = fixed.replace(tzinfo=self.tz)
+        self._fixed_now = fixed
+        self.notifications: list[str] = []
+        self._notify_hooks: list[Callable[[str], None]] = []
+        self._loaded: LoadedPlugins | None = None
+        self.extra_caps: dict[str, Any] = {}
+
+    # -- time ------------------------------------------------------------------------------
+    def _timezone(self) -> ZoneInfo:
+        name = self.options.tz or self.config.lam.timezone
+        if not name:
+            return system_timezone()
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"unknown time zone {name!r}",
+                              hint="use an IANA name such as Europe/Berlin") from exc
+
+    def now(self) -> datetime:
+        return (self._fixed_now or datetime.now(UTC)).astimezone(self.tz)
+
+    # -- notifications -----------------------------------------------------------------------
+    def notify(self, text: str) -> None:
+        self.notifications.append(text)
+        for hook in list(self._notify_hooks):
+            hook(text)
+
+    def on_notify(self, hook: Callable[[str], None]) -> None:
+        self._notify_hooks.append(hook)
+
+    # -- plugins -------------------------------------------------------------------------------
+    def capabilities(self, name: str, settings: BaseModel) -> Capabilities:
+        return Capabilities(
+            settings=settings,
+            data_dir=plugin_data_dir(self.paths.data_dir, name),
+            clock=self.now,
+            tz=self.tz,
+            notify=self.notify,
+            extras=dict(self.options.extras),
+            **self.extra_caps,
+        )
+
+    @property
+    def loaded(self) -> LoadedPlugins:
+        if self._loaded is None:
+            self._loaded = load_plugins(self.config, self.capabilities,
+                                        enabled=self.options.plugins)
+        return self._loaded
+
+    @property
+    def registry(self) -> ActionRegistry:
+        return self.loaded.registry
+
+    def close(self) -> None:
+        if self._loaded is not None:
+            self._loaded.close()
+            self._loaded = None

@@ -1,0 +1,1 @@
+"""lam's model runtime: backends, catalog and pull, memory estimation, MoE inspection."""

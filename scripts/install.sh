@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install lam and what it needs at run time. Idempotent; as root it also installs Debian packages.
+#   scripts/install.sh          lam itself (+ Chromium via apt when root)
+#   scripts/install.sh --test   also what the test suite needs (servers, test tools, test models)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+apt_pkgs=(chromium)
+[ $want_test = 1 ] && apt_pkgs+=(dovecot-imapd tmux)
+missing=()
+for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # dovecot is started by the tests themselves, on loopback, in a temp dir.
+    if [[ " ${missing[*]} " == *" dovecot-imapd "* ]]; then
+      (systemctl disable --now dovecot 2>/dev/null || service dovecot stop 2>/dev/null || true)
+    fi
+  else
+    echo "warning: missing Debian packages: ${missing[*]} (install them as root)" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+echo "==> pip install (llama-cpp-python compiles once: 5-10 minutes on 2 cores)"
+if [ $want_test = 1 ]; then
+  $PY -m pip install -q --progress-bar off -e '.[test]'
+else
+  $PY -m pip install -q --progress-bar off -e .
+fi
+echo "==> models"
+lam models pull default
+[ $want_test = 1 ] && lam models pull smollm2-135m
+echo "==> installed: $(lam --version)"
