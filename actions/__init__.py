@@ -65,4 +65,5 @@ __all__ = [
     "collect_actions",
     "entity_type_of",
     "is_sensitive",
+    "is_step_ref",
 ]

@@ -27,8 +27,8 @@ __all__ = [
     "Capabilities",
     "JournalWriter",
     "NoSettings",
-    "Plugin",
     "PlanRunner",
+    "Plugin",
 ]
 
 

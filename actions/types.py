@@ -31,7 +31,7 @@ SENSITIVE_KEY = "x-sensitive"
 ENTITY_KEY = "x-entity"
 
 
-def EntityRef(entity_type: str, description: str | None = None) -> Any:  # noqa: N802
+def EntityRef(entity_type: str, description: str | None = None) -> Any:
     """A parameter holding the id of an in-scope entity of ``entity_type``."""
     return Annotated[
         str,
@@ -43,7 +43,7 @@ def EntityRef(entity_type: str, description: str | None = None) -> Any:  # noqa:
     ]
 
 
-def Sensitive(tp: Any) -> Any:  # noqa: N802
+def Sensitive(tp: Any) -> Any:
     """Mark a parameter as steering an effect (recipient, navigation target)."""
     return Annotated[tp, Field(json_schema_extra={SENSITIVE_KEY: True})]
 

@@ -52,7 +52,7 @@ class LoadedPlugins:
         for plugin in self.plugins.values():
             try:
                 plugin.close()
-            except Exception:  # noqa: BLE001 - closing must not take others down
+            except Exception:
                 pass
 
 

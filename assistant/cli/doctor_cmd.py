@@ -46,7 +46,7 @@ def _model_check(runtime: Runtime) -> Check:
     except ImportError as exc:
         return Check("model", False, f"model runtime unavailable: {exc}",
                      "reinstall lam: pip install -e .")
-    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
+    except Exception as exc:
         return Check("model", False, f"{name}: {exc}".splitlines()[0],
                      getattr(exc, "hint", None) or f"run `lam models pull {name}`")
 

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 
 import click
 
-from actions.errors import LamError, UserInputError
 from assistant.exit_codes import ExitCode
 
 __all__ = ["exit_code_for", "render_errors"]
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
+    from actions.errors import LamError, UserInputError
+
     code = getattr(exc, "exit_code", None)
     if isinstance(code, int) and not isinstance(exc, click.ClickException):
         return ExitCode(code)
@@ -32,9 +33,11 @@ def exit_code_for(exc: BaseException) -> ExitCode:
 def render_errors(debug: bool = False) -> Iterator[None]:
     try:
         yield
-    except (LamError, Exception) as exc:
+    except Exception as exc:
         if isinstance(exc, click.exceptions.Exit | click.ClickException | click.Abort):
             raise
+        from actions.errors import LamError
+
         is_ours = isinstance(exc, LamError) or type(exc).__module__.startswith("models")
         if debug or not is_ours:
             traceback.print_exc()
