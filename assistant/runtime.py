@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel
 
 from actions.errors import ConfigError
-from actions.plugin import Capabilities
+from actions.plan import Plan
+from actions.plugin import Capabilities, PlanRunner
 from assistant.config import LamConfig, load_config
+from assistant.journal import Journal
 from assistant.paths import Paths, shipped_config_path
 from assistant.plugin_loader import LoadedPlugins, load_plugins, plugin_data_dir
 from assistant.registry import ActionRegistry
@@ -64,7 +66,11 @@ class Runtime:
         self.notifications: list[str] = []
         self._notify_hooks: list[Callable[[str], None]] = []
         self._loaded: LoadedPlugins | None = None
+        self._journal: Journal | None = None
+        self._plan_runner: PlanRunner | None = None
         self.extra_caps: dict[str, Any] = {}
+        self.model_factories: dict[int, Callable[[], Any]] = {}
+        """Overrides for planner models by tier (tests inject a scripted backend here)."""
 
     # -- time ------------------------------------------------------------------------------
     def _timezone(self) -> ZoneInfo:
@@ -89,6 +95,36 @@ class Runtime:
     def on_notify(self, hook: Callable[[str], None]) -> None:
         self._notify_hooks.append(hook)
 
+    # -- journal and plan runner ------------------------------------------------------------------
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            self._journal = Journal(self.paths.journal_db)
+        return self._journal
+
+    def set_plan_runner(self, runner: PlanRunner) -> None:
+        self._plan_runner = runner
+
+    def _run_plan(self, plan: Plan, *, origin: str, key: str) -> Any:
+        if self._plan_runner is None:
+            from assistant.session import Session
+
+            Session(self)
+        assert self._plan_runner is not None
+        return self._plan_runner(plan, origin=origin, key=key)
+
+    # -- models ----------------------------------------------------------------------------------
+    def model_factory(self, tier: int) -> Callable[[], Any] | None:
+        """A loader of the planner model for a tier (None when the tier has no model)."""
+        if tier in self.model_factories:
+            return self.model_factories[tier]
+        name = self.config.lam.model if tier == 1 else self.config.lam.large_model
+        if not name:
+            return None
+        from assistant.models_glue import planner_model_factory
+
+        return planner_model_factory(self, name)
+
     # -- plugins -------------------------------------------------------------------------------
     def capabilities(self, name: str, settings: BaseModel) -> Capabilities:
         return Capabilities(
@@ -97,6 +133,8 @@ class Runtime:
             clock=self.now,
             tz=self.tz,
             notify=self.notify,
+            journal=self.journal,
+            run_plan=self._run_plan,
             extras=dict(self.options.extras),
             **self.extra_caps,
         )
@@ -116,3 +154,6 @@ class Runtime:
         if self._loaded is not None:
             self._loaded.close()
             self._loaded = None
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None

@@ -1,0 +1,155 @@
+"""The executor: steps in order, step outputs bound to later inputs, preconditions re-checked,
+postconditions checked, a journal row before and after every side effect."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from actions.context import ActionContext
+from actions.plan import ActionResult, Plan, Step, is_step_ref
+from assistant.context import EntityTable
+from assistant.journal import Journal
+from assistant.registry import ActionRegistry
+
+__all__ = ["Executor", "RunReport", "StepOutcome", "StepStatus", "bind_value"]
+
+
+class StepStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    NOT_RUN = "not_run"
+    ALREADY_DONE = "already_done"
+    INTERRUPTED = "interrupted"
+
+
+class StepOutcome(BaseModel):
+    index: int
+    action: str
+    status: StepStatus
+    args: dict[str, Any] = Field(default_factory=dict)
+    result: ActionResult | None = None
+    problems: list[str] = Field(default_factory=list)
+
+
+class RunReport(BaseModel):
+    plan_id: int | None = None
+    ok: bool = True
+    steps: list[StepOutcome] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = []
+        for s in self.steps:
+            msg = (s.result.message if s.result else "") or ", ".join(s.problems)
+            lines.append(f"{s.index + 1}. {s.action}: {s.status.value}" + (f" — {msg}"
+                                                                         if msg else ""))
+        return "\n".join(lines)
+
+
+def bind_value(value: Any, results: list[ActionResult]) -> Any:
+    """Replace a step reference with the referenced step's output value."""
+    if not is_step_ref(value):
+        return value
+    result = results[value["$step"]]
+    field = value.get("field")
+    if field:
+        return result.output.get(field)
+    for key in ("value", "url", "text", "id"):
+        if key in result.output:
+            return result.output[key]
+    return result.message
+
+
+class Executor:
+    def __init__(self, registry: ActionRegistry, journal: Journal, *,
+                 clock: Callable[[], datetime], tz: ZoneInfo) -> None:
+        self.registry = registry
+        self.journal = journal
+        self.clock = clock
+        self.tz = tz
+
+    def run(self, plan: Plan, table: EntityTable, *, origin: str = "user",
+            key_prefix: str | None = None) -> RunReport:
+        """Run a verified plan. ``key_prefix`` makes step keys stable across retries (a
+        scheduled job's firing): a step already journaled under its key is not run again."""
+        plan_id = self.journal.begin_plan(plan, origin)
+        prefix = key_prefix or f"plan{plan_id}"
+        report = RunReport(plan_id=plan_id)
+        results: list[ActionResult] = []
+        failed = False
+        for i, step in enumerate(plan.steps):
+            if failed:
+                report.steps.append(StepOutcome(index=i, action=step.action,
+                                                status=StepStatus.NOT_RUN))
+                continue
+            outcome = self._run_step(plan_id, i, step, results, table, f"{prefix}:{i}")
+            report.steps.append(outcome)
+            results.append(outcome.result or ActionResult.fail("not run"))
+            if outcome.status not in (StepStatus.OK, StepStatus.ALREADY_DONE):
+                failed = True
+        report.ok = not failed
+        self.journal.end_plan(plan_id, "done" if report.ok else "failed")
+        return report
+
+    def _run_step(self, plan_id: int, i: int, step: Step, results: list[ActionResult],
+                  table: EntityTable, key: str) -> StepOutcome:
+        spec = self.registry.get(step.action)
+        if spec is None:
+            return StepOutcome(index=i, action=step.action, status=StepStatus.FAILED,
+                               problems=[f"no action named '{step.action}' is loaded"])
+        args = {k: bind_value(v, results) for k, v in step.args.items()}
+        outcome = StepOutcome(index=i, action=step.action, status=StepStatus.FAILED, args=args)
+        params, violations = spec.validate_args(args)
+        ctx = ActionContext(clock=self.clock, tz=self.tz, entities=table.as_mapping(),
+                            idempotency_key=key)
+        if params is None:
+            outcome.problems = [str(v) for v in violations]
+            return outcome
+        pre = spec.check_preconditions(ctx, params)
+        if pre:
+            outcome.problems = [str(v) for v in pre]
+            return outcome
+        previous = self.journal.step_by_key(key)
+        if previous is not None:
+            if previous.state == "ok" and previous.result is not None:
+                outcome.status = StepStatus.ALREADY_DONE
+                outcome.result = previous.result
+                table.publish(previous.result.entities)
+                return outcome
+            outcome.status = StepStatus.INTERRUPTED
+            outcome.problems = [f"a previous run of this step ({key}) did not finish; "
+                                "not running it again — check its effect"]
+            return outcome
+        side_effect = spec.effect.has_side_effect
+        row = None
+        try:
+            row = self.journal.step_started(plan_id, i, key, step, spec.effect.value)
+        except sqlite3.IntegrityError:
+            outcome.problems = [f"step key {key} is already journaled"]
+            return outcome
+        try:
+            result = spec.run(ctx, params)
+        except Exception as exc:  # a plugin bug must not take lam down: it is a failed step
+            result = ActionResult.fail(f"{type(exc).__name__}: {exc}")
+        if not isinstance(result, ActionResult):
+            result = ActionResult.fail(f"action returned {type(result).__name__}, "
+                                       "not ActionResult")
+        if result.ok:
+            post = spec.check_postconditions(ctx, params, result)
+            if post:
+                result = result.model_copy(update={
+                    "ok": False, "error": "; ".join(str(v) for v in post)})
+        self.journal.step_ended(row, result)
+        del side_effect
+        outcome.result = result
+        outcome.status = StepStatus.OK if result.ok else StepStatus.FAILED
+        if not result.ok:
+            outcome.problems = [result.error or "failed"]
+        table.publish(result.entities)
+        return outcome

@@ -1,0 +1,195 @@
+"""The cascade: tier 0 templates, tier 1 default model, tier 2 larger model; each plan is
+slot-filled, verified, and repaired a bounded number of times. Every plan records its tier and
+why planning escalated."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from actions.plan import Plan, PlanKind, Step, ValueSource
+from actions.violations import Violation
+from assistant.context import EntityTable
+from assistant.planner.model_tier import ModelTier, PlannerModel
+from assistant.planner.slots import Clarification, SlotFiller
+from assistant.registry import ActionRegistry
+from assistant.resolve import Mention, find_mentions, resolve_reference
+from assistant.verify import Verifier, blocking
+
+__all__ = ["Planner", "Proposal"]
+
+ModelFactory = Callable[[], PlannerModel | None]
+
+
+class Proposal(BaseModel):
+    """A plan with what the verifier said about it, ready to confirm or explain."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    plan: Plan
+    violations: list[Violation] = Field(default_factory=list)
+    seconds: float = 0.0
+    pending_steps: list[Step] = Field(default_factory=list)
+    """For a question: the steps as proposed, before the slot that raised it was filled."""
+    question_step: int | None = None
+    question_param: str | None = None
+    candidate_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def blocked(self) -> list[Violation]:
+        return blocking(self.violations)
+
+    @property
+    def runnable(self) -> bool:
+        return self.plan.kind is PlanKind.ACTIONS and bool(self.plan.steps) and not self.blocked
+
+
+class Planner:
+    def __init__(self, registry: ActionRegistry, verifier: Verifier, *,
+                 tier1: ModelFactory | None = None, tier2: ModelFactory | None = None,
+                 max_steps: int = 6, max_repairs: int = 2,
+                 min_confidence: float = 0.55) -> None:
+        self.registry = registry
+        self.verifier = verifier
+        self.tier_factories = {1: tier1, 2: tier2}
+        self._tiers: dict[int, ModelTier | None] = {}
+        self.max_steps = max_steps
+        self.max_repairs = max_repairs
+        self.min_confidence = min_confidence
+        self._matcher: object | None = None
+
+    # -- tiers -----------------------------------------------------------------------------------
+    def _template_matches(self, request: str) -> list[Step] | None:
+        from assistant.templates import TemplateMatcher
+
+        if self._matcher is None:
+            self._matcher = TemplateMatcher(list(self.registry))
+        matcher = self._matcher
+        assert isinstance(matcher, TemplateMatcher)
+        seq = matcher.match_sequence(request)
+        if not seq:
+            return None
+        steps = []
+        for m in seq:
+            sources = {k: ValueSource(kind="user_text", text=v) for k, v in m.slots.items()}
+            steps.append(Step(action=m.action, args=dict(m.slots), sources=sources))
+        return steps
+
+    def _model_tier(self, tier: int) -> ModelTier | None:
+        if tier not in self._tiers:
+            factory = self.tier_factories.get(tier)
+            model = factory() if factory else None
+            self._tiers[tier] = (ModelTier(model, list(self.registry), tier=tier,
+                                           max_steps=self.max_steps) if model else None)
+        return self._tiers[tier]
+
+    # -- the cascade -----------------------------------------------------------------------------
+    def plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
+             *, on_tier: Callable[[int], None] | None = None) -> Proposal:
+        started = time.perf_counter()
+        specs = {s.name: s for s in self.registry}
+        filler = SlotFiller(table=table, now=now, tz=tz, request=request)
+        escalations: list[str] = []
+
+        def finish(plan: Plan, violations: list[Violation]) -> Proposal:
+            plan.escalations = escalations
+            return Proposal(plan=plan, violations=violations,
+                            seconds=time.perf_counter() - started)
+
+        def ask(c: Clarification, tier: int, steps: list[Step]) -> Proposal:
+            proposal = finish(Plan.ask(request, c.question, c.options, tier=tier), [])
+            proposal.pending_steps = steps
+            proposal.question_step = c.step
+            proposal.question_param = c.param
+            proposal.candidate_ids = c.candidate_ids
+            return proposal
+
+        if on_tier:
+            on_tier(0)
+        steps = self._template_matches(request)
+        if steps is not None:
+            filled, question = filler.fill(steps, specs)
+            if question is not None:
+                return ask(question, 0, steps)
+            plan = Plan(request=request, steps=filled, tier=0, confidence=1.0)
+            violations = self.verifier.verify(plan, table.as_mapping(), now)
+            if not blocking(violations):
+                return finish(plan, violations)
+            escalations.append("tier 0 plan rejected: " +
+                               "; ".join(str(v) for v in blocking(violations)))
+        else:
+            escalations.append("tier 0: no sentence template matched")
+
+        mentions = self._pre_resolve(request, table)
+        last: Proposal | None = None
+        for tier in (1, 2):
+            model_tier = self._model_tier(tier)
+            if model_tier is None:
+                if tier == 1:
+                    escalations.append("tier 1: no model configured")
+                continue
+            if on_tier:
+                on_tier(tier)
+            feedback: list[str] = []
+            for _attempt in range(self.max_repairs + 1):
+                proposal = model_tier.propose(request, table.all(), mentions, feedback)
+                plan = proposal.plan
+                if plan.kind is not PlanKind.ACTIONS:
+                    last = finish(plan, [])
+                    break
+                filled, question = filler.fill(plan.steps, specs)
+                if question is not None:
+                    return ask(question, tier, plan.steps)
+                plan = plan.model_copy(update={"steps": filled})
+                violations = self.verifier.verify(plan, table.as_mapping(), now)
+                last = finish(plan, violations)
+                if not blocking(violations):
+                    break
+                feedback = [str(v) for v in blocking(violations)]
+                escalations.append(f"tier {tier} plan rejected: " + "; ".join(feedback))
+            assert last is not None
+            unsure = (last.plan.confidence is not None and
+                      last.plan.confidence < self.min_confidence)
+            if last.blocked or unsure:
+                if unsure:
+                    escalations.append(f"tier {tier} unsure (confidence "
+                                       f"{last.plan.confidence:.2f})")
+                if tier == 1 and self.tier_factories.get(2):
+                    continue
+            return last
+        if last is not None:
+            return last
+        return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
+                           answer="No sentence template matched and no model is available "
+                                  "to plan this request."), [])
+
+    def replan(self, request: str, steps: list[Step], table: EntityTable, now: datetime,
+               tz: ZoneInfo, tier: int | None) -> Proposal:
+        """Fill and verify given steps again (after the user answered a question)."""
+        started = time.perf_counter()
+        specs = {s.name: s for s in self.registry}
+        filler = SlotFiller(table=table, now=now, tz=tz, request=request)
+        filled, question = filler.fill(steps, specs)
+        if question is not None:
+            return Proposal(plan=Plan.ask(request, question.question, question.options,
+                                          tier=tier),
+                            pending_steps=steps, question_step=question.step,
+                            question_param=question.param,
+                            candidate_ids=question.candidate_ids)
+        plan = Plan(request=request, steps=filled, tier=tier)
+        return Proposal(plan=plan, violations=self.verifier.verify(plan, table.as_mapping(),
+                                                                   now),
+                        seconds=time.perf_counter() - started)
+
+    @staticmethod
+    def _pre_resolve(request: str, table: EntityTable) -> list[tuple[Mention, str]]:
+        out = []
+        for mention in find_mentions(request):
+            res = resolve_reference(mention, table)
+            if res.entity is not None:
+                out.append((mention, res.entity.id))
+        return out

@@ -1,0 +1,81 @@
+"""Tiers 1 and 2: a local model proposes steps, constrained by a schema built from the live
+registry and the entity ids in scope. Its output is only ever a proposal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from actions.entities import Entity, Provenance
+from actions.plan import Plan, PlanKind, Step, ValueSource
+from actions.spec import ActionSpec
+from assistant.planner.prompt import plan_schema, request_message, system_prompt
+from assistant.resolve import Mention
+
+__all__ = ["ModelProposal", "ModelTier", "PlannerModel"]
+
+
+class PlannerModel(Protocol):
+    """What the planner needs from a model backend (see `assistant.models_glue`)."""
+
+    def plan_json(self, system: str, user: str, schema: dict[str, Any],
+                  max_tokens: int) -> tuple[str, float | None]:
+        """Return the generated JSON text and a confidence (mean token probability, 0..1)."""
+        ...
+
+
+@dataclass
+class ModelProposal:
+    plan: Plan
+    raw: str
+    confidence: float | None
+
+
+class ModelTier:
+    def __init__(self, model: PlannerModel, specs: list[ActionSpec], *, tier: int,
+                 max_steps: int) -> None:
+        self.model = model
+        self.specs = specs
+        self.tier = tier
+        self.max_steps = max_steps
+        self._system = system_prompt(specs)
+
+    def propose(self, request: str, entities: list[Entity],
+                mentions: list[tuple[Mention, str]], feedback: list[str] | None = None,
+                ) -> ModelProposal:
+        ids_by_type: dict[str, list[str]] = {}
+        for e in entities:
+            ids_by_type.setdefault(e.type, []).append(e.id)
+        for e in entities:  # person-typed slots accept contacts
+            if e.type == "contact":
+                ids_by_type.setdefault("person", []).append(e.id)
+        schema = plan_schema(self.specs, ids_by_type, self.max_steps)
+        user = request_message(request, entities, mentions)
+        if feedback:
+            user += "\nYour previous plan was rejected: " + "; ".join(feedback) + \
+                    "\nReturn a corrected plan."
+        text, confidence = self.model.plan_json(self._system, user, schema, max_tokens=320)
+        return ModelProposal(plan=self._parse(request, text, confidence), raw=text,
+                             confidence=confidence)
+
+    def _parse(self, request: str, text: str, confidence: float | None) -> Plan:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return Plan(request=request, kind=PlanKind.ANSWER, tier=self.tier,
+                        answer="I could not make a plan for that.", confidence=confidence)
+        steps = []
+        for raw in data.get("steps", []) or []:
+            args = raw.get("args", {}) or {}
+            sources = {k: ValueSource(kind="model", text=v if isinstance(v, str) else None,
+                                      provenance=Provenance(trusted=True, source="model"))
+                       for k, v in args.items()}
+            steps.append(Step(action=str(raw.get("action", "")), args=args, sources=sources))
+        if not steps:
+            reply = str(data.get("reply") or "I have no action for that.")
+            kind = PlanKind.QUESTION if reply.rstrip().endswith("?") else PlanKind.NO_ACTION
+            return Plan(request=request, kind=kind, tier=self.tier, answer=reply,
+                        question=reply if kind is PlanKind.QUESTION else None,
+                        confidence=confidence)
+        return Plan(request=request, steps=steps, tier=self.tier, confidence=confidence)

@@ -1,0 +1,219 @@
+"""Step 4 of a request: deterministic code turns copied slot text into values — entity ids,
+datetimes, recurrence rules, URLs, addresses — and records where each value came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from actions.entities import Entity, Provenance
+from actions.plan import Step, ValueSource, is_step_ref
+from actions.spec import ActionSpec
+from actions.types import entity_type_of
+from assistant.context import PERSON_TYPES, EntityTable
+from assistant.resolve import Mention, find_mentions, match_by_label, resolve_reference
+
+__all__ = ["Clarification", "SlotFiller"]
+
+EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
+
+
+@dataclass
+class Clarification:
+    """A question back to the user instead of a guess."""
+
+    question: str
+    options: list[str] = field(default_factory=list)
+    step: int | None = None
+    param: str | None = None
+    candidate_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SlotFiller:
+    table: EntityTable
+    now: datetime
+    tz: ZoneInfo
+    request: str
+
+    def fill(self, steps: list[Step], specs: dict[str, ActionSpec]) -> tuple[
+            list[Step], Clarification | None]:
+        out: list[Step] = []
+        for i, step in enumerate(steps):
+            spec = specs.get(step.action)
+            if spec is None:
+                out.append(step)
+                continue
+            filled, question = self._fill_step(i, step, spec, out)
+            if question is not None:
+                return out, question
+            out.append(filled)
+        return out, None
+
+    # ------------------------------------------------------------------------------------------
+    def _fill_step(self, i: int, step: Step, spec: ActionSpec,
+                   earlier: list[Step]) -> tuple[Step, Clarification | None]:
+        props: dict[str, Any] = spec.parameters_schema().get("properties", {})
+        args = dict(step.args)
+        sources = dict(step.sources)
+        for name, value in step.args.items():
+            prop = props.get(name, {})
+            if is_step_ref(value) or not isinstance(value, str):
+                if is_step_ref(value):
+                    sources.setdefault(name, ValueSource(kind="step_output",
+                                                         note=f"output of step "
+                                                              f"{value['$step'] + 1}"))
+                continue
+            try:
+                new_value, source = self._fill_value(i, name, value, prop, earlier)
+            except _Ask as ask:
+                return step, Clarification(question=ask.question, options=ask.options, step=i,
+                                           param=name, candidate_ids=ask.ids)
+            args[name] = new_value
+            if source is not None:
+                prior = sources.get(name)
+                if prior is not None and not prior.provenance.trusted:
+                    source = source.model_copy(update={"provenance": prior.provenance})
+                sources[name] = source
+        return step.model_copy(update={"args": args, "sources": sources}), None
+
+    def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
+                    earlier: list[Step]) -> tuple[Any, ValueSource | None]:
+        text = value.strip()
+        etype = entity_type_of(prop)
+        fmt = prop.get("format")
+        if etype:
+            entity, note = self._entity(text, etype)
+            return entity.id, ValueSource(kind="entity", text=text, entity_id=entity.id,
+                                          provenance=entity.provenance, note=note)
+        if text.lower() in PRONOUNS and earlier:
+            ref = {"$step": len(earlier) - 1}
+            return ref, ValueSource(kind="step_output", text=text,
+                                    note=f"output of step {len(earlier)}")
+        if fmt == "date-time":
+            return self._when(text), ValueSource(kind="normalized", text=text,
+                                                 provenance=self._provenance_of_text(text))
+        if fmt == "x-recurrence":
+            return self._recurrence(text), ValueSource(kind="normalized", text=text)
+        if fmt == "uri":
+            return self._url(text)
+        if fmt == "email":
+            return self._email(text)
+        return value, ValueSource(kind="user_text", text=text,
+                                  provenance=self._provenance_of_text(text))
+
+    # ------------------------------------------------------------------------------------------
+    def _provenance_of_text(self, text: str) -> Provenance:
+        """Text the user typed is trusted; text the model made up is marked as such."""
+        if _norm(text) and _norm(text) in _norm(self.request):
+            return Provenance.user()
+        return Provenance(trusted=True, source="model wording")
+
+    def _entity(self, text: str, etype: str) -> tuple[Entity, str]:
+        direct = self.table.get(text)
+        if direct is not None:
+            if direct.type != etype and not (etype in PERSON_TYPES and
+                                             direct.type in PERSON_TYPES):
+                raise _Ask(f"'{direct.label}' is a {direct.type}, not a {etype}: which {etype} "
+                           "do you mean?", candidates=self.table.of_type(etype)[:6])
+            return direct, f"= {direct.type} {direct.label}"
+        mentions = find_mentions(text)
+        mention = mentions[0] if mentions else Mention(text, 0, len(text), "named", etype,
+                                                       detail=text)
+        if (mention.kind == "named" and mention.type_hint != "job") or not mentions:
+            return self._by_name(text, etype)
+        res = resolve_reference(mention, self.table, etype)
+        if res.entity is None:
+            raise _Ask(res.question or f"Which {etype} do you mean by '{text}'?",
+                       candidates=res.candidates[:6])
+        return res.entity, res.note
+
+    def _by_name(self, text: str, etype: str) -> tuple[Entity, str]:
+        pool = self.table.of_type(etype, *(PERSON_TYPES if etype in PERSON_TYPES else ()))
+        name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
+        found = match_by_label(name, pool)
+        if not found:
+            raise _Ask(f"I don't know a {etype} called '{text}'. Who or what do you mean?",
+                       candidates=pool[:6])
+        if len(found) > 1:
+            exact = [e for e in found if e.label.lower() == name.lower()]
+            if len(exact) == 1:
+                return exact[0], f"'{text}' = {etype} {exact[0].label}"
+            raise _Ask(" or ".join(e.label for e in found[:4]) + "?", candidates=found[:6])
+        return found[0], f"'{text}' = {etype} {found[0].label}"
+
+    def _when(self, text: str) -> str:
+        from assistant.normalize import times
+
+        result = times.parse_when(text, self.now, self.tz)
+        when = getattr(result, "value", result)
+        if isinstance(when, datetime):
+            return when.isoformat()
+        options = [str(o) for o in getattr(result, "options", []) or []]
+        reason = getattr(result, "reason", None) or getattr(result, "message", None) or ""
+        raise _Ask(f"When exactly do you mean by '{text}'? {reason}".strip(), options)
+
+    def _recurrence(self, text: str) -> str:
+        from assistant.normalize import times
+
+        result = times.parse_recurrence(text, self.now, self.tz)
+        rule = getattr(result, "rule", None) or getattr(result, "value", None)
+        if isinstance(rule, str):
+            return rule
+        if isinstance(result, str):
+            return result
+        raise _Ask(f"How often do you mean by '{text}'?")
+
+    def _url(self, text: str) -> tuple[str, ValueSource]:
+        if text.lower() in PRONOUNS or find_mentions(text):
+            entity, note = self._entity(text, "link") if "page" not in text.lower() else \
+                self._entity(text, "page")
+            url = str(entity.attributes.get("url", ""))
+            return url, ValueSource(kind="entity", text=text, entity_id=entity.id,
+                                    provenance=entity.provenance, note=note)
+        from assistant.normalize import urls
+
+        result = urls.normalize_url(text)
+        url: str | None = getattr(result, "url", None) or getattr(result, "value", None) or (
+            result if isinstance(result, str) else None)
+        if not url:
+            reason = getattr(result, "reason", "") or "not a web address"
+            raise _Ask(f"'{text}' is not a web address I can open ({reason}). Which site?")
+        provenance = self._provenance_of_text(text)
+        return str(url), ValueSource(kind="normalized", text=text, provenance=provenance,
+                                     note="" if url == text else f"-> {url}")
+
+    def _email(self, text: str) -> tuple[str, ValueSource]:
+        if EMAIL_RE.match(text):
+            trusted = text.lower() in self.request.lower()
+            contact = next((c for c in self.table.of_type(*PERSON_TYPES)
+                            if str(c.attributes.get("email", "")).lower() == text.lower()), None)
+            if contact is not None:
+                return text, ValueSource(kind="entity", text=text, entity_id=contact.id,
+                                         provenance=contact.provenance, note=contact.label)
+            provenance = Provenance.user() if trusted else Provenance.untrusted(
+                "an address that is not in your request or your contacts")
+            return text, ValueSource(kind="user_text", text=text, provenance=provenance)
+        entity, note = self._entity(text, "contact")
+        email = entity.attributes.get("email")
+        if not email:
+            raise _Ask(f"{entity.label} has no email address. Which address should I use?")
+        return str(email), ValueSource(kind="entity", text=text, entity_id=entity.id,
+                                       provenance=entity.provenance, note=note)
+
+
+class _Ask(Exception):
+    def __init__(self, question: str, options: list[str] | None = None,
+                 candidates: list[Entity] | None = None) -> None:
+        super().__init__(question)
+        self.question = question
+        self.options = options or [e.label or e.id for e in candidates or []]
+        self.ids = [e.id for e in candidates or []]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w@.:/ -]", "", text.lower())).strip()

@@ -1,0 +1,204 @@
+"""Reference resolution, symbolic first: pronouns, demonstratives, ordinals and descriptions
+become entity ids, type-checked against the slot they fill. Close candidates become a question —
+never a silent guess."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from actions.entities import Entity
+from assistant.context import PERSON_TYPES, EntityTable
+
+__all__ = ["Mention", "Resolution", "find_mentions", "resolve_reference"]
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+    "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "last": -1, "final": -1,
+    "next-to-last": -2, "second-to-last": -2, "penultimate": -2,
+}
+NOUN_TYPES = {
+    "link": "link", "links": "link", "email": "email", "emails": "email", "message": "email",
+    "mail": "email", "messages": "email", "field": "field", "box": "field", "button": "button",
+    "job": "job", "reminder": "job", "jobs": "job", "reminders": "job", "page": "page",
+    "site": "page", "heading": "heading", "table": "table", "contact": "contact",
+    "result": None, "one": None, "item": None,
+}
+_ORD = "|".join(sorted((re.escape(k) for k in ORDINALS), key=len, reverse=True))
+_NOUN = "|".join(sorted(NOUN_TYPES, key=len, reverse=True))
+ORDINAL_RE = re.compile(rf"\b(?:the\s+)?({_ORD}|#\d+|number\s+\d+)\s+(?:(\w+)\s+)?({_NOUN})\b",
+                        re.I)
+DEMONSTRATIVE_RE = re.compile(rf"\b(this|that|the current|the open|the)\s+({_NOUN})\b(?!\s+from)",
+                              re.I)
+FROM_RE = re.compile(r"\b(?:the\s+)?(?:(last|latest|newest|first|oldest)\s+)?"
+                     r"(email|message|mail)\s+from\s+([A-Za-z][\w.@-]*)", re.I)
+PRONOUN_RE = re.compile(r"\b(it|her|him|them|this|that)\b(?=\s*(?:$|[.,!?]|to\b|for\b|with\b|"
+                        r"on\b|in\b|and\b|as\b))|\b(it|her|him|them)\b", re.I)
+NAMED_JOB_RE = re.compile(r"\bthe\s+([\w-]+)\s+(?:one|job|reminder)\b", re.I)
+
+
+@dataclass
+class Mention:
+    text: str
+    start: int
+    end: int
+    kind: str
+    """``ordinal`` | ``demonstrative`` | ``description`` | ``pronoun`` | ``named``."""
+    type_hint: str | None = None
+    ordinal: int | None = None
+    detail: str = ""
+
+
+@dataclass
+class Resolution:
+    entity: Entity | None = None
+    candidates: list[Entity] = field(default_factory=list)
+    question: str | None = None
+    note: str = ""
+    """How it was resolved, shown to the user ("'her' = person in your last message")."""
+
+    @property
+    def ok(self) -> bool:
+        return self.entity is not None
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Referring expressions in a request, in order, without overlaps."""
+    found: list[Mention] = []
+    for m in FROM_RE.finditer(text):
+        found.append(Mention(m.group(0), m.start(), m.end(), "description", "email",
+                             ordinal=-1 if (m.group(1) or "last").lower() in
+                             ("last", "latest", "newest") else 1, detail=m.group(3)))
+    for m in ORDINAL_RE.finditer(text):
+        word = m.group(1).lower()
+        n = (int(re.sub(r"\D", "", word)) if word.startswith(("#", "number"))
+             else ORDINALS[word])
+        found.append(Mention(m.group(0), m.start(), m.end(), "ordinal",
+                             NOUN_TYPES[m.group(3).lower()], ordinal=n,
+                             detail=(m.group(2) or "")))
+    for m in NAMED_JOB_RE.finditer(text):
+        if m.group(1).lower() not in ORDINALS:
+            found.append(Mention(m.group(0), m.start(), m.end(), "named", "job",
+                                 detail=m.group(1)))
+    for m in DEMONSTRATIVE_RE.finditer(text):
+        found.append(Mention(m.group(0), m.start(), m.end(), "demonstrative",
+                             NOUN_TYPES[m.group(2).lower()]))
+    for m in PRONOUN_RE.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        hint = "person" if word in ("her", "him", "them") else None
+        found.append(Mention(m.group(0), m.start(), m.end(), "pronoun", hint))
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    out: list[Mention] = []
+    for mention in found:
+        if out and mention.start < out[-1].end:
+            continue
+        out.append(mention)
+    return out
+
+
+def _types_for(mention: Mention, wanted: str | None) -> set[str] | None:
+    hint = mention.type_hint
+    if hint == "person":
+        hint_types: set[str] | None = set(PERSON_TYPES)
+    elif hint:
+        hint_types = {hint}
+    else:
+        hint_types = None
+    if wanted is None:
+        return hint_types
+    if hint_types is None:
+        return {wanted}
+    return hint_types & {wanted} or (hint_types if wanted in PERSON_TYPES and
+                                     hint_types & PERSON_TYPES else set())
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def resolve_reference(mention: Mention, table: EntityTable,
+                      wanted: str | None = None) -> Resolution:
+    """Resolve one mention against the table, for a slot wanting entity type ``wanted``."""
+    types = _types_for(mention, wanted)
+    if types is not None and not types:
+        return Resolution(question=f"'{mention.text}' is not a {wanted}: which {wanted} "
+                                   "do you mean?")
+    if mention.kind in ("ordinal", "description"):
+        if mention.kind == "ordinal" and mention.type_hint is None:
+            # "the second one": the most recently listed type that fits the slot
+            listed_types = [t for t in table.screen_types() if types is None or t in types]
+            if not listed_types:
+                return Resolution(question=f"Nothing is listed that '{mention.text}' could be.")
+            etype = listed_types[0]
+        else:
+            etype = mention.type_hint or wanted or ""
+        items = table.listed(etype) or table.of_type(etype)
+        if mention.kind == "description":
+            items = [e for e in items
+                     if mention.detail.lower() in str(e.attributes.get("from", "")).lower()
+                     or mention.detail.lower() in e.label.lower()]
+            items.sort(key=lambda e: str(e.attributes.get("date", "")))
+            if not items:
+                return Resolution(question=f"I see no {etype} from {mention.detail}.")
+        n = mention.ordinal or 1
+        if not items:
+            return Resolution(question=f"There is no {etype} on screen for '{mention.text}'.")
+        if n > len(items) or -n > len(items):
+            return Resolution(question=f"There are only {len(items)} {etype}s; which one do "
+                                       f"you mean by '{mention.text}'?", candidates=items)
+        chosen = items[n - 1] if n > 0 else items[n]
+        return Resolution(entity=chosen, note=f"'{mention.text}' = {etype} #{chosen.ordinal or n}"
+                                              f" ({chosen.label})")
+    if mention.kind == "named":
+        jobs = [e for e in table.of_type("job") if mention.detail.lower() in e.label.lower()]
+        if len(jobs) == 1:
+            return Resolution(entity=jobs[0], note=f"'{mention.text}' = job {jobs[0].label}")
+        if not jobs:
+            return Resolution(question=f"I find no job matching '{mention.detail}'.")
+        return Resolution(candidates=jobs, question="Which one: "
+                          + " or ".join(j.label for j in jobs) + "?")
+    # pronouns and demonstratives: most recent entity of a fitting type
+    pool = [e for e in table.all() if types is None or e.type in types]
+    if mention.kind == "demonstrative" and mention.type_hint == "page":
+        pool = [e for e in pool if e.type == "page"]
+    pool = [e for e in pool if table.recency(e.id) > 0] or (
+        pool if mention.type_hint not in (None, "person") else [])
+    if not pool:
+        what = wanted or mention.type_hint or "thing"
+        return Resolution(question=f"What does '{mention.text}' refer to? I see no {what} "
+                                   "in our conversation.")
+    top = pool[0]
+    rivals = [e for e in pool[1:] if table.recency(e.id) == table.recency(top.id)
+              and e.type == top.type]
+    if rivals:
+        options = [top, *rivals]
+        return Resolution(candidates=options,
+                          question=f"Which one do you mean by '{mention.text}': "
+                                   + " or ".join(o.label or o.id for o in options) + "?")
+    return Resolution(entity=top, note=f"'{mention.text}' = {top.type} {top.label or top.id}"
+                                       " (most recent)")
+
+
+def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75) -> list[Entity]:
+    """Entities whose label (or a word of it, or a nickname) fits ``text``, best first."""
+    t = text.strip().lower()
+    scored = []
+    for e in candidates:
+        names = [e.label, *(e.attributes.get("nicknames") or []),
+                 str(e.attributes.get("relation") or "")]
+        best = 0.0
+        for name in filter(None, names):
+            n = name.lower()
+            words = n.split()
+            if t == n:
+                best = max(best, 1.0)
+            elif t in words or (words and t == words[0]):
+                best = max(best, 0.95)
+            else:
+                best = max(best, _similar(t, n), *(_similar(t, w) for w in words))
+        if best >= threshold:
+            scored.append((best, e))
+    scored.sort(key=lambda x: -x[0])
+    return [e for _, e in scored]

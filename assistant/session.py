@@ -1,0 +1,196 @@
+"""A `Session`: one conversation with lam. Holds the entity table and carries a request through
+context -> resolve -> plan -> normalize -> verify -> confirm -> execute."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from actions.entities import Entity, Provenance, Scope
+from actions.plan import Plan, PlanKind, Step
+from actions.violations import Violation
+from assistant.context import EntityTable
+from assistant.execute import Executor, RunReport, StepOutcome, StepStatus
+from assistant.planner.cascade import ModelFactory, Planner, Proposal
+from assistant.runtime import Runtime
+from assistant.verify import Verifier, blocking
+
+__all__ = ["Confirmation", "Session"]
+
+
+class Confirmation(BaseModel):
+    """What the user is asked before a plan runs: one question for the whole plan."""
+
+    needed: bool
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Session:
+    def __init__(self, runtime: Runtime, *, tier1: ModelFactory | None = None,
+                 tier2: ModelFactory | None = None) -> None:
+        self.runtime = runtime
+        self.table = EntityTable()
+        registry = runtime.registry
+        url_policies = [policy for p in runtime.loaded.plugins.values()
+                        if callable(policy := getattr(p, "url_allowed", None))]
+        self.verifier = Verifier(registry, max_steps=runtime.config.lam.max_steps,
+                                 url_policies=url_policies)
+        if tier1 is None:
+            tier1 = runtime.model_factory(1)
+        if tier2 is None:
+            tier2 = runtime.model_factory(2)
+        self.planner = Planner(registry, self.verifier, tier1=tier1, tier2=tier2,
+                               max_steps=runtime.config.lam.max_steps,
+                               max_repairs=runtime.config.lam.max_repairs)
+        self.executor = Executor(registry, runtime.journal, clock=runtime.now, tz=runtime.tz)
+        self.pending: Proposal | None = None
+        self.interrupted = runtime.journal.reconcile()
+        for row in self.interrupted:
+            runtime.notify(f"step {row.idx + 1} ({row.action}) of plan {row.plan_id} was "
+                           "interrupted by a crash; it was not run again — check its effect")
+        runtime.set_plan_runner(self.run_stored)
+
+    # -- context -------------------------------------------------------------------------------
+    def refresh_background(self) -> None:
+        entities: list[Entity] = []
+        for plugin in self.runtime.loaded.plugins.values():
+            try:
+                entities.extend(plugin.background_entities())
+            except Exception as exc:  # a plugin's failure is reported, never fatal
+                self.runtime.notify(f"plugin {plugin.name}: background entities failed: {exc}")
+        self.table.set_background(entities)
+
+    def mention(self, entity: Entity) -> None:
+        """Put an entity into the conversation (e.g. the TUI's context pane or a test)."""
+        self.table.publish([entity])
+        self.table.touch(entity.id)
+
+    # -- planning ------------------------------------------------------------------------------
+    def propose(self, request: str, on_tier: Callable[[int], None] | None = None) -> Proposal:
+        """Plan a request — or, when lam asked a question, take the answer."""
+        request = request.strip()
+        if self.pending is not None and self.pending.plan.kind is PlanKind.QUESTION:
+            answered = self._answer(request)
+            if answered is not None:
+                return answered
+        self.refresh_background()
+        self._note_user_mentions(request)
+        proposal = self.planner.plan(request, self.table, self.runtime.now(), self.runtime.tz,
+                                     on_tier=on_tier)
+        self.pending = proposal
+        return proposal
+
+    def _answer(self, text: str) -> Proposal | None:
+        pending = self.pending
+        assert pending is not None
+        if pending.question_step is None or pending.question_param is None:
+            return None
+        options = pending.plan.options
+        choice: int | None = None
+        stripped = text.strip().rstrip(".").lower()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(options):
+            choice = int(stripped) - 1
+        else:
+            exact = [i for i, o in enumerate(options) if o.lower() == stripped]
+            partial = [i for i, o in enumerate(options) if stripped and stripped in o.lower()]
+            if len(exact) == 1:
+                choice = exact[0]
+            elif len(partial) == 1:
+                choice = partial[0]
+        steps = [s.model_copy(deep=True) for s in pending.pending_steps]
+        step = steps[pending.question_step]
+        if choice is not None and choice < len(pending.candidate_ids):
+            step.args[pending.question_param] = pending.candidate_ids[choice]
+        elif choice is None and options and pending.candidate_ids:
+            return None  # not an answer to the question: treat as a new request
+        else:
+            step.args[pending.question_param] = text
+        proposal = self.planner.replan(pending.plan.request, steps, self.table,
+                                       self.runtime.now(), self.runtime.tz, pending.plan.tier)
+        self.pending = proposal
+        return proposal
+
+    def _note_user_mentions(self, request: str) -> None:
+        """Names of contacts the user types become the most salient people ("her" next)."""
+        for entity in self.table.of_type("contact"):
+            first = entity.label.split()[0].lower() if entity.label else ""
+            if first and re.search(rf"\b{re.escape(first)}\b", request.lower()):
+                self.table.touch(entity.id)
+
+    def confirmation(self, proposal: Proposal) -> Confirmation:
+        reasons = []
+        policy = self.runtime.config.confirm
+        for i, step in enumerate(proposal.plan.steps):
+            spec = self.runtime.registry.get(step.action)
+            if spec is not None and policy.asks(spec.effect):
+                reasons.append(f"step {i + 1} {step.action} is {spec.effect.value}")
+        reasons += [str(v) for v in proposal.violations if v.needs_confirmation]
+        return Confirmation(needed=bool(reasons), reasons=reasons)
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, proposal: Proposal, *, origin: str = "user") -> RunReport:
+        """Run a proposal the user has confirmed (or that needs no confirmation)."""
+        if not proposal.runnable:
+            raise ValueError("this proposal cannot run: " +
+                             "; ".join(str(v) for v in proposal.blocked) or "no steps")
+        report = self.executor.run(proposal.plan, self.table, origin=origin)
+        self.pending = None
+        return report
+
+    def reject(self) -> None:
+        self.pending = None
+
+    def run_stored(self, plan: Plan, *, origin: str, key: str) -> RunReport:
+        """Re-verify and run a stored plan (a scheduled job or a saved automation)."""
+        self.refresh_background()
+        violations = self.verifier.verify(plan, self.table.as_mapping(), self.runtime.now())
+        if blocking(violations):
+            return _refused(plan, blocking(violations))
+        return self.executor.run(plan, self.table, origin=origin, key_prefix=key)
+
+    def undo(self) -> RunReport:
+        """Apply the declared inverses of the last plan that ran, last step first."""
+        journal = self.runtime.journal
+        last = next((p for p in journal.plans(50)
+                     if p.status in ("done", "failed") and p.origin != "undo"), None)
+        if last is None:
+            return RunReport(ok=False, steps=[StepOutcome(index=0, action="undo",
+                                                          status=StepStatus.NOT_RUN,
+                                                          problems=["nothing to undo"])])
+        inverse_steps: list[Step] = []
+        cannot: list[StepOutcome] = []
+        for row in reversed(journal.steps(last.id)):
+            if row.state != "ok" or row.result is None:
+                continue
+            spec = self.runtime.registry.get(row.action)
+            params = spec.validate_args(row.args)[0] if spec else None
+            inverse = spec.undo_step(params, row.result) if spec and params else None
+            if inverse is None:
+                if spec is not None and spec.effect.has_side_effect:
+                    cannot.append(StepOutcome(index=row.idx, action=row.action,
+                                              status=StepStatus.NOT_RUN,
+                                              problems=["cannot be undone (no inverse)"]))
+                continue
+            inverse_steps.append(inverse)
+        if not inverse_steps:
+            return RunReport(ok=not cannot, steps=cannot)
+        report = self.executor.run(Plan(request=f"undo plan {last.id}", steps=inverse_steps),
+                                   self.table, origin="undo")
+        journal.end_plan(last.id, "undone" if report.ok else last.status)
+        report.steps.extend(cannot)
+        return report
+
+
+def _refused(plan: Plan, violations: list[Violation]) -> RunReport:
+    return RunReport(ok=False, steps=[
+        StepOutcome(index=i, action=s.action, status=StepStatus.NOT_RUN,
+                    problems=[str(v) for v in violations if v.step in (i, None)])
+        for i, s in enumerate(plan.steps)])
+
+
+def user_entity(entity_id: str, entity_type: str, label: str, **attributes: object) -> Entity:
+    """A trusted conversational entity (used by the TUI and tests)."""
+    return Entity(id=entity_id, type=entity_type, label=label, attributes=dict(attributes),
+                  provenance=Provenance.user(), scope=Scope.CONVERSATION)

@@ -1,0 +1,159 @@
+"""The symbolic verifier: a plan either passes, or gets typed violations with reasons.
+No side effect happens before it says yes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from actions.context import ActionContext
+from actions.entities import Entity
+from actions.plan import Plan, PlanKind, is_step_ref
+from actions.violations import Violation, ViolationReason
+from assistant.registry import ActionRegistry
+
+__all__ = ["UrlPolicy", "Verifier", "blocking"]
+
+UrlPolicy = Callable[[str], "str | None"]
+"""Returns None when a URL may be used, else the reason it may not."""
+
+STEP_REF_PLACEHOLDER = {"string": "x", "integer": 0, "number": 0, "boolean": False}
+
+
+class Verifier:
+    def __init__(self, registry: ActionRegistry, *, max_steps: int = 6,
+                 url_policies: list[UrlPolicy] | None = None) -> None:
+        self.registry = registry
+        self.max_steps = max_steps
+        self.url_policies = url_policies or []
+
+    def verify(self, plan: Plan, entities: Mapping[str, Entity], now: datetime,
+               ctx: ActionContext | None = None) -> list[Violation]:
+        if plan.kind is not PlanKind.ACTIONS:
+            return []
+        out: list[Violation] = []
+        if len(plan.steps) > self.max_steps:
+            out.append(Violation(reason=ViolationReason.TOO_MANY_STEPS,
+                                 message=f"{len(plan.steps)} steps; at most {self.max_steps}"))
+        ctx = ctx or ActionContext(clock=lambda: now, entities=entities)
+        for i, _step in enumerate(plan.steps):
+            out.extend(v.model_copy(update={"step": i}) for v in
+                       self._verify_step(plan, i, entities, now, ctx))
+        return out
+
+    def _verify_step(self, plan: Plan, i: int, entities: Mapping[str, Entity], now: datetime,
+                     ctx: ActionContext) -> list[Violation]:
+        step = plan.steps[i]
+        spec = self.registry.get(step.action)
+        if spec is None:
+            return [Violation(reason=ViolationReason.UNKNOWN_ACTION,
+                              message=f"no action named '{step.action}' is loaded")]
+        out: list[Violation] = []
+        props: dict[str, Any] = spec.parameters_schema().get("properties", {})
+        probe: dict[str, Any] = {}
+        for name, value in step.args.items():
+            if is_step_ref(value):
+                ref = value.get("$step")
+                if not isinstance(ref, int) or ref < 0 or ref >= i:
+                    out.append(Violation(reason=ViolationReason.DANGLING_STEP_REF, param=name,
+                                         message=f"refers to step {ref}, which does not run "
+                                                 "before this one"))
+                kind = props.get(name, {}).get("type", "string")
+                probe[name] = STEP_REF_PLACEHOLDER.get(kind, "x")
+            else:
+                probe[name] = value
+        params, schema_violations = spec.validate_args(probe)
+        out.extend(schema_violations)
+        for name, etype in spec.entity_params().items():
+            value = step.args.get(name)
+            if value is None or is_step_ref(value):
+                continue
+            entity = entities.get(str(value))
+            if entity is None:
+                out.append(Violation(reason=ViolationReason.UNRESOLVED_ENTITY, param=name,
+                                     message=f"'{value}' is not an entity in scope"))
+            elif entity.type != etype:
+                out.append(Violation(reason=ViolationReason.MISTYPED_ENTITY, param=name,
+                                     message=f"'{value}' is a {entity.type}, not a {etype}"))
+        for name, prop in props.items():
+            value = step.args.get(name)
+            if value is None or is_step_ref(value):
+                continue
+            fmt = prop.get("format")
+            if fmt == "date-time":
+                out.extend(self._check_time(name, value, now))
+            if fmt == "uri" or name in spec.entity_params():
+                url = value if fmt == "uri" else self._entity_url(entities.get(str(value)))
+                if url:
+                    for policy in self.url_policies:
+                        why = policy(str(url))
+                        if why:
+                            out.append(Violation(reason=ViolationReason.DOMAIN_NOT_ALLOWED,
+                                                 param=name, message=why))
+        out.extend(self._check_taint(plan, i, entities))
+        if params is not None and not out:
+            out.extend(spec.check_preconditions(ctx, params))
+        return out
+
+    @staticmethod
+    def _entity_url(entity: Entity | None) -> str | None:
+        if entity is None:
+            return None
+        url = entity.attributes.get("url")
+        return str(url) if url else None
+
+    @staticmethod
+    def _check_time(name: str, value: Any, now: datetime) -> list[Violation]:
+        try:
+            when = datetime.fromisoformat(str(value))
+        except ValueError:
+            return [Violation(reason=ViolationReason.SCHEMA, param=name,
+                              message=f"'{value}' is not a time lam understood")]
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=now.tzinfo)
+        if when < now:
+            return [Violation(reason=ViolationReason.TIME_IN_PAST, param=name,
+                              message=f"{when.isoformat(timespec='minutes')} is in the past")]
+        return []
+
+    def _check_taint(self, plan: Plan, i: int,
+                     entities: Mapping[str, Entity]) -> list[Violation]:
+        """A value from untrusted text in a sensitive slot, or a side effect whose choice was
+        made from untrusted text, needs the user's confirmation with the source shown."""
+        step = plan.steps[i]
+        spec = self.registry.get(step.action)
+        assert spec is not None
+        out = []
+        for name in spec.sensitive_params():
+            value = step.args.get(name)
+            if value is None:
+                continue
+            source = step.sources.get(name)
+            tainted_by = None
+            if source is not None and not source.provenance.trusted:
+                tainted_by = source.provenance.source
+            elif is_step_ref(value):
+                tainted_by = f"the output of step {value.get('$step', 0) + 1}"
+            else:
+                entity = entities.get(str(value))
+                if entity is not None and not entity.provenance.trusted:
+                    tainted_by = entity.provenance.source
+            if tainted_by:
+                out.append(Violation(reason=ViolationReason.TAINTED_SENSITIVE, param=name,
+                                     needs_confirmation=True,
+                                     message=f"'{name}' comes from untrusted content "
+                                             f"({tainted_by})"))
+        source = step.sources.get("$action")
+        if source is not None and not source.provenance.trusted and spec.effect.has_side_effect:
+            out.append(Violation(reason=ViolationReason.TAINTED_SENSITIVE, param="$action",
+                                 needs_confirmation=True,
+                                 message=f"the choice of '{step.action}' came from untrusted "
+                                         f"content ({source.provenance.source})"))
+        return out
+
+
+def blocking(violations: list[Violation]) -> list[Violation]:
+    """Violations that confirmation cannot lift."""
+    return [v for v in violations if not v.needs_confirmation]
+
