@@ -109,7 +109,7 @@ _FILLER = re.compile(r"(?:on|at|the|of|by|around|about|and|@)(?=\s|$)")
 
 def lex(text: str, rules: Sequence[Rule]) -> list[object] | str:
     """Components of ``text``, or the unread rest of it when a word is not understood."""
-    pos, out = 0, []
+    pos, out = 0, list[object]()
     while pos < len(text):
         if text[pos] == " ":
             pos += 1

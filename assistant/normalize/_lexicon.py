@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 WEEKDAYS: dict[str, int] = {
@@ -50,6 +51,6 @@ DEFAULT_TIME = (9, 0)
 """Time of day used when only a date is given."""
 
 
-def alternation(words: object) -> str:
+def alternation(words: Iterable[object]) -> str:
     """A regex alternation of the given words, longest first (so 'tues' beats 'tue')."""
     return "|".join(sorted((str(w) for w in words), key=len, reverse=True)).replace(" ", r"\s+")

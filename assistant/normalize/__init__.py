@@ -1,0 +1,43 @@
+"""Deterministic normalizers (request step 4): slot text -> values. No model involved."""
+
+from assistant.normalize.recurrence import (
+    AmbiguousRule,
+    Freq,
+    RecurrenceResult,
+    RecurrenceRule,
+    next_occurrences,
+    parse_recurrence,
+)
+from assistant.normalize.times import (
+    AmbiguousTime,
+    TimeParseError,
+    TimeParseReason,
+    WhenResult,
+    parse_when,
+)
+from assistant.normalize.urls import (
+    UrlError,
+    UrlErrorReason,
+    UrlResult,
+    known_sites,
+    normalize_url,
+)
+
+__all__ = [
+    "AmbiguousRule",
+    "AmbiguousTime",
+    "Freq",
+    "RecurrenceResult",
+    "RecurrenceRule",
+    "TimeParseError",
+    "TimeParseReason",
+    "UrlError",
+    "UrlErrorReason",
+    "UrlResult",
+    "WhenResult",
+    "known_sites",
+    "next_occurrences",
+    "normalize_url",
+    "parse_recurrence",
+    "parse_when",
+]
