@@ -172,8 +172,8 @@ class SlotFiller:
         if text.lower() in PRONOUNS or find_mentions(text):
             entity, note = self._entity(text, "link") if "page" not in text.lower() else \
                 self._entity(text, "page")
-            url = str(entity.attributes.get("url", ""))
-            return url, ValueSource(kind="entity", text=text, entity_id=entity.id,
+            link = str(entity.attributes.get("url", ""))
+            return link, ValueSource(kind="entity", text=text, entity_id=entity.id,
                                     provenance=entity.provenance, note=note)
         from assistant.normalize import urls
 

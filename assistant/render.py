@@ -1,0 +1,67 @@
+"""Plain-text and JSON renderings of proposals and run reports (CLI; the TUI has its own
+widgets but uses the same wording)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.plan import PlanKind, is_step_ref
+from assistant.execute import RunReport
+from assistant.planner.cascade import Proposal
+from assistant.registry import ActionRegistry
+from assistant.session import Confirmation
+
+__all__ = ["proposal_json", "proposal_text", "report_json", "report_text"]
+
+
+def _arg_text(value: Any) -> str:
+    if is_step_ref(value):
+        return f"<output of step {value['$step'] + 1}>"
+    return repr(value) if not isinstance(value, str) else value
+
+
+def proposal_text(p: Proposal, registry: ActionRegistry,
+                  confirmation: Confirmation | None = None) -> str:
+    plan = p.plan
+    tier = {0: "template", 1: "default model", 2: "larger model"}.get(plan.tier or 0, "stored")
+    lines = []
+    if plan.kind is PlanKind.QUESTION:
+        lines.append(f"? {plan.question}")
+        lines += [f"  {i}. {o}" for i, o in enumerate(plan.options, 1)]
+    elif plan.kind in (PlanKind.ANSWER, PlanKind.NO_ACTION):
+        lines.append(plan.answer or "no action fits this request")
+    else:
+        lines.append(f"plan ({tier}, {p.seconds:.2f}s):")
+        for i, step in enumerate(plan.steps):
+            spec = registry.get(step.action)
+            badge = spec.effect.badge if spec else "?"
+            lines.append(f"  {i + 1}. {step.action} [{badge}]")
+            for name, value in step.args.items():
+                src = step.sources.get(name)
+                where = f"   ({src.describe()})" if src else ""
+                lines.append(f"       {name} = {_arg_text(value)}{where}")
+    for v in p.violations:
+        lines.append(f"  ! {v}")
+    if plan.escalations:
+        lines.append("  escalations: " + " | ".join(plan.escalations))
+    if confirmation and confirmation.needed:
+        lines.append("  needs confirmation: " + "; ".join(confirmation.reasons))
+    return "\n".join(lines)
+
+
+def proposal_json(p: Proposal, confirmation: Confirmation | None = None) -> dict[str, Any]:
+    return {
+        "plan": p.plan.model_dump(mode="json"),
+        "violations": [v.model_dump(mode="json") for v in p.violations],
+        "runnable": p.runnable,
+        "seconds": round(p.seconds, 3),
+        "confirmation": confirmation.model_dump(mode="json") if confirmation else None,
+    }
+
+
+def report_text(report: RunReport) -> str:
+    return report.summary()
+
+
+def report_json(report: RunReport) -> dict[str, Any]:
+    return report.model_dump(mode="json")
