@@ -134,7 +134,12 @@ class Session:
         """Run a proposal the user has confirmed (or that needs no confirmation)."""
         if not proposal.runnable:
             raise ValueError("this proposal cannot run: " +
-                             "; ".join(str(v) for v in proposal.blocked) or "no steps")
+                             ("; ".join(str(v) for v in proposal.blocked) or "no steps"))
+        # The gate: whatever the caller passes, nothing the verifier rejects reaches the executor.
+        violations = blocking(self.verifier.verify(proposal.plan, self.table.as_mapping(),
+                                                   self.runtime.now()))
+        if violations:
+            raise ValueError("this plan cannot run: " + "; ".join(str(v) for v in violations))
         report = self.executor.run(proposal.plan, self.table, origin=origin)
         self.pending = None
         return report
