@@ -1,0 +1,451 @@
+"""Tier 0 of the planning cascade: sentence templates declared by plugins (hassil-style).
+
+Syntax: ``{slot}`` captures words for the parameter ``slot``; ``[optional words]``;
+``(one|two)`` alternatives, nestable (``[the|a]``). Matching is by words: case-insensitive,
+punctuation at word edges ignored, leading "can you"/"could you"/"please"/"lam," and trailing
+"please"/"thanks" tolerated. A slot takes at least one word, as few as possible so that the rest
+of the template still fits (a slot at the end takes the rest); a slot whose parameter has a known
+``format`` must also pass that format's check ("date-time" -> a time phrase, "uri" -> a URL), so
+"remind me to {text} {when}" splits "call bob tomorrow at 9" after "bob". Slot text is returned
+verbatim from the request, trimmed of whitespace and trailing ``.,;:!?``.
+
+Ranking: most literal words matched, then fewest slot characters; two different results that tie
+at the top are AMBIGUOUS (the caller falls back to the model). A template needs at least one
+literal word outside optional parts, so no template can match everything.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from actions.errors import ActionDeclarationError
+from actions.spec import ActionSpec
+
+__all__ = [
+    "MatchFailedReason",
+    "MatchResult",
+    "SlotCheck",
+    "Template",
+    "TemplateMatch",
+    "TemplateMatcher",
+    "TemplateSyntaxError",
+    "compile_template",
+    "default_slot_checks",
+]
+
+SlotCheck = Callable[[str], bool]
+
+
+class TemplateSyntaxError(ActionDeclarationError):
+    """A sentence template is malformed or names a slot the action does not have."""
+
+
+class MatchFailedReason(StrEnum):
+    EMPTY_REQUEST = "empty_request"
+    NO_TEMPLATE = "no_template"  # no template fits the words of the request
+    SLOT_EMPTY = "slot_empty"  # a template fits except that a slot would be empty
+    SLOT_INVALID = "slot_invalid"  # a template fits but a slot fails its format check
+    AMBIGUOUS = "ambiguous"  # two different results tie at the top
+
+
+# -- templates -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Word:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Alt:
+    options: tuple[tuple[_Node, ...], ...]
+    optional: bool
+
+
+_Node = _Word | _Slot | _Alt
+_EDGE = string.punctuation + "“”‘’«»…"
+_TEMPLATE_TOKEN = re.compile(r"[\[\]()|]|\{[^{}]*\}|[^\s\[\]()|{}]+")
+
+
+def _norm(word: str) -> str:
+    return word.casefold().strip(_EDGE)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A compiled sentence template."""
+
+    text: str
+    nodes: tuple[_Node, ...]
+    slots: frozenset[str]
+
+
+def compile_template(text: str) -> Template:
+    """Parse a template; raises `TemplateSyntaxError` when it is malformed."""
+    tokens = _TEMPLATE_TOKEN.findall(text)
+    if "".join(tokens).count("{") != text.count("{") or text.count("}") != text.count("{"):
+        raise TemplateSyntaxError(f"template {text!r}: unbalanced braces")
+    options, _ = _alternatives(text, tokens, 0, None)
+    nodes = options[0] if len(options) == 1 else (_Alt(tuple(options), optional=False),)
+    if _required_words(nodes) == 0:
+        raise TemplateSyntaxError(
+            f"template {text!r} needs at least one literal word outside optional parts")
+    return Template(text, nodes, frozenset(_slot_names(nodes)))
+
+
+def _alternatives(text: str, tokens: list[str], i: int,
+                  close: str | None) -> tuple[list[tuple[_Node, ...]], int]:
+    options: list[tuple[_Node, ...]] = []
+    while True:
+        seq, i = _sequence(text, tokens, i)
+        options.append(seq)
+        if i >= len(tokens):
+            if close is not None:
+                raise TemplateSyntaxError(f"template {text!r}: missing {close!r}")
+            return options, i
+        if tokens[i] == "|":
+            i += 1
+        elif tokens[i] == close:
+            return options, i + 1
+        else:
+            raise TemplateSyntaxError(f"template {text!r}: unexpected {tokens[i]!r}")
+
+
+def _sequence(text: str, tokens: list[str], i: int) -> tuple[tuple[_Node, ...], int]:
+    nodes: list[_Node] = []
+    while i < len(tokens) and tokens[i] not in ("|", "]", ")"):
+        tok = tokens[i]
+        if tok in ("[", "("):
+            options, i = _alternatives(text, tokens, i + 1, "]" if tok == "[" else ")")
+            nodes.append(_Alt(tuple(options), optional=tok == "["))
+            continue
+        if tok.startswith("{"):
+            name = tok[1:-1].strip()
+            if not name.isidentifier():
+                raise TemplateSyntaxError(f"template {text!r}: bad slot name {name!r}")
+            nodes.append(_Slot(name))
+        elif word := _norm(tok):
+            nodes.append(_Word(word))
+        i += 1
+    return tuple(nodes), i
+
+
+def _required_words(nodes: tuple[_Node, ...]) -> int:
+    total = 0
+    for node in nodes:
+        if isinstance(node, _Word):
+            total += 1
+        elif isinstance(node, _Alt) and not node.optional:
+            total += min(_required_words(o) for o in node.options)
+    return total
+
+
+def _slot_names(nodes: tuple[_Node, ...]) -> Iterator[str]:
+    for node in nodes:
+        if isinstance(node, _Slot):
+            yield node.name
+        elif isinstance(node, _Alt):
+            for option in node.options:
+                yield from _slot_names(option)
+
+
+# -- results -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateMatch:
+    """One way a template reads the request; spans are (start, end) offsets into the request."""
+
+    action: str
+    slots: dict[str, str]
+    spans: dict[str, tuple[int, int]]
+    template: str
+    score: float
+    literal_words: int
+    slot_chars: int
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Ranked matches and, when there is no single best one, the reason why not."""
+
+    request: str
+    matches: tuple[TemplateMatch, ...] = ()
+    reason: MatchFailedReason | None = None
+    detail: str = ""
+
+    @property
+    def best(self) -> TemplateMatch | None:
+        return self.matches[0] if self.reason is None and self.matches else None
+
+    @property
+    def ok(self) -> bool:
+        return self.best is not None
+
+
+# -- matching ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Token:
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Entry:
+    action: str
+    template: Template
+    order: int
+    checks: Mapping[str, SlotCheck] = field(default_factory=dict)
+
+
+_LEAD = (("hey", "lam"), ("ok", "lam"), ("okay", "lam"), ("lam",), ("can", "you"),
+         ("could", "you"), ("would", "you"), ("will", "you"), ("please",), ("kindly",))
+_TRAIL = (("please",), ("thanks",), ("thank", "you"), ("pls",))
+_MAX_READINGS = 2000  # per template and request: bounds the work on long requests
+
+
+def _tokens(request: str) -> list[_Token]:
+    out = []
+    for m in re.finditer(r"\S+", request):
+        if word := _norm(m[0]):
+            out.append(_Token(word, m.start(), m.end()))
+    return out
+
+
+def _polite(toks: list[_Token], lo: int, hi: int) -> tuple[int, int]:
+    """The token range without leading/trailing politeness."""
+    changed = True
+    while changed:
+        changed = False
+        for words in _LEAD:
+            if hi - lo > len(words) and tuple(t.norm for t in toks[lo:lo + len(words)]) == words:
+                lo, changed = lo + len(words), True
+        for words in _TRAIL:
+            if hi - lo > len(words) and tuple(t.norm for t in toks[hi - len(words):hi]) == words:
+                hi, changed = hi - len(words), True
+    return lo, hi
+
+
+def default_slot_checks() -> dict[str, SlotCheck]:
+    """Checks by JSON-schema format: a slot of that format must read as such a value."""
+    from assistant.normalize import (  # local: templates stay importable on their own
+        TimeParseError,
+        TimeParseReason,
+        normalize_url,
+        parse_recurrence,
+        parse_when,
+    )
+
+    utc = ZoneInfo("UTC")
+    ref = datetime(2000, 1, 1, tzinfo=utc)
+    unreadable = (TimeParseReason.EMPTY, TimeParseReason.UNRECOGNIZED)
+
+    def when(text: str) -> bool:
+        r = parse_when(text, ref, utc)
+        return not (isinstance(r, TimeParseError) and r.reason in unreadable)
+
+    def recurrence(text: str) -> bool:
+        r = parse_recurrence(text, ref, utc)
+        return not (isinstance(r, TimeParseError) and r.reason in unreadable)
+
+    return {"date-time": when, "x-recurrence": recurrence,
+            "uri": lambda text: isinstance(normalize_url(text), str)}
+
+
+def _formats(spec: ActionSpec) -> dict[str, str]:
+    out = {}
+    for name, prop in spec.parameters_schema().get("properties", {}).items():
+        for schema in (prop, *prop.get("anyOf", ())):
+            if isinstance(schema, dict) and isinstance(schema.get("format"), str):
+                out[name] = schema["format"]
+                break
+    return out
+
+
+class TemplateMatcher:
+    """Matches requests against the templates of a set of action specs."""
+
+    def __init__(self, specs: Iterable[ActionSpec], *,
+                 slot_checks: Mapping[str, SlotCheck] | None = None,
+                 strict: bool = True) -> None:
+        """``slot_checks`` by JSON-schema format (default `default_slot_checks`); with
+        ``strict=False`` a bad template is skipped and recorded in ``errors``."""
+        checks = default_slot_checks() if slot_checks is None else dict(slot_checks)
+        self.errors: list[TemplateSyntaxError] = []
+        self._entries: list[_Entry] = []
+        for spec in specs:
+            formats = _formats(spec)
+            for text in spec.templates:
+                try:
+                    template = compile_template(text)
+                    unknown = template.slots - set(spec.params.model_fields)
+                    if unknown:
+                        raise TemplateSyntaxError(
+                            f"template {text!r} of {spec.name!r}: no parameter {sorted(unknown)}")
+                except TemplateSyntaxError as exc:
+                    if strict:
+                        raise
+                    self.errors.append(exc)
+                    continue
+                bound = {s: checks[formats[s]] for s in template.slots
+                         if formats.get(s) in checks}
+                self._entries.append(_Entry(spec.name, template, len(self._entries), bound))
+
+    # -- public ----------------------------------------------------------------------------
+    def match(self, request: str) -> list[TemplateMatch]:
+        """Every action's best reading of the request, best first."""
+        return list(self.recognize(request).matches)
+
+    def recognize(self, request: str) -> MatchResult:
+        """The ranked matches, with a reason when there is no single best one."""
+        toks = _tokens(request)
+        return self._recognize(request, toks, 0, len(toks))
+
+    def match_sequence(self, request: str) -> list[TemplateMatch] | None:
+        """The request as one or more steps joined by "and", "and then" or ", then".
+
+        A split is taken only when every part has a single best match; the split into the most
+        parts wins, else the whole request as one match; None when neither works.
+        """
+        toks = _tokens(request)
+        seps = self._separators(request, toks)
+        memo: dict[int, list[TemplateMatch] | None] = {}
+
+        def best(lo: int) -> list[TemplateMatch] | None:
+            if lo in memo:
+                return memo[lo]
+            whole = self._recognize(request, toks, lo, len(toks)).best
+            found = [whole] if whole else None
+            for a, b in seps:
+                if a <= lo or b >= len(toks):
+                    continue
+                head = self._recognize(request, toks, lo, a).best
+                tail = best(b) if head else None
+                if head and tail and (found is None or len(tail) + 1 > len(found)):
+                    found = [head, *tail]
+            memo[lo] = found
+            return found
+
+        return best(0) if toks else None
+
+    # -- internals -------------------------------------------------------------------------
+    @staticmethod
+    def _separators(request: str, toks: list[_Token]) -> list[tuple[int, int]]:
+        seps = []
+        for i, tok in enumerate(toks):
+            nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+            if tok.norm == "and":
+                seps.append((i, i + 2) if nxt == "then" else (i, i + 1))
+                if nxt == "then":
+                    seps.append((i, i + 1))
+            elif tok.norm == "then" and i > 0 and \
+                    request[toks[i - 1].start:tok.start].rstrip().endswith(","):
+                seps.append((i, i + 1))
+        return seps
+
+    def _recognize(self, request: str, toks: list[_Token], lo: int, hi: int) -> MatchResult:
+        if lo >= hi:
+            return MatchResult(request, reason=MatchFailedReason.EMPTY_REQUEST)
+        windows = {(lo, hi), _polite(toks, lo, hi)}
+        found: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[int, int, int], Any]] = {}
+        invalid = ""
+        for entry in self._entries:
+            for wlo, whi in sorted(windows):
+                match, why = self._best(request, toks, wlo, whi, entry)
+                invalid = invalid or why
+                if match is None:
+                    continue
+                key = (match.action, tuple(sorted(match.slots.items())))
+                rank = (-match.literal_words, match.slot_chars, entry.order)
+                if key not in found or rank < found[key][0]:
+                    found[key] = (rank, match)
+        ranked = tuple(m for _, m in sorted(found.values(), key=lambda rm: rm[0]))
+        if not ranked:
+            empty = next((e for e in self._entries
+                          if self._fits_with_empty_slot(toks, *_polite(toks, lo, hi), e)), None)
+            if invalid:
+                return MatchResult(request, reason=MatchFailedReason.SLOT_INVALID, detail=invalid)
+            if empty is not None:
+                return MatchResult(request, reason=MatchFailedReason.SLOT_EMPTY,
+                                   detail=f"{empty.action}: {empty.template.text!r}")
+            return MatchResult(request, reason=MatchFailedReason.NO_TEMPLATE)
+        top = ranked[0]
+        if len(ranked) > 1 and (ranked[1].literal_words, ranked[1].slot_chars) == (
+                top.literal_words, top.slot_chars):
+            return MatchResult(request, ranked, MatchFailedReason.AMBIGUOUS,
+                               f"{top.action} or {ranked[1].action}")
+        return MatchResult(request, ranked)
+
+    def _best(self, request: str, toks: list[_Token], lo: int, hi: int,
+              entry: _Entry) -> tuple[TemplateMatch | None, str]:
+        best: TemplateMatch | None = None
+        invalid = ""
+        readings = _walk(entry.template.nodes, lo, toks, hi, (), 0, allow_empty=False)
+        for slots, literals in islice(readings, _MAX_READINGS):
+            values: dict[str, str] = {}
+            spans: dict[str, tuple[int, int]] = {}
+            for name, a, b in slots:
+                start, end = toks[a].start, toks[b - 1].end
+                text = request[start:end].rstrip(".,;:!? \t")
+                values[name], spans[name] = text, (start, start + len(text))
+            bad = next((n for n, v in values.items()
+                        if not v or (n in entry.checks and not entry.checks[n](v))), None)
+            if bad is not None:
+                invalid = invalid or f"{entry.action}: {bad}={values[bad]!r}"
+                continue
+            chars = sum(len(v) for v in values.values())
+            if best is None or (literals, -chars) > (best.literal_words, -best.slot_chars):
+                best = TemplateMatch(entry.action, values, spans, entry.template.text,
+                                     literals + 1 / (1 + chars), literals, chars,
+                                     (toks[lo].start, toks[hi - 1].end))
+        return best, ("" if best else invalid)
+
+    @staticmethod
+    def _fits_with_empty_slot(toks: list[_Token], lo: int, hi: int, entry: _Entry) -> bool:
+        readings = _walk(entry.template.nodes, lo, toks, hi, (), 0, allow_empty=True)
+        return any(any(a == b for _, a, b in slots)
+                   for slots, _ in islice(readings, _MAX_READINGS))
+
+
+_Reading = tuple[tuple[tuple[str, int, int], ...], int]
+
+
+def _walk(nodes: tuple[_Node, ...], pos: int, toks: list[_Token], end: int,
+          slots: tuple[tuple[str, int, int], ...], literals: int, *,
+          allow_empty: bool) -> Iterator[_Reading]:
+    """Every complete reading of ``toks[pos:end]``: (slot token ranges, literal words matched).
+
+    Slots are tried shortest first, optional parts present before absent."""
+    if not nodes:
+        if pos == end:
+            yield slots, literals
+        return
+    node, rest = nodes[0], nodes[1:]
+    if isinstance(node, _Word):
+        if pos < end and toks[pos].norm == node.text:
+            yield from _walk(rest, pos + 1, toks, end, slots, literals + 1,
+                             allow_empty=allow_empty)
+    elif isinstance(node, _Slot):
+        if any(name == node.name for name, _, _ in slots):
+            return
+        stop = end if not rest else end - _required_words(rest)
+        for b in range(pos if allow_empty else pos + 1, stop + 1):
+            yield from _walk(rest, b, toks, end, (*slots, (node.name, pos, b)), literals,
+                             allow_empty=allow_empty)
+    else:
+        for option in node.options:
+            yield from _walk(option + rest, pos, toks, end, slots, literals,
+                             allow_empty=allow_empty)
+        if node.optional:
+            yield from _walk(rest, pos, toks, end, slots, literals, allow_empty=allow_empty)
