@@ -86,6 +86,9 @@ def _interpret(result: Any) -> tuple[bool, str]:
     violations = get("violations")
     if violations and not text:
         text = "; ".join(str(v) for v in violations)
+    summary = get("summary")
+    if not text and callable(summary):
+        text = str(summary())
     return (True if ok is None else bool(ok)), str(text)
 
 

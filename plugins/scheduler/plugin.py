@@ -171,7 +171,8 @@ class SchedulerPlugin(Plugin):
             id=job.id, type="job", label=job_label(job, self.caps.tz), scope=Scope.BACKGROUND,
             attributes={
                 "text": job.text, "kind": job.kind, "state": job.state, "rule": job.rule,
-                "next": from_ms(job.next_fire).isoformat() if job.next_fire else None,
+                "next": (from_ms(job.next_fire).astimezone(self.caps.tz).isoformat()
+                         if job.next_fire else None),
                 "last_outcome": job.last_outcome})
 
     def background_entities(self) -> list[Entity]:
@@ -313,7 +314,7 @@ class SchedulerPlugin(Plugin):
         self._wake()
         entity = self.entity(job)
         return ActionResult(message=f"Scheduled: {entity.label}", entities=[entity], output={
-            "job": job.id, "label": entity.label, "next": first.isoformat(),
+            "job": job.id, "label": entity.label, "next": first.astimezone(ctx.tz).isoformat(),
             "rule": job.rule})
 
     def set_reminder(self, ctx: ActionContext, text: ShortText, when: When,
@@ -435,11 +436,11 @@ class SchedulerPlugin(Plugin):
         self._wake()
         moved = self.store.get(job_id)
         assert moved is not None
-        previous = (from_ms(before.next_fire).isoformat()
+        previous = (from_ms(before.next_fire).astimezone(ctx.tz).isoformat()
                     if before.state == "active" and before.next_fire is not None else None)
         return ActionResult(message=f"Moved: {job_label(moved, ctx.tz)}",
                             entities=[self.entity(moved)],
-                            output={"job": job_id, "next": when.isoformat(),
+                            output={"job": job_id, "next": when.astimezone(ctx.tz).isoformat(),
                                     "previous": previous})
 
 

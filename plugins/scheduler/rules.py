@@ -267,6 +267,8 @@ def next_after(rule: Rule, anchor: datetime, after: datetime, tz: tzinfo) -> dat
     """
     if anchor.tzinfo is None or after.tzinfo is None:
         raise ValueError("anchor and after must be aware datetimes")
+    # In UTC, arithmetic and comparisons are absolute (same-zone aware arithmetic is wall time).
+    anchor, after = anchor.astimezone(UTC), after.astimezone(UTC)
     if rule.count is not None:
         for i, stamp in enumerate(_series(rule, anchor, tz, anchor)):
             if i >= rule.count:

@@ -125,8 +125,8 @@ class JobStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._tx() as db:
-            db.executescript(_SCHEMA)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)  # idempotent; commits on its own
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
                        (SCHEMA_VERSION,))
 
