@@ -94,6 +94,7 @@ class _KeepTime:
 def _relative(m: re.Match[str]) -> list[object]:
     total = timedelta()
     months = 0
+    exact = False  # any unit below a day: elapsed time, not calendar days
     for n, unit, half in ((m["n"], m["u"], m["half"]), (m["n2"], m["u2"], None)):
         if not n:
             continue
@@ -105,11 +106,12 @@ def _relative(m: re.Match[str]) -> list[object]:
         else:
             key = "m" if unit.startswith("m") else unit[0]
             total += UNITS[key] * amount
+            exact = exact or key not in ("d", "w")
     if months and total:
         return [DateSpec("invalid")]
     if months:
         return [DateSpec("months", months), _KeepTime()]
-    if total.seconds == 0 and total.microseconds == 0:
+    if not exact and total.seconds == 0 and total.microseconds == 0:
         return [DateSpec("offset", total.days), _KeepTime()]
     return [Delta(total)]
 

@@ -87,7 +87,8 @@ def _checked(phrase: str, url: str, *, bare: bool = False) -> UrlResult:
         return UrlError(phrase, UrlErrorReason.NOT_A_URL, str(exc))
     if parts.username or parts.password:
         return UrlError(phrase, UrlErrorReason.CREDENTIALS, "addresses with a password are refused")
-    if not (_HOST.match(host) or host == "localhost" or _is_ip(host)):
+    single_label = not bare and re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", host)
+    if not (_HOST.match(host) or host == "localhost" or _is_ip(host) or single_label):
         return UrlError(phrase, UrlErrorReason.NOT_A_URL, f"{host or url!r} is not a host name")
     if bare and (host == "localhost" or _is_ip(host)):
         url = "http://" + url.removeprefix("https://")  # local servers rarely speak TLS
