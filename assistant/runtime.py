@@ -69,7 +69,9 @@ class Runtime:
         self._journal: Journal | None = None
         self._plan_runner: PlanRunner | None = None
         self.extra_caps: dict[str, Any] = {}
+        self._closers: list[Callable[[], None]] = []
         self.model_factories: dict[int, Callable[[], Any]] = {}
+        self._model_loaders: dict[str, Callable[[], Any]] = {}
         """Overrides for planner models by tier (tests inject a scripted backend here)."""
 
     # -- time ------------------------------------------------------------------------------
@@ -121,9 +123,11 @@ class Runtime:
         name = self.config.lam.model if tier == 1 else self.config.lam.large_model
         if not name:
             return None
-        from assistant.models_glue import planner_model_factory
+        if name not in self._model_loaders:
+            from assistant.models_glue import planner_model_factory
 
-        return planner_model_factory(self, name)
+            self._model_loaders[name] = planner_model_factory(self, name)
+        return self._model_loaders[name]
 
     # -- plugins -------------------------------------------------------------------------------
     def capabilities(self, name: str, settings: BaseModel) -> Capabilities:
@@ -150,7 +154,12 @@ class Runtime:
     def registry(self) -> ActionRegistry:
         return self.loaded.registry
 
+    def on_close(self, closer: Callable[[], None]) -> None:
+        self._closers.append(closer)
+
     def close(self) -> None:
+        while self._closers:
+            self._closers.pop()()
         if self._loaded is not None:
             self._loaded.close()
             self._loaded = None

@@ -103,8 +103,10 @@ class Session:
         step = steps[pending.question_step]
         if choice is not None and choice < len(pending.candidate_ids):
             step.args[pending.question_param] = pending.candidate_ids[choice]
-        elif choice is None and options and pending.candidate_ids:
-            return None  # not an answer to the question: treat as a new request
+        elif choice is not None:
+            step.args[pending.question_param] = options[choice]
+        elif options or len(text.split()) > 5:
+            return None  # not an answer to the question: a new request
         else:
             step.args[pending.question_param] = text
         proposal = self.planner.replan(pending.plan.request, steps, self.table,

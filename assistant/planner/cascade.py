@@ -67,7 +67,7 @@ class Planner:
         from assistant.templates import TemplateMatcher
 
         if self._matcher is None:
-            self._matcher = TemplateMatcher(list(self.registry))
+            self._matcher = TemplateMatcher(list(self.registry), strict=False)
         matcher = self._matcher
         assert isinstance(matcher, TemplateMatcher)
         seq = matcher.match_sequence(request)

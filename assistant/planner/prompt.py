@@ -99,8 +99,7 @@ def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
     etype = entity_type_of(prop)
     if etype:
         ids = ids_by_type.get(etype, [])
-        base: dict[str, Any] = {"type": "string", "enum": ids} if ids else {
-            "type": "string", "maxLength": 60}
+        base: dict[str, Any] = {"type": "string", "enum": ids or [""]}
     else:
         base = {k: v for k, v in prop.items()
                 if k in ("type", "enum", "minimum", "maximum", "items", "const")}
@@ -123,6 +122,10 @@ def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
     for spec in specs:
         schema = spec.parameters_schema()
         props = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        if any(entity_type_of(props[name]) and not ids_by_type.get(str(entity_type_of(
+                props[name]))) for name in required if name in props):
+            continue  # it needs an entity of a type that is not in scope: it cannot be chosen
         args = {name: _param_schema(p, ids_by_type, p.get("type", "string") == "string")
                 for name, p in props.items()}
         variants.append({

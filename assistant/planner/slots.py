@@ -14,6 +14,14 @@ from actions.plan import Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.types import entity_type_of
 from assistant.context import PERSON_TYPES, EntityTable
+from assistant.normalize import (
+    AmbiguousTime,
+    RecurrenceRule,
+    UrlError,
+    normalize_url,
+    parse_recurrence,
+    parse_when,
+)
 from assistant.resolve import Mention, find_mentions, match_by_label, resolve_reference
 
 __all__ = ["Clarification", "SlotFiller"]
@@ -147,45 +155,33 @@ class SlotFiller:
         return found[0], f"'{text}' = {etype} {found[0].label}"
 
     def _when(self, text: str) -> str:
-        from assistant.normalize import times
-
-        result = times.parse_when(text, self.now, self.tz)
-        when = getattr(result, "value", result)
-        if isinstance(when, datetime):
-            return when.isoformat()
-        options = [str(o) for o in getattr(result, "options", []) or []]
-        reason = getattr(result, "reason", None) or getattr(result, "message", None) or ""
-        raise _Ask(f"When exactly do you mean by '{text}'? {reason}".strip(), options)
+        result = parse_when(text, self.now, self.tz)
+        if isinstance(result, datetime):
+            return result.isoformat()
+        if isinstance(result, AmbiguousTime):
+            raise _Ask(result.message, [o.isoformat(timespec="minutes") for o in result.options])
+        raise _Ask(f"When exactly do you mean by '{text}'? {result.message}")
 
     def _recurrence(self, text: str) -> str:
-        from assistant.normalize import times
-
-        result = times.parse_recurrence(text, self.now, self.tz)
-        rule = getattr(result, "rule", None) or getattr(result, "value", None)
-        if isinstance(rule, str):
-            return rule
-        if isinstance(result, str):
-            return result
-        raise _Ask(f"How often do you mean by '{text}'?")
+        result = parse_recurrence(text, self.now, self.tz)
+        if isinstance(result, RecurrenceRule):
+            return str(result)
+        raise _Ask(f"How often do you mean by '{text}'? {result.message}")
 
     def _url(self, text: str) -> tuple[str, ValueSource]:
         if text.lower() in PRONOUNS or find_mentions(text):
-            entity, note = self._entity(text, "link") if "page" not in text.lower() else \
-                self._entity(text, "page")
+            etype = "page" if "page" in text.lower() or "site" in text.lower() else "link"
+            entity, note = self._entity(text, etype)
             link = str(entity.attributes.get("url", ""))
             return link, ValueSource(kind="entity", text=text, entity_id=entity.id,
-                                    provenance=entity.provenance, note=note)
-        from assistant.normalize import urls
-
-        result = urls.normalize_url(text)
-        url: str | None = getattr(result, "url", None) or getattr(result, "value", None) or (
-            result if isinstance(result, str) else None)
-        if not url:
-            reason = getattr(result, "reason", "") or "not a web address"
-            raise _Ask(f"'{text}' is not a web address I can open ({reason}). Which site?")
-        provenance = self._provenance_of_text(text)
-        return str(url), ValueSource(kind="normalized", text=text, provenance=provenance,
-                                     note="" if url == text else f"-> {url}")
+                                     provenance=entity.provenance, note=note)
+        result = normalize_url(text)
+        if isinstance(result, UrlError):
+            raise _Ask(f"'{text}' is not a web address I can open: {result.message}. "
+                       "Which site do you mean?")
+        return result, ValueSource(kind="normalized", text=text,
+                                   provenance=self._provenance_of_text(text),
+                                   note="" if result == text else f"-> {result}")
 
     def _email(self, text: str) -> tuple[str, ValueSource]:
         if EMAIL_RE.match(text):
