@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -135,8 +136,10 @@ class SchedulerPlugin(Plugin):
             role = "not firing in this process"
         elif self._engine.lock.held:
             role = "firing"
+        elif (holder := self._engine.lock.holder()) not in (None, os.getpid()):
+            role = f"standing by while pid {holder} fires"
         else:
-            role = f"standing by (pid {self._engine.lock.holder()} fires)"
+            role = "starting"
         return f"scheduler: {len(jobs)} active job(s), next {when}; {role}"
 
     def doctor(self) -> list[str]:
