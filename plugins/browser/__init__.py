@@ -1,18 +1,12 @@
-"""The browser plugin (under construction)."""
+"""The browser plugin: Playwright-driven Chromium, launched on first use or attached over CDP.
+
+Importing this package does not import Playwright; the browser starts with the first action.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from plugins.browser.plugin import BrowserPlugin
+from plugins.browser.settings import BrowserSettings
+from plugins.browser.url_policy import UrlPolicy
 
-from actions import Plugin
-
-__all__ = ["BrowserPlugin"]
-
-
-class BrowserSettings(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class BrowserPlugin(Plugin):
-    name = "browser"
-    settings_model = BrowserSettings
+__all__ = ["BrowserPlugin", "BrowserSettings", "UrlPolicy"]
