@@ -53,11 +53,16 @@ __all__ = ["MessagingActions", "Recipient", "email_entity"]
 _ADDR = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
+_CONTACT_ID = re.compile(r"^contact:[a-z0-9][a-z0-9-]*$")
+
+
 def _check_recipient(value: str) -> str:
     value = value.strip()
-    if value.startswith("contact:") or _ADDR.match(parseaddr(value)[1] or "-"):
+    if _CONTACT_ID.match(value):
         return value
-    raise ValueError("must be a contact id (contact:...) or an email address")
+    if not any(c in value for c in "\r\n,;") and _ADDR.match(parseaddr(value)[1] or "-"):
+        return value
+    raise ValueError("must be a contact id (contact:...) or one email address")
 
 
 Recipient = Annotated[

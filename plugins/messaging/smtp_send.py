@@ -71,7 +71,7 @@ class SmtpSender:
             if s.smtp_security == "starttls":
                 smtp.starttls(context=tls_context(s))
                 smtp.ehlo()
-            if self.credentials is not None:
+            if self.credentials is not None and smtp.has_extn("auth"):
                 smtp.login(self.credentials.username, self.credentials.password)
         except BaseException:
             smtp.close()
@@ -90,6 +90,10 @@ class SmtpSender:
             return SmtpAttempt(_classify(exc.smtp_code), error=_reply(exc.smtp_code,
                                                                         exc.smtp_error),
                                code=exc.smtp_code)
+        except ssl.SSLCertVerificationError as exc:
+            return SmtpAttempt(Outcome.PERMANENT, error=f"certificate of "
+                               f"{self.settings.smtp_host} not trusted: {exc.verify_message} "
+                               "(set cafile in [plugins.messaging] for a private CA)")
         except (OSError, smtplib.SMTPException) as exc:
             return SmtpAttempt(Outcome.TEMPORARY, error=f"cannot connect to "
                                f"{self.settings.smtp_host}:{self.settings.smtp_port}: {exc}")
@@ -111,8 +115,9 @@ class SmtpSender:
                         break
             if not accepted:
                 outcome = Outcome.TEMPORARY if temp else Outcome.PERMANENT
+                why = "; ".join(f"{r} ({w})" for r, w in refused.items())
                 return SmtpAttempt(outcome, refused=refused, temp_refused=temp,
-                                   error="all recipients refused")
+                                   error=f"all recipients refused: {why}")
             code, text = smtp.docmd("DATA")
             if code != 354:
                 return SmtpAttempt(_classify(code), error=_reply(code, text), code=code)

@@ -50,8 +50,9 @@ def parse_vcards(text: str) -> list[Contact]:
         if not sep:
             raise VCardError(f"malformed vCard line: {line[:60]!r}")
         prop, *raw_params = name_part.split(";")
-        prop = prop.split(".")[-1].upper()  # drop a group prefix such as "item1."
-        params = {}
+        group, _, prop = prop.rpartition(".")  # a group prefix such as "item1."
+        prop = prop.upper()
+        params = {"GROUP": group.lower()} if group else {}
         for p in raw_params:
             key, _, val = p.partition("=")
             params[key.upper()] = val.strip('"') if val else key
@@ -87,13 +88,11 @@ def _contact(card: dict[str, list[tuple[dict[str, str], str]]]) -> Contact | Non
     for params, value in card.get("RELATED", []):
         is_text = params.get("VALUE", "").lower() == "text"
         relation = _unescape(value) if is_text else params.get("TYPE", "")
-    for prop in ("X-ABRELATEDNAMES", "X-RELATION"):
-        for params, value in card.get(prop, []):
-            label = params.get("TYPE", "")
-            relation = _RELATION_LABEL.sub(r"\1", label) or _unescape(value)
-    labels = card.get("X-ABLABEL", [])
-    if not relation and labels:
-        relation = _RELATION_LABEL.sub(r"\1", labels[0][1])
+    labels = {p.get("GROUP"): _unescape(v) for p, v in card.get("X-ABLABEL", [])}
+    for params, _value in card.get("X-ABRELATEDNAMES", []):
+        # Apple: the label of the same group ("_$!<Mother>!$_") says what the person is
+        label = labels.get(params.get("GROUP"), "")
+        relation = _RELATION_LABEL.sub(r"\1", label) or relation
     return Contact(name=name, emails=emails, nicknames=nicknames, relation=relation.lower())
 
 
