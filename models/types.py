@@ -23,9 +23,10 @@ class ChatMessage(BaseModel):
 
 class Usage(BaseModel):
     """Token counts of one completion. `prompt_evaluated` counts prompt tokens actually run
-    through the model (prompt tokens minus the reused cached prefix); None when unknown."""
+    through the model (prompt tokens minus the reused cached prefix). None = not reported
+    (e.g. a streaming HTTP server that sends no usage)."""
 
-    prompt_tokens: int = 0
+    prompt_tokens: int | None = 0
     completion_tokens: int = 0
     prompt_evaluated: int | None = None
 
