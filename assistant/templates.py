@@ -3,15 +3,18 @@
 Syntax: ``{slot}`` captures words for the parameter ``slot``; ``[optional words]``;
 ``(one|two)`` alternatives, nestable (``[the|a]``). Matching is by words: case-insensitive,
 punctuation at word edges ignored, leading "can you"/"could you"/"please"/"lam," and trailing
-"please"/"thanks" tolerated. A slot takes at least one word, as few as possible so that the rest
-of the template still fits (a slot at the end takes the rest); a slot whose parameter has a known
-``format`` must also pass that format's check ("date-time" -> a time phrase, "uri" -> a URL), so
-"remind me to {text} {when}" splits "call bob tomorrow at 9" after "bob". Slot text is returned
+"please"/"thanks" tolerated. A slot takes at least one word; a slot whose parameter has a known
+``format`` must pass that format's check ("date-time" -> a time phrase, "uri" -> a URL), and
+among equally good readings the checked slots take as much as they can, so
+"remind me to {text} {when}" splits "buy milk tomorrow at 9" after "milk". Between plain slots
+the earlier one takes as few words as possible. Slot text is returned
 verbatim from the request, trimmed of whitespace and trailing ``.,;:!?``.
 
-Ranking: most literal words matched, then fewest slot characters; two different results that tie
-at the top are AMBIGUOUS (the caller falls back to the model). A template needs at least one
-literal word outside optional parts, so no template can match everything.
+Ranking: most literal words matched, then fewest slot characters, then most characters in
+format-checked slots (so "remind me to {text} {every}" beats "remind me to {text} {when}" on
+"... every weekday at 10"); two different results that tie at the top are AMBIGUOUS (the
+caller falls back to the model). A template needs at least one literal word outside optional
+parts, so no template can match everything.
 """
 
 from __future__ import annotations
@@ -173,6 +176,11 @@ class TemplateMatch:
     literal_words: int
     slot_chars: int
     span: tuple[int, int]
+    checked_chars: int = 0
+
+    def rank(self) -> tuple[int, int, int]:
+        """Sort key, best first: more literal words, fewer slot characters, more checked."""
+        return (-self.literal_words, self.slot_chars, -self.checked_chars)
 
 
 @dataclass(frozen=True)
@@ -358,7 +366,7 @@ class TemplateMatcher:
         if lo >= hi:
             return MatchResult(request, reason=MatchFailedReason.EMPTY_REQUEST)
         windows = {(lo, hi), _polite(toks, lo, hi)}
-        found: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[int, int, int], Any]] = {}
+        found: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[int, ...], Any]] = {}
         invalid = ""
         for entry in self._entries:
             for wlo, whi in sorted(windows):
@@ -367,7 +375,7 @@ class TemplateMatcher:
                 if match is None:
                     continue
                 key = (match.action, tuple(sorted(match.slots.items())))
-                rank = (-match.literal_words, match.slot_chars, entry.order)
+                rank = (*match.rank(), entry.order)
                 if key not in found or rank < found[key][0]:
                     found[key] = (rank, match)
         ranked = tuple(m for _, m in sorted(found.values(), key=lambda rm: rm[0]))
@@ -381,8 +389,7 @@ class TemplateMatcher:
                                    detail=f"{empty.action}: {empty.template.text!r}")
             return MatchResult(request, reason=MatchFailedReason.NO_TEMPLATE)
         top = ranked[0]
-        if len(ranked) > 1 and (ranked[1].literal_words, ranked[1].slot_chars) == (
-                top.literal_words, top.slot_chars):
+        if len(ranked) > 1 and ranked[1].rank() == top.rank():
             return MatchResult(request, ranked, MatchFailedReason.AMBIGUOUS,
                                f"{top.action} or {ranked[1].action}")
         return MatchResult(request, ranked)
@@ -405,10 +412,12 @@ class TemplateMatcher:
                 invalid = invalid or f"{entry.action}: {bad}={values[bad]!r}"
                 continue
             chars = sum(len(v) for v in values.values())
-            if best is None or (literals, -chars) > (best.literal_words, -best.slot_chars):
-                best = TemplateMatch(entry.action, values, spans, entry.template.text,
-                                     literals + 1 / (1 + chars), literals, chars,
-                                     (toks[lo].start, toks[hi - 1].end))
+            checked = sum(len(v) for n, v in values.items() if n in entry.checks)
+            candidate = TemplateMatch(entry.action, values, spans, entry.template.text,
+                                      literals + 1 / (1 + chars), literals, chars,
+                                      (toks[lo].start, toks[hi - 1].end), checked)
+            if best is None or candidate.rank() < best.rank():
+                best = candidate
         return best, ("" if best else invalid)
 
     @staticmethod

@@ -66,15 +66,15 @@ def normalize_url(phrase: str) -> UrlResult:
         key = key.removesuffix(suffix)
     if key in known_sites():
         return known_sites()[key]
+    if re.search(r"\s", text):
+        return UrlError(phrase, UrlErrorReason.NOT_A_URL,
+                        f"{text!r} is not a known site or address")
     scheme = _SCHEME.match(text)
     if scheme and not re.match(r"^[^:/]+:\d+(?:/|$)", text):  # "localhost:8000" has no scheme
         if scheme[1].lower() not in ("http", "https"):
             return UrlError(phrase, UrlErrorReason.SCHEME,
                             f"{scheme[1].lower()}: addresses are not opened, only http(s)")
         return _checked(phrase, text)
-    if " " in text:
-        return UrlError(phrase, UrlErrorReason.NOT_A_URL,
-                        f"{text!r} is not a known site or address")
     return _checked(phrase, "https://" + text.rstrip("."), bare=True)
 
 
