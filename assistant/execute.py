@@ -3,6 +3,8 @@ postconditions checked, a journal row before and after every side effect."""
 
 from __future__ import annotations
 
+import difflib
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -14,11 +16,13 @@ from pydantic import BaseModel, Field
 
 from actions.context import ActionContext
 from actions.plan import ActionResult, Plan, Step, is_step_ref
+from actions.violations import Violation, ViolationReason
 from assistant.context import EntityTable
 from assistant.journal import Journal
 from assistant.registry import ActionRegistry
 
-__all__ = ["Executor", "RunReport", "StepOutcome", "StepStatus", "bind_value"]
+__all__ = ["Executor", "Repairer", "RunReport", "StepOutcome", "StepStatus", "bind_value",
+           "step_diff"]
 
 
 class StepStatus(StrEnum):
@@ -36,6 +40,12 @@ class StepOutcome(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)
     result: ActionResult | None = None
     problems: list[str] = Field(default_factory=list)
+    repair_diff: str | None = None
+    """When a stored step no longer held and was repaired: the diff from the old step."""
+
+
+Repairer = Callable[[int, Step, list[str], EntityTable], "Step | None"]
+"""Given a step whose preconditions no longer hold (and why), propose a replacement."""
 
 
 class RunReport(BaseModel):
@@ -52,10 +62,37 @@ class RunReport(BaseModel):
         return "\n".join(lines)
 
 
-def bind_value(value: Any, results: list[ActionResult]) -> Any:
-    """Replace a step reference with the referenced step's output value."""
+def step_diff(old: Step, new: Step) -> str:
+    """A unified diff between two steps, as the user sees a repair."""
+    def lines(step: Step) -> list[str]:
+        return json.dumps({"action": step.action, "args": step.args}, indent=1,
+                          sort_keys=True, default=str).splitlines()
+
+    return "\n".join(difflib.unified_diff(lines(old), lines(new), "stored step",
+                                           "repaired step", lineterm=""))
+
+
+class UnboundReference(Exception):
+    """A deferred reference ("the third link") that cannot be resolved after its step ran."""
+
+
+def bind_value(value: Any, results: list[ActionResult], table: EntityTable | None = None) -> Any:
+    """Replace a step reference with the referenced step's output value; a deferred mention
+    (``{"$step": k, "mention": "the third link", "type": "link"}``) is resolved against the
+    entities in scope now that step k has run."""
     if not is_step_ref(value):
         return value
+    if "mention" in value and table is not None:
+        from assistant.resolve import find_mentions, resolve_reference
+
+        mentions = find_mentions(str(value["mention"]))
+        if not mentions:
+            raise UnboundReference(f"'{value['mention']}' does not refer to anything")
+        res = resolve_reference(mentions[0], table, value.get("type"))
+        if res.entity is None:
+            raise UnboundReference(res.question or f"'{value['mention']}' is not in scope")
+        field = value.get("field")
+        return res.entity.attributes.get(field) if field else res.entity.id
     result = results[value["$step"]]
     field = value.get("field")
     if field:
@@ -75,7 +112,7 @@ class Executor:
         self.tz = tz
 
     def run(self, plan: Plan, table: EntityTable, *, origin: str = "user",
-            key_prefix: str | None = None) -> RunReport:
+            key_prefix: str | None = None, repair: Repairer | None = None) -> RunReport:
         """Run a verified plan. ``key_prefix`` makes step keys stable across retries (a
         scheduled job's firing): a step already journaled under its key is not run again."""
         plan_id = self.journal.begin_plan(plan, origin)
@@ -89,6 +126,14 @@ class Executor:
                                                 status=StepStatus.NOT_RUN))
                 continue
             outcome = self._run_step(plan_id, i, step, results, table, f"{prefix}:{i}")
+            if repair is not None and outcome.status is StepStatus.FAILED and \
+                    outcome.result is None and outcome.problems:
+                fixed = repair(i, step, outcome.problems, table)
+                if fixed is not None:
+                    diff = step_diff(step, fixed)
+                    outcome = self._run_step(plan_id, i, fixed, results, table,
+                                             f"{prefix}:{i}:repaired")
+                    outcome.repair_diff = diff
             report.steps.append(outcome)
             results.append(outcome.result or ActionResult.fail("not run"))
             if outcome.status not in (StepStatus.OK, StepStatus.ALREADY_DONE):
@@ -103,8 +148,14 @@ class Executor:
         if spec is None:
             return StepOutcome(index=i, action=step.action, status=StepStatus.FAILED,
                                problems=[f"no action named '{step.action}' is loaded"])
-        args = {k: bind_value(v, results) for k, v in step.args.items()}
-        outcome = StepOutcome(index=i, action=step.action, status=StepStatus.FAILED, args=args)
+        outcome = StepOutcome(index=i, action=step.action, status=StepStatus.FAILED,
+                              args=step.args)
+        try:
+            args = {k: bind_value(v, results, table) for k, v in step.args.items()}
+        except UnboundReference as exc:
+            outcome.problems = [str(exc)]
+            return outcome
+        outcome.args = args
         params, violations = spec.validate_args(args)
         ctx = ActionContext(clock=self.clock, tz=self.tz, entities=table.as_mapping(),
                             idempotency_key=key)
@@ -112,6 +163,11 @@ class Executor:
             outcome.problems = [str(v) for v in violations]
             return outcome
         pre = spec.check_preconditions(ctx, params)
+        for name in spec.entity_params():
+            value = args.get(name)
+            if isinstance(value, str) and value not in table:
+                pre.append(Violation(reason=ViolationReason.UNRESOLVED_ENTITY, param=name,
+                                     message=f"'{value}' is no longer in scope"))
         if pre:
             outcome.problems = [str(v) for v in pre]
             return outcome
@@ -126,8 +182,6 @@ class Executor:
             outcome.problems = [f"a previous run of this step ({key}) did not finish; "
                                 "not running it again — check its effect"]
             return outcome
-        side_effect = spec.effect.has_side_effect
-        row = None
         try:
             row = self.journal.step_started(plan_id, i, key, step, spec.effect.value)
         except sqlite3.IntegrityError:
@@ -146,7 +200,6 @@ class Executor:
                 result = result.model_copy(update={
                     "ok": False, "error": "; ".join(str(v) for v in post)})
         self.journal.step_ended(row, result)
-        del side_effect
         outcome.result = result
         outcome.status = StepStatus.OK if result.ok else StepStatus.FAILED
         if not result.ok:

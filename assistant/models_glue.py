@@ -4,14 +4,13 @@ becomes a loaded backend, once per runtime and tier."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.runtime import Runtime
     from models.backend import Backend
 
-__all__ = ["BackendPlanner", "planner_model_factory"]
+__all__ = ["BackendPlanner", "ModelLoader", "planner_model_factory"]
 
 
 class BackendPlanner:
@@ -33,21 +32,32 @@ class BackendPlanner:
         return completion.text, (math.exp(mean) if mean is not None else None)
 
 
-def planner_model_factory(runtime: Runtime, name: str) -> Callable[[], BackendPlanner]:
-    """A loader that resolves ``name`` in the model store and loads it with the configured
-    threads and context (raising a `models.errors.ModelError` that says how to get it)."""
-    cache: list[BackendPlanner] = []
+class ModelLoader:
+    """Loads the model named in the config on first call (once), with the configured threads
+    and context; a missing or corrupt file raises a `models.errors.ModelError` that says how to
+    get it."""
 
-    def load() -> BackendPlanner:
-        if not cache:
+    def __init__(self, runtime: Runtime, name: str) -> None:
+        self.runtime = runtime
+        self.name = name
+        self.model: BackendPlanner | None = None
+
+    def __call__(self) -> BackendPlanner:
+        if self.model is None:
             from models.llama_backend import LlamaBackend
             from models.store import ModelStore
 
-            path = ModelStore(runtime.paths.models_dir).resolve(name)
-            backend = LlamaBackend(path, n_ctx=runtime.config.lam.context,
-                                   threads=runtime.config.lam.threads)
-            runtime.on_close(backend.close)
-            cache.append(BackendPlanner(backend))
-        return cache[0]
+            path = ModelStore(self.runtime.paths.models_dir).resolve(self.name)
+            backend = LlamaBackend(path, n_ctx=self.runtime.config.lam.context,
+                                   threads=self.runtime.config.lam.threads)
+            self.runtime.on_close(backend.close)
+            self.model = BackendPlanner(backend)
+        return self.model
 
-    return load
+    @property
+    def calls(self) -> int:
+        return self.model.calls if self.model is not None else 0
+
+
+def planner_model_factory(runtime: Runtime, name: str) -> ModelLoader:
+    return ModelLoader(runtime, name)

@@ -200,5 +200,5 @@ def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75)
                 best = max(best, _similar(t, n), *(_similar(t, w) for w in words))
         if best >= threshold:
             scored.append((best, e))
-    scored.sort(key=lambda x: -x[0])
+    scored.sort(key=lambda x: (-x[0], x[1].label))
     return [e for _, e in scored]

@@ -129,6 +129,11 @@ class Runtime:
             self._model_loaders[name] = planner_model_factory(self, name)
         return self._model_loaders[name]
 
+    def model_calls(self) -> int:
+        """Model calls made by this runtime's planner models (0 for a pure replay)."""
+        loaders = (*self.model_factories.values(), *self._model_loaders.values())
+        return sum(int(getattr(loader, "calls", 0)) for loader in loaders)
+
     # -- plugins -------------------------------------------------------------------------------
     def capabilities(self, name: str, settings: BaseModel) -> Capabilities:
         return Capabilities(

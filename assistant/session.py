@@ -157,6 +157,39 @@ class Session:
             return _refused(plan, blocking(violations))
         return self.executor.run(plan, self.table, origin=origin, key_prefix=key)
 
+    def replay(self, plan: Plan, *, origin: str = "replay") -> RunReport:
+        """Run a stored, verified plan with no model call; only a step whose preconditions no
+        longer hold is sent to the model for repair, and the repair is shown as a diff."""
+        self.refresh_background()
+        violations = blocking(self.verifier.verify(plan, self.table.as_mapping(),
+                                                   self.runtime.now()))
+        if violations:
+            return _refused(plan, violations)
+        return self.executor.run(plan, self.table, origin=origin, repair=self._repair_step)
+
+    def _repair_step(self, index: int, step: Step, problems: list[str],
+                     table: EntityTable) -> Step | None:
+        model_tier = self.planner._model_tier(1)
+        if model_tier is None:
+            return None
+        request = (f"Replace this step, which can no longer run ({'; '.join(problems)}): "
+                   f"{step.action} {step.args}. Plan exactly one step that does the same now.")
+        proposal = model_tier.propose(request, table.all(), [])
+        if not proposal.plan.steps:
+            return None
+        fixed = proposal.plan.steps[0]
+        specs = {s.name: s for s in self.runtime.registry}
+        from assistant.planner.slots import SlotFiller
+
+        filled, question = SlotFiller(table=table, now=self.runtime.now(), tz=self.runtime.tz,
+                                      request=request).fill([fixed], specs)
+        if question is not None or not filled:
+            return None
+        candidate = Plan(request=request, steps=filled)
+        if blocking(self.verifier.verify(candidate, table.as_mapping(), self.runtime.now())):
+            return None
+        return filled[0]
+
     def undo(self) -> RunReport:
         """Apply the declared inverses of the last plan that ran, last step first."""
         journal = self.runtime.journal

@@ -47,9 +47,11 @@ class SlotFiller:
     now: datetime
     tz: ZoneInfo
     request: str
+    _specs: dict[str, ActionSpec] = field(default_factory=dict)
 
     def fill(self, steps: list[Step], specs: dict[str, ActionSpec]) -> tuple[
             list[Step], Clarification | None]:
+        self._specs = specs
         out: list[Step] = []
         for i, step in enumerate(steps):
             spec = specs.get(step.action)
@@ -95,6 +97,9 @@ class SlotFiller:
         etype = entity_type_of(prop)
         fmt = prop.get("format")
         if etype:
+            deferred = self._deferred(text, etype, earlier)
+            if deferred is not None:
+                return deferred
             entity, note = self._entity(text, etype)
             return entity.id, ValueSource(kind="entity", text=text, entity_id=entity.id,
                                           provenance=entity.provenance, note=note)
@@ -108,6 +113,9 @@ class SlotFiller:
         if fmt == "x-recurrence":
             return self._recurrence(text), ValueSource(kind="normalized", text=text)
         if fmt == "uri":
+            deferred = self._deferred(text, "link", earlier)
+            if deferred is not None:
+                return {**deferred[0], "field": "url"}, deferred[1]
             return self._url(text)
         if fmt == "email":
             return self._email(text)
@@ -168,7 +176,21 @@ class SlotFiller:
             return str(result)
         raise _Ask(f"How often do you mean by '{text}'? {result.message}")
 
-    def _url(self, text: str) -> tuple[str, ValueSource]:
+    def _deferred(self, text: str, etype: str, earlier: list[Step]
+                  ) -> tuple[dict[str, Any], ValueSource] | None:
+        """A reference to something an earlier step of this plan will produce ("open X and
+        open the third link"): resolved when the plan runs, right after that step."""
+        if not find_mentions(text) or text.lower() in PRONOUNS:
+            return None
+        for k in range(len(earlier) - 1, -1, -1):
+            spec = self._specs.get(earlier[k].action)
+            if spec is not None and etype in spec.produces:
+                ref = {"$step": k, "mention": text, "type": etype}
+                return ref, ValueSource(kind="step_output", text=text,
+                                        note=f"resolved after step {k + 1} runs")
+        return None
+
+    def _url(self, text: str) -> tuple[Any, ValueSource]:
         if text.lower() in PRONOUNS or find_mentions(text):
             etype = "page" if "page" in text.lower() or "site" in text.lower() else "link"
             entity, note = self._entity(text, etype)

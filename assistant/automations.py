@@ -1,0 +1,136 @@
+"""Automations as files: a named TOML file with variables and steps, each step a request in
+words or an explicit action call, validated (file, line, what is wrong) before anything runs.
+
+    name = "morning"
+    [vars]
+    person = "Alice"
+    [[steps]]
+    request = "remind me to call {person} tomorrow at 9"
+    [[steps]]
+    action = "open_url"
+    args = { url = "https://news.example/" }
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from actions.errors import ConfigError
+from actions.plan import Step
+from assistant.registry import ActionRegistry
+
+__all__ = ["Automation", "AutomationStep", "load_automation"]
+
+_VAR = re.compile(r"\{(\w+)\}")
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class AutomationStep(BaseModel):
+    request: str | None = None
+    action: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    line: int | None = None
+
+
+class Automation(BaseModel):
+    name: str
+    description: str = ""
+    vars: dict[str, str] = Field(default_factory=dict)
+    steps: list[AutomationStep]
+    path: str = ""
+
+    def with_vars(self, overrides: dict[str, str]) -> Automation:
+        return self.model_copy(update={"vars": {**self.vars, **overrides}})
+
+    def expand(self, text: str) -> str:
+        return _VAR.sub(lambda m: self.vars.get(m.group(1), m.group(0)), text)
+
+    def explicit_step(self, step: AutomationStep) -> Step:
+        assert step.action is not None
+        args = {k: self.expand(v) if isinstance(v, str) else v for k, v in step.args.items()}
+        return Step(action=step.action, args=args)
+
+
+def _lines_of(text: str, header: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == header]
+
+
+def load_automation(path: str | Path, registry: ActionRegistry,
+                    overrides: dict[str, str] | None = None) -> Automation:
+    """Read and validate an automation file; raise `ConfigError` with file and line."""
+    file = Path(path)
+    where = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=where) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_POS.search(str(exc))
+        raise ConfigError("malformed TOML: " + _TOML_POS.sub("", str(exc)).strip(), path=where,
+                          line=int(m.group(1)) if m else None,
+                          column=int(m.group(2)) if m else None) from exc
+    unknown = set(data) - {"name", "description", "vars", "steps"}
+    if unknown:
+        key = sorted(unknown)[0]
+        line = next((n for n, ln in enumerate(text.splitlines(), 1)
+                     if ln.strip().startswith((key, f"[{key}"))), None)
+        raise ConfigError(f"unknown key '{key}' (expected name, description, vars, steps)",
+                          path=where, line=line)
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        raise ConfigError("missing 'name = \"...\"'", path=where, line=1)
+    vars_ = data.get("vars", {})
+    if not isinstance(vars_, dict) or not all(isinstance(v, str) for v in vars_.values()):
+        raise ConfigError("[vars] must map names to strings", path=where,
+                          line=next(iter(_lines_of(text, "[vars]")), None))
+    raw_steps = data.get("steps")
+    step_lines = _lines_of(text, "[[steps]]")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise ConfigError("no [[steps]]: an automation needs at least one step", path=where)
+    automation = Automation(name=data["name"], description=str(data.get("description", "")),
+                            vars={**vars_, **(overrides or {})}, steps=[], path=where)
+    for i, raw in enumerate(raw_steps):
+        line = step_lines[i] if i < len(step_lines) else None
+        label = f"step {i + 1}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{label} must be a table", path=where, line=line)
+        extra = set(raw) - {"request", "action", "args"}
+        if extra:
+            raise ConfigError(f"{label}: unknown key '{sorted(extra)[0]}' (use request, or "
+                              "action with args)", path=where, line=line)
+        has_request, has_action = "request" in raw, "action" in raw
+        if has_request == has_action:
+            raise ConfigError(f"{label}: give either request = \"...\" or action = \"...\"",
+                              path=where, line=line)
+        step = AutomationStep(request=raw.get("request"), action=raw.get("action"),
+                              args=raw.get("args", {}), line=line)
+        texts = [step.request or ""] + [v for v in step.args.values() if isinstance(v, str)]
+        for t in texts:
+            for var in _VAR.findall(t):
+                if var not in automation.vars:
+                    raise ConfigError(f"{label}: variable '{{{var}}}' is not defined in [vars]",
+                                      path=where, line=line,
+                                      hint=f"add {var} = \"...\" under [vars], or pass "
+                                           f"--var {var}=...")
+        if step.action is not None:
+            spec = registry.get(step.action)
+            if spec is None:
+                raise ConfigError(f"{label}: no action named '{step.action}' is loaded",
+                                  path=where, line=line,
+                                  hint="see `lam actions list` for the available actions")
+            # Entity ids are checked later by the verifier, against what is then in scope.
+            if not spec.entity_params():
+                _params, violations = spec.validate_args(
+                    automation.explicit_step(step).args)
+                if violations:
+                    v = violations[0]
+                    raise ConfigError(f"{label}: {step.action} argument '{v.param}': "
+                                      f"{v.message}", path=where, line=line)
+        automation.steps.append(step)
+    return automation

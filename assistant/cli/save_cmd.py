@@ -1,0 +1,30 @@
+"""`lam save NAME [JOURNAL-ID]`: keep a plan that ran as a named automation."""
+
+from __future__ import annotations
+
+import click
+
+from actions.errors import UserInputError
+from assistant.cli.common import runtime_from
+
+
+@click.command()
+@click.argument("name")
+@click.argument("journal_id", required=False, type=int)
+@click.pass_context
+def save(ctx: click.Context, name: str, journal_id: int | None) -> None:
+    """Save the plan with JOURNAL-ID (default: the last plan that ran successfully) as NAME;
+    `lam run NAME` replays it with no model call."""
+    runtime = runtime_from(ctx)
+    journal = runtime.journal
+    row = journal.plan(journal_id) if journal_id is not None else journal.last_plan("done")
+    if row is None:
+        raise UserInputError(f"no plan #{journal_id} in the journal" if journal_id else
+                             "no plan has run successfully yet",
+                             hint="see `lam journal` for the ids")
+    if row.status != "done":
+        raise UserInputError(f"plan #{row.id} did not run successfully ({row.status})",
+                             hint="only a plan that ran can be saved")
+    journal.save_automation(name, row.plan, row.id)
+    click.echo(f"saved plan #{row.id} ({row.request!r}, {len(row.plan.steps)} steps) as "
+               f"'{name}'; replay it with: lam run {name}")
