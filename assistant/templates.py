@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from actions.errors import ActionDeclarationError
 from actions.spec import ActionSpec
+from actions.types import entity_type_of
 
 __all__ = [
     "MatchFailedReason",
@@ -272,11 +273,15 @@ def default_slot_checks() -> dict[str, SlotCheck]:
 
 
 def _formats(spec: ActionSpec) -> dict[str, str]:
+    """Parameter -> format; entity parameters read as the pseudo-format ``x-entity``."""
     out = {}
     for name, prop in spec.parameters_schema().get("properties", {}).items():
         for schema in (prop, *prop.get("anyOf", ())):
             if isinstance(schema, dict) and isinstance(schema.get("format"), str):
                 out[name] = schema["format"]
+                break
+            if isinstance(schema, dict) and entity_type_of(schema):
+                out[name] = "x-entity"
                 break
     return out
 

@@ -4,6 +4,7 @@ why planning escalated."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +16,7 @@ from actions.plan import Plan, PlanKind, Step, ValueSource
 from actions.violations import Violation
 from assistant.context import EntityTable
 from assistant.planner.model_tier import ModelTier, PlannerModel
-from assistant.planner.slots import Clarification, SlotFiller
+from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.registry import ActionRegistry
 from assistant.resolve import Mention, find_mentions, resolve_reference
 from assistant.verify import Verifier, blocking
@@ -48,6 +49,31 @@ class Proposal(BaseModel):
         return self.plan.kind is PlanKind.ACTIONS and bool(self.plan.steps) and not self.blocked
 
 
+_ENTITY_ID = re.compile(r"^[a-z_]+:(?!//)[\w.@:/-]+$")
+_URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
+
+
+def slot_checks() -> dict[str, Callable[[str], bool]]:
+    """Template slot checks: a URL slot must not be a reference ("the third link"), and an
+    entity slot must read as one (a mention, an id or a short name), not as a URL."""
+    from assistant.templates import default_slot_checks
+
+    checks = default_slot_checks()
+    uri = checks["uri"]
+
+    def is_reference(text: str) -> bool:
+        t = text.strip()
+        return bool(find_mentions(t)) or t.lower() in PRONOUNS or bool(_ENTITY_ID.match(t))
+
+    def entity(text: str) -> bool:
+        t = text.strip()
+        return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
+
+    checks["x-entity"] = entity
+    checks["uri"] = lambda text: not is_reference(text) and uri(text)
+    return checks
+
+
 class Planner:
     def __init__(self, registry: ActionRegistry, verifier: Verifier, *,
                  tier1: ModelFactory | None = None, tier2: ModelFactory | None = None,
@@ -67,7 +93,8 @@ class Planner:
         from assistant.templates import TemplateMatcher
 
         if self._matcher is None:
-            self._matcher = TemplateMatcher(list(self.registry), strict=False)
+            self._matcher = TemplateMatcher(list(self.registry), strict=False,
+                                            slot_checks=slot_checks())
         matcher = self._matcher
         assert isinstance(matcher, TemplateMatcher)
         seq = matcher.match_sequence(request)

@@ -31,13 +31,19 @@ def test_open_then_ordinal_reference(runtime: Runtime) -> None:
     assert report.steps[0].result.output["url"] == "https://news.example/b"
 
 
-def test_two_steps_in_one_request(runtime: Runtime) -> None:
+def test_two_steps_with_a_reference_to_what_step_one_produces(runtime: Runtime) -> None:
     s = Session(runtime)
     p = s.propose("open https://news.example/ and then open the third link")
+    assert p.plan.tier == 0
     assert [st.action for st in p.plan.steps] == ["open_page", "open_link"]
-    # the link does not exist yet when planning: it is resolved when step 1 has run? No —
-    # lam asks, because "the third link" is not on screen at planning time.
-    assert p.plan.kind in (PlanKind.ACTIONS, PlanKind.QUESTION)
+    # "the third link" does not exist yet: it is resolved after step 1 has run.
+    assert p.plan.steps[1].args["link"] == {"$step": 0, "mention": "the third link",
+                                            "type": "link"}
+    report = s.run(p)
+    assert report.ok
+    assert report.steps[1].args == {"link": "link:3"}
+    assert report.steps[1].result is not None
+    assert report.steps[1].result.output["url"] == "https://news.example/c"
 
 
 def test_ambiguous_contact_becomes_a_question_then_runs(runtime: Runtime) -> None:
