@@ -128,7 +128,7 @@ class ActionSpec(BaseModel):
             raise ActionDeclarationError(
                 f"action name {name!r} must be lower_snake_case, 2-48 characters")
         doc = inspect.getdoc(fn) or ""
-        description = meta.pop("description", None) or doc.split("\n\n")[0].strip()
+        description = meta.pop("description", None) or " ".join(doc.split("\n\n")[0].split())
         if not description:
             raise ActionDeclarationError(f"action {name!r} needs a docstring or description")
         arg_docs = _parse_arg_docs(doc)

@@ -46,6 +46,8 @@ class Session:
                                max_repairs=runtime.config.lam.max_repairs)
         self.executor = Executor(registry, runtime.journal, clock=runtime.now, tz=runtime.tz)
         self.pending: Proposal | None = None
+        self.extra_background: list[Entity] = []
+        """Background entities supplied by the embedding program (and golden cases)."""
         self.interrupted = runtime.journal.reconcile()
         for row in self.interrupted:
             runtime.notify(f"step {row.idx + 1} ({row.action}) of plan {row.plan_id} was "
@@ -54,7 +56,7 @@ class Session:
 
     # -- context -------------------------------------------------------------------------------
     def refresh_background(self) -> None:
-        entities: list[Entity] = []
+        entities: list[Entity] = list(self.extra_background)
         for plugin in self.runtime.loaded.plugins.values():
             try:
                 entities.extend(plugin.background_entities())
