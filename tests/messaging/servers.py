@@ -10,8 +10,8 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter, deque
@@ -94,7 +94,7 @@ class ScriptedHandler:
     dropped: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,  # noqa: N802
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
         reply = self.rcpt_replies.get(address) or self.rcpt_once.pop(address, None)
         if reply:
@@ -102,7 +102,7 @@ class ScriptedHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session,  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session,
                           envelope: Envelope) -> str:
         if self.data_replies:
             return self.data_replies.popleft()
@@ -243,14 +243,18 @@ class Dovecot:
     world-traversable temp dir (its auth process runs as the ``dovecot`` user), removed at
     `stop`."""
 
-    def __init__(self, cert: Cert) -> None:
+    def __init__(self, cert: Cert, users: int = 64) -> None:
         self.root = root = Path(tempfile.mkdtemp(prefix="lam-dovecot-"))
         self.port, self.tls_port = free_port(), free_port()
         for sub in ("run", "state", "mail"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         os.chown(root / "mail", MAIL_UID, MAIL_UID)
         root.chmod(0o755)
-        (root / "users").write_text("")
+        # Dovecot caches the passwd-file by mtime (seconds): users are made up front.
+        self._free_users = [f"user{i:03d}" for i in range(users)]
+        (root / "users").write_text("".join(
+            f"{name}:{{PLAIN}}secret:{MAIL_UID}:{MAIL_UID}::{root / 'mail' / name}\n"
+            for name in self._free_users))
         self.conf = root / "dovecot.conf"
         self.conf.write_text(_CONF.format(root=root, port=self.port, tls_port=self.tls_port,
                                           cert=cert.cert, key=cert.key))
@@ -283,13 +287,9 @@ class Dovecot:
             self.proc.stderr.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def add_user(self, name: str | None = None, password: str = "secret") -> tuple[str, str]:
+    def add_user(self) -> tuple[str, str]:
         """A fresh user with an empty mailbox; returns (user, password)."""
-        name = name or "u" + uuid.uuid4().hex[:10]
-        home = self.root / "mail" / name
-        with (self.root / "users").open("a") as f:
-            f.write(f"{name}:{{PLAIN}}{password}:{MAIL_UID}:{MAIL_UID}::{home}\n")
-        return name, password
+        return self._free_users.pop(0), "secret"
 
     def maildir(self, user: str) -> Path:
         return self.root / "mail" / user / "Maildir"
