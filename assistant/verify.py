@@ -3,6 +3,7 @@ No side effect happens before it says yes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,9 @@ from actions.plan import Plan, PlanKind, is_step_ref
 from actions.violations import Violation, ViolationReason
 from assistant.registry import ActionRegistry
 
-__all__ = ["UrlPolicy", "Verifier", "blocking"]
+__all__ = ["EMAIL_RE", "UrlPolicy", "Verifier", "blocking"]
+
+EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 
 UrlPolicy = Callable[[str], "str | None"]
 """Returns None when a URL may be used, else the reason it may not."""
@@ -70,6 +73,9 @@ class Verifier:
             if value is None or is_step_ref(value):
                 continue
             entity = entities.get(str(value))
+            if entity is None and props.get(name, {}).get("format") == "email" and \
+                    EMAIL_RE.match(str(value)):
+                continue  # a literal address where a contact or an address is accepted
             if entity is None:
                 out.append(Violation(reason=ViolationReason.UNRESOLVED_ENTITY, param=name,
                                      message=f"'{value}' is not an entity in scope"))

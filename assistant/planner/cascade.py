@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from actions.plan import Plan, PlanKind, Step, ValueSource
-from actions.violations import Violation
+from actions.violations import Violation, ViolationReason
 from assistant.context import EntityTable
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.registry import ActionRegistry
 from assistant.resolve import Mention, find_mentions, resolve_reference
-from assistant.verify import Verifier, blocking
+from assistant.verify import EMAIL_RE, Verifier, blocking
 
 __all__ = ["Planner", "Proposal"]
 
@@ -49,6 +49,16 @@ class Proposal(BaseModel):
         return self.plan.kind is PlanKind.ACTIONS and bool(self.plan.steps) and not self.blocked
 
 
+_FIXABLE = {ViolationReason.SCHEMA, ViolationReason.UNKNOWN_ACTION,
+            ViolationReason.UNRESOLVED_ENTITY, ViolationReason.MISTYPED_ENTITY,
+            ViolationReason.DANGLING_STEP_REF, ViolationReason.TOO_MANY_STEPS}
+
+
+def planner_fixable(violations: list[Violation]) -> list[Violation]:
+    """Blocking violations another plan could avoid (as opposed to facts about the world)."""
+    return [v for v in blocking(violations) if v.reason in _FIXABLE]
+
+
 _ENTITY_ID = re.compile(r"^[a-z_]+:(?!//)[\w.@:/-]+$")
 _URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 
@@ -69,7 +79,12 @@ def slot_checks() -> dict[str, Callable[[str], bool]]:
         t = text.strip()
         return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
 
+    def email(text: str) -> bool:
+        t = text.strip()
+        return bool(EMAIL_RE.match(t)) or ("@" not in t and entity(t))
+
     checks["x-entity"] = entity
+    checks["email"] = email
     checks["uri"] = lambda text: not is_reference(text) and uri(text)
     return checks
 
@@ -144,7 +159,9 @@ class Planner:
                 return ask(question, 0, steps)
             plan = Plan(request=request, steps=filled, tier=0, confidence=1.0)
             violations = self.verifier.verify(plan, table.as_mapping(), now)
-            if not blocking(violations):
+            if not planner_fixable(violations):
+                # Fine, or wrong in a way no other plan of the same request would fix (a failed
+                # precondition, a time in the past, a denied domain): the user is told why.
                 return finish(plan, violations)
             escalations.append("tier 0 plan rejected: " +
                                "; ".join(str(v) for v in blocking(violations)))
@@ -174,14 +191,14 @@ class Planner:
                 plan = plan.model_copy(update={"steps": filled})
                 violations = self.verifier.verify(plan, table.as_mapping(), now)
                 last = finish(plan, violations)
-                if not blocking(violations):
+                if not planner_fixable(violations):
                     break
-                feedback = [str(v) for v in blocking(violations)]
+                feedback = [str(v) for v in planner_fixable(violations)]
                 escalations.append(f"tier {tier} plan rejected: " + "; ".join(feedback))
             assert last is not None
             unsure = (last.plan.confidence is not None and
                       last.plan.confidence < self.min_confidence)
-            if last.blocked or unsure:
+            if planner_fixable(last.violations) or unsure:
                 if unsure:
                     escalations.append(f"tier {tier} unsure (confidence "
                                        f"{last.plan.confidence:.2f})")

@@ -100,6 +100,9 @@ def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
     if etype:
         ids = ids_by_type.get(etype, [])
         base: dict[str, Any] = {"type": "string", "enum": ids or [""]}
+        if prop.get("format") == "email":  # a contact id, or an address / name to normalize
+            base = {"anyOf": [base, {"type": "string", "maxLength": 80}]} if ids else {
+                "type": "string", "maxLength": 80}
     else:
         base = {k: v for k, v in prop.items()
                 if k in ("type", "enum", "minimum", "maximum", "items", "const")}
@@ -123,8 +126,9 @@ def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
         schema = spec.parameters_schema()
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
-        if any(entity_type_of(props[name]) and not ids_by_type.get(str(entity_type_of(
-                props[name]))) for name in required if name in props):
+        if any(entity_type_of(props[name]) and props[name].get("format") != "email" and
+               not ids_by_type.get(str(entity_type_of(props[name])))
+               for name in required if name in props):
             continue  # it needs an entity of a type that is not in scope: it cannot be chosen
         args = {name: _param_schema(p, ids_by_type, p.get("type", "string") == "string")
                 for name, p in props.items()}

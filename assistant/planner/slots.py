@@ -23,10 +23,10 @@ from assistant.normalize import (
     parse_when,
 )
 from assistant.resolve import Mention, find_mentions, match_by_label, resolve_reference
+from assistant.verify import EMAIL_RE
 
 __all__ = ["Clarification", "SlotFiller"]
 
-EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
 
 
@@ -96,6 +96,8 @@ class SlotFiller:
         text = value.strip()
         etype = entity_type_of(prop)
         fmt = prop.get("format")
+        if fmt == "email" and EMAIL_RE.match(text):
+            return self._email(text)
         if etype:
             deferred = self._deferred(text, etype, earlier)
             if deferred is not None:

@@ -1,0 +1,26 @@
+"""The journal view: what ran, newest first, step by step."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from assistant.journal import Journal
+from assistant.tui.render import journal_text, plain
+
+__all__ = ["JournalView"]
+
+
+class JournalView(Static):
+    """Renders the last plans of a journal; call `show` after a run."""
+
+    DEFAULT_CSS = "JournalView { padding: 0 1; }"
+
+    def show(self, journal: Journal, limit: int = 15) -> None:
+        rows = [(p, journal.steps(p.id)) for p in journal.plans(limit)]
+        self.plan_ids = [p.id for p, _ in rows]
+        self.body = journal_text(rows)
+        self.update(self.body)
+
+    @property
+    def plain(self) -> str:
+        return plain(getattr(self, "body", ""))
