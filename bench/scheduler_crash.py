@@ -33,10 +33,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions import ActionContext, Capabilities, Plan  # noqa: E402
-from plugins.scheduler import FIRE_EXTRA, SchedulerPlugin, SchedulerSettings  # noqa: E402
-from plugins.scheduler.engine import fire_key  # noqa: E402
-from plugins.scheduler.store import to_ms  # noqa: E402
+from actions import ActionContext, Capabilities, Plan
+from plugins.scheduler import FIRE_EXTRA, SchedulerPlugin, SchedulerSettings
+from plugins.scheduler.engine import fire_key
+from plugins.scheduler.store import to_ms
 
 PLAN = {"request": "write to the sink", "steps": [{"action": "sink_write", "args": {}}]}
 SINK_SCHEMA = """
@@ -152,16 +152,19 @@ def crash_trial(base: Path, i: int, jobs: int, rng: random.Random) -> dict[str, 
     root = base / f"crash{i}"
     root.mkdir()
     proc = spawn(root)
-    # Jobs fall due 50 ms apart from 0.3 s after the runner is ready; the kill lands anywhere
-    # from just before the first to just after the last.
-    start = datetime.now(UTC)
-    keys = create_jobs(root, [start + timedelta(seconds=0.3 + 0.05 * j) for j in range(jobs)])
-    time.sleep(max(0.0, rng.uniform(0.28, 0.36 + 0.05 * jobs)
-                   - (datetime.now(UTC) - start).total_seconds()))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.stdout is not None
-    proc.stdout.close()
+    try:
+        # Jobs fall due 50 ms apart from 0.3 s after the runner is ready; the kill lands
+        # anywhere from just before the first to just after the last.
+        start = datetime.now(UTC)
+        keys = create_jobs(root, [start + timedelta(seconds=0.3 + 0.05 * j)
+                                  for j in range(jobs)])
+        time.sleep(max(0.0, rng.uniform(0.28, 0.36 + 0.05 * jobs)
+                       - (datetime.now(UTC) - start).total_seconds()))
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
     # What the kill interrupted.
     probe = make_plugin(root, fire=False)
     started = probe.store.started()
@@ -193,21 +196,27 @@ def crash_trial(base: Path, i: int, jobs: int, rng: random.Random) -> dict[str, 
 def pair_trial(base: Path, i: int, jobs: int, rng: random.Random) -> dict[str, Any]:
     root = base / f"pair{i}"
     root.mkdir()
-    procs = [spawn(root), spawn(root)]
-    start = datetime.now(UTC)
-    keys = create_jobs(root, [start + timedelta(seconds=0.3 + 0.04 * j) for j in range(jobs)])
-    time.sleep(max(0.0, rng.uniform(0.25, 0.35 + 0.04 * jobs)
-                   - (datetime.now(UTC) - start).total_seconds()))
-    victim = rng.randrange(2)
-    procs[victim].send_signal(signal.SIGTERM)
-    procs[victim].wait(timeout=30)
-    watcher = make_plugin(root, fire=False)
-    done = wait_done(watcher)
-    procs[1 - victim].send_signal(signal.SIGTERM)
-    procs[1 - victim].wait(timeout=30)
-    for proc in procs:
-        assert proc.stdout is not None
-        proc.stdout.close()
+    procs = [spawn(root)]
+    try:
+        procs.append(spawn(root))
+        start = datetime.now(UTC)
+        keys = create_jobs(root, [start + timedelta(seconds=0.3 + 0.04 * j)
+                                  for j in range(jobs)])
+        time.sleep(max(0.0, rng.uniform(0.25, 0.35 + 0.04 * jobs)
+                       - (datetime.now(UTC) - start).total_seconds()))
+        victim = rng.randrange(2)
+        procs[victim].send_signal(signal.SIGTERM)
+        procs[victim].wait(timeout=30)
+        done = wait_done(make_plugin(root, fire=False))
+        procs[1 - victim].send_signal(signal.SIGTERM)
+        procs[1 - victim].wait(timeout=30)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            assert proc.stdout is not None
+            proc.stdout.close()
     effects, calls, pids = sink_counts(root)
     return {
         "lost": sum(1 for k in keys if effects[k] == 0),

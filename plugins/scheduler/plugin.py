@@ -395,7 +395,7 @@ class SchedulerPlugin(Plugin):
             nxt = to_ms(stamp) if stamp else None
         if nxt is None or nxt < to_ms(now):
             return ActionResult.fail(f"'{found.text}' has no time left in the future; "
-                                     "reschedule it instead")
+                                     "set a new one instead")
         _, why = self.store.update(
             job, to_ms(now), check=lambda j: None if j.state == "cancelled" else "not cancelled",
             state="active", next_fire=nxt)
