@@ -53,3 +53,23 @@ def test_credentials_from_env_then_keyring() -> None:
     assert asked == [("lam-mail", "ann@example.org")]
     assert load_credentials(MessagingSettings(username="nobody"), env={},
                             keyring_get=ring) is None
+
+
+def test_loader_reports_password_clearly(tmp_path: Path) -> None:
+    from importlib.metadata import EntryPoint
+
+    from actions import Capabilities
+    from assistant.config import LamConfig, PluginConfig
+    from assistant.plugin_loader import PluginState, load_plugins
+
+    config = LamConfig(plugins={"messaging": PluginConfig(
+        name="messaging", settings={"smtp_host": "x", "password": "hunter2"},
+        source="plugins.toml", line=3)})
+    ep = EntryPoint(name="messaging", value="plugins.messaging:MessagingPlugin",
+                    group="lam.plugins")
+    loaded = load_plugins(config, lambda _n, s: Capabilities(settings=s, data_dir=tmp_path),
+                          available={"messaging": ep})
+    [status] = loaded.statuses
+    assert status.state is PluginState.FAILED and status.error is not None
+    assert "'password' must not be stored in plugins.toml" in str(status.error)
+    assert "hunter2" not in str(status.error)
