@@ -125,7 +125,7 @@ class Driver:
         ctx.route_web_socket(re.compile(".*"), self._route_ws)
         ctx.on("page", self._on_page)
         for page in ctx.pages:
-            page.on("download", self._downloads.append)
+            page.on("download", self._on_download)
         self._context = ctx
 
     def context(self) -> BrowserContext:
@@ -205,8 +205,11 @@ class Driver:
             self._record_block(ws.url, reason)
             ws.close(code=1008, reason="blocked by lam")
 
+    def _on_download(self, download: Download) -> None:
+        self._downloads.append(download)
+
     def _on_page(self, page: Page) -> None:
-        page.on("download", self._downloads.append)
+        page.on("download", self._on_download)
         self._new_pages.append(page)
 
     def _url_problem(self, url: str) -> str | None:
@@ -275,6 +278,11 @@ class Driver:
                     page.wait_for_timeout(25)
                 if state["committed"]:
                     page.wait_for_load_state("load", timeout=self.timeout)
+                elif "ABORTED" in str(state["failed"]):  # a download aborts its navigation
+                    deadline = time.monotonic() + _SETTLE_S
+                    while (time.monotonic() < deadline
+                           and len(self._downloads) == downloads_before):
+                        page.wait_for_timeout(25)
         except PWTimeout as exc:
             raise BrowserFailure(f"the page did not load within {self.timeout} ms") from exc
         finally:
@@ -295,6 +303,10 @@ class Driver:
             if not popup.is_closed():
                 with contextlib.suppress(Error):
                     popup.wait_for_load_state("load", timeout=self.timeout)
+                if popup.url.startswith("chrome-error:") or self._url_problem(popup.url):
+                    with contextlib.suppress(Error):
+                        popup.close()
+                    self._raise_blocked(mark, "the new window could not be loaded")
                 self._page = popup
                 outcome.popup = outcome.navigated = True
         outcome.downloads = self._handle_downloads()
@@ -305,7 +317,15 @@ class Driver:
             bad = page.url
             self._blank(page)
             raise BrowserFailure(f"blocked: {bad}: {problem}")
+        if page.url.startswith("chrome-error:"):
+            self._raise_blocked(mark, "the page could not be loaded")
         return outcome
+
+    def _raise_blocked(self, mark: int, otherwise: str) -> None:
+        blocked = self.blocked_since(mark)
+        if blocked:
+            raise BrowserFailure(f"blocked: {blocked[-1]['url']}: {blocked[-1]['reason']}")
+        raise BrowserFailure(otherwise)
 
     def _handle_downloads(self) -> list[dict[str, str]]:
         done = []
@@ -343,8 +363,13 @@ class Driver:
             page.goto("about:blank", timeout=self.timeout)
 
     def _stop_loading(self, page: Page) -> None:
-        with contextlib.suppress(Error):
-            page.evaluate("() => window.stop()")
+        """Cancel a navigation that is still pending (``evaluate`` would wait for it)."""
+        try:
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Page.stopLoading")
+            cdp.detach()
+        except Error:
+            self._blank(page)
 
     def read(self) -> PageModel:
         """Snapshot the current page as a `PageModel` (and remember it)."""

@@ -134,7 +134,7 @@ def test_form_fill_select_tick_submit(act: Runner, good: Site) -> None:
     rows = act.ok("extract_table", table=table.id).output["rows"]
     got = dict(rows)
     assert got == {"name": "Ada Lovelace", "email": "ada@example.org", "password": "s3cret",
-                   "country": "jp", "newsletter": "yes", "message": "Hello\r\nthere"}
+                   "country": "jp", "newsletter": "yes", "message": "Hello there", "cv": ""}
     assert "/echo" in good.hits[-1]
 
 
@@ -245,3 +245,12 @@ def test_handlers_callable_from_any_thread(plugin: BrowserPlugin, good: Site) ->
     for t in threads:
         t.join(30)
     assert results == [True, True, True]
+
+
+def test_control_permissive_settings_do_reach_other_hosts(act: Runner, good: Site,
+                                                          evil: Site) -> None:
+    """Control for test_safety: with empty lists the leaky page does reach 127.0.0.2, so the
+    safety tests' "no hits" is the policy's doing, not the fixture's."""
+    res = act.ok("open_url", url=good.url("/leaky.html"))
+    assert res.output["blocked"] == []
+    assert "/pixel.png" in evil.hits and "/redirected-pixel.png" in evil.hits
