@@ -173,7 +173,8 @@ class SchedulerPlugin(Plugin):
         return Entity(
             id=job.id, type="job", label=job_label(job, self.caps.tz), scope=Scope.BACKGROUND,
             attributes={
-                "text": job.text, "kind": job.kind, "state": job.state, "rule": job.rule,
+                "text": job.text, "nicknames": [job.text], "kind": job.kind,
+                "state": job.state, "rule": job.rule,
                 "next": (from_ms(job.next_fire).astimezone(self.caps.tz).isoformat()
                          if job.next_fire else None),
                 "last_outcome": job.last_outcome})
@@ -289,7 +290,9 @@ class SchedulerPlugin(Plugin):
                  ]),
             spec(self.snooze_job, effect=Effect.SCHEDULE, preconditions=[live],
                  inverse=_inverse_move_back, consumes=["job"], templates=[
+                     "snooze the {job} (job|reminder|one) (for|by) {minutes} minutes",
                      "snooze {job} (for|by) {minutes} minutes",
+                     "snooze the {job} (job|reminder|one)",
                      "snooze {job}",
                  ]),
         ]
@@ -420,13 +423,18 @@ class SchedulerPlugin(Plugin):
         return self._move(ctx, job, parse_when(when, ctx.tz))
 
     def snooze_job(self, ctx: ActionContext, job: JobRef, minutes: Minutes = 10) -> ActionResult:
-        """Snooze a job: it fires again this many minutes from now.
+        """Snooze a job: a fired one fires again this many minutes from now; one still to come
+        is put off by this many minutes.
 
         Args:
             job: the job (e.g. a reminder that just fired).
             minutes: how long to snooze.
         """
-        return self._move(ctx, job, ctx.now() + timedelta(minutes=minutes))
+        base = ctx.now()
+        found = self.store.get(job)
+        if found is not None and found.state == "active" and found.next_fire is not None:
+            base = max(base, from_ms(found.next_fire))
+        return self._move(ctx, job, base + timedelta(minutes=minutes))
 
     def _move(self, ctx: ActionContext, job_id: str, when: datetime) -> ActionResult:
         now = ctx.now()

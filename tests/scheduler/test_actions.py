@@ -145,3 +145,11 @@ def test_templates_are_declared(make_harness: MakeHarness) -> None:
     assert "cancel {job}" in templates["cancel_job"]
     assert "(move|reschedule) the {job} (job|reminder|one) to {when}" in templates[
         "reschedule_job"]
+
+
+def test_snooze_a_job_still_to_come_puts_it_off(make_harness: MakeHarness) -> None:
+    h = make_harness(NOW)
+    job = h.do("set_reminder", text="dentist", when=FRI_9).output["job"]
+    snoozed = h.do("snooze_job", job=job, minutes=30)
+    assert snoozed.message == "Moved: dentist — Fri 27 Nov 09:30"
+    assert snoozed.output["previous"] == FRI_9
