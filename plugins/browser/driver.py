@@ -48,6 +48,8 @@ class Outcome:
     navigated: bool = False
     popup: bool = False
     blocked: list[dict[str, str]] = field(default_factory=list)
+    unfiltered: list[dict[str, str]] = field(default_factory=list)
+    """Attached browsers only: redirect hops to denied URLs that could not be stopped."""
     downloads: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -67,6 +69,7 @@ class Driver:
         self._proxy: FilteringProxy | None = None
         self._lock = threading.Lock()
         self._blocked: list[dict[str, str]] = []
+        self._unfiltered: list[dict[str, str]] = []
         self._downloads: list[Download] = []
         self._new_pages: list[Page] = []
         self.model: PageModel | None = None
@@ -124,6 +127,8 @@ class Driver:
         ctx.route("**/*", self._route)
         ctx.route_web_socket(re.compile(".*"), self._route_ws)
         ctx.on("page", self._on_page)
+        if self.attached:
+            ctx.on("request", self._on_request_attached)
         for page in ctx.pages:
             page.on("download", self._on_download)
         self._context = ctx
@@ -185,8 +190,14 @@ class Driver:
             return list(self._blocked[mark:])
 
     def block_mark(self) -> int:
+        """Position in the blocked log; also starts a new unfiltered-hops log."""
         with self._lock:
+            self._unfiltered.clear()
             return len(self._blocked)
+
+    def unfiltered(self) -> list[dict[str, str]]:
+        with self._lock:
+            return list(self._unfiltered)
 
     def _route(self, route: Route) -> None:
         reason = self.policy.check(route.request.url)
@@ -204,6 +215,16 @@ class Driver:
         else:
             self._record_block(ws.url, reason)
             ws.close(code=1008, reason="blocked by lam")
+
+    def _on_request_attached(self, request: Request) -> None:
+        """Playwright's route does not see redirect hops; in an attached browser (no proxy of
+        ours) a denied hop can only be reported, and its page is refused afterwards."""
+        if request.redirected_from is None:
+            return
+        reason = self.policy.check(request.url)
+        if reason:
+            with self._lock:
+                self._unfiltered.append({"url": request.url[:300], "reason": reason})
 
     def _on_download(self, download: Download) -> None:
         self._downloads.append(download)
@@ -311,6 +332,7 @@ class Driver:
                 outcome.popup = outcome.navigated = True
         outcome.downloads = self._handle_downloads()
         outcome.blocked = self.blocked_since(mark)
+        outcome.unfiltered = self.unfiltered()
         page = self.page
         problem = self._url_problem(page.url)
         if problem:

@@ -50,6 +50,8 @@ def page_result(drv: Driver, outcome: Outcome, verb: str) -> ActionResult:
     out: dict[str, Any] = model.summary()
     out.update(navigated=outcome.navigated, popup=outcome.popup, blocked=outcome.blocked,
                downloads=outcome.downloads)
+    if outcome.unfiltered:
+        out["unfiltered"] = outcome.unfiltered
     counts = out["counts"]
     msg = (f"{verb} {model.title or model.url} ({model.url}): {counts['links']} links, "
            f"{counts['fields']} fields, {counts['buttons']} buttons")

@@ -1,0 +1,69 @@
+"""Downloads into quarantine when enabled, uploads only from the upload folder, and the
+denied list with an otherwise open policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from plugins.browser import BrowserPlugin
+from tests.browser.conftest import Runner, make_plugin
+from tests.browser.site import Site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def upload_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("uploads")
+    (folder / "cv.txt").write_text("my cv")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def plugin(tmp_path_factory: pytest.TempPathFactory, upload_dir: Path) -> Iterator[BrowserPlugin]:
+    p = make_plugin(tmp_path_factory.mktemp("files"), downloads=True,
+                    upload_dir=str(upload_dir), denied_domains=["127.0.0.2"])
+    yield p
+    p.close()
+
+
+def test_download_goes_to_quarantine(act: Runner, good: Site) -> None:
+    act.ok("open_url", url=good.url("/tricks.html"))
+    res = act.ok("click", target="Download report")
+    (item,) = res.output["downloads"]
+    assert item["status"] == "saved"
+    saved = Path(item["file"])
+    assert saved.parent == act.plugin.caps.data_dir / "quarantine"
+    assert saved.read_text() == "fruit,price\napple,1.20\n"
+    again = act.ok("click", target="Download report").output["downloads"][0]
+    assert Path(again["file"]) != saved and Path(again["file"]).is_file()
+
+
+def test_upload_only_from_upload_dir(act: Runner, good: Site, upload_dir: Path,
+                                     tmp_path: Path) -> None:
+    act.ok("open_url", url=good.url("/form.html"))
+    ok = act.ok("upload_file", field="CV", path="cv.txt")
+    assert ok.output["file"] == str((upload_dir / "cv.txt").resolve())
+    files = act.plugin._session.run(
+        lambda drv: drv.page.locator("#cv").evaluate("el => el.files[0].name"))
+    assert files == "cv.txt"
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    for path in (str(outside), "../" + outside.name, f"../{tmp_path.name}/secret.txt"):
+        res = act("upload_file", field="CV", path=path)
+        assert not res.ok and "outside the upload folder" in (res.error or ""), path
+    link = upload_dir / "escape.txt"
+    link.symlink_to(outside)
+    res = act("upload_file", field="CV", path="escape.txt")
+    assert not res.ok and "outside the upload folder" in (res.error or "")
+
+
+def test_denied_domain_with_open_allow_list(act: Runner, good: Site, evil: Site) -> None:
+    res = act("open_url", url=evil.url("/article/1"))
+    assert not res.ok and "denied" in (res.error or "")
+    page = act.ok("open_url", url=good.url("/leaky.html"))
+    assert page.output["blocked"]
+    assert evil.hits == []
