@@ -4,6 +4,7 @@ cascade, grammar and normalization (``format: date-time | email | uri``) apply."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from assistant.planner.cascade import Proposal
 from assistant.runtime import Runtime
 
 __all__ = ["load_tools", "plan_with_tools"]
+
+_TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _spec_for(tool: dict[str, Any], where: str) -> ActionSpec:
@@ -44,9 +47,11 @@ def _spec_for(tool: dict[str, Any], where: str) -> ActionSpec:
             return json.loads(json.dumps(schema))
 
     ToolParams.__doc__ = str(tool.get("description", ""))
-    return ActionSpec.from_model(
-        str(tool["name"]), ToolParams, lambda ctx, p: ActionResult(),
-        description=str(tool.get("description") or tool["name"]), plugin="tools")
+    name = str(tool["name"])
+    if not _TOOL_NAME.match(name):
+        raise UserInputError(f"{where}: a tool name is 1-64 letters, digits, '_' or '-'")
+    return ActionSpec(name=name, params=ToolParams, handler=lambda ctx, p: ActionResult(),
+                      description=str(tool.get("description") or name), plugin="tools")
 
 
 def load_tools(path: str) -> list[ActionSpec]:

@@ -273,7 +273,7 @@ def default_slot_checks() -> dict[str, SlotCheck]:
 
 
 def _formats(spec: ActionSpec) -> dict[str, str]:
-    """Parameter -> format; entity parameters read as the pseudo-format ``x-entity``."""
+    """Parameter -> format; entity parameters read as the pseudo-format ``x-entity:TYPE``."""
     out = {}
     for name, prop in spec.parameters_schema().get("properties", {}).items():
         for schema in (prop, *prop.get("anyOf", ())):
@@ -281,7 +281,7 @@ def _formats(spec: ActionSpec) -> dict[str, str]:
                 out[name] = schema["format"]
                 break
             if isinstance(schema, dict) and entity_type_of(schema):
-                out[name] = "x-entity"
+                out[name] = f"x-entity:{entity_type_of(schema)}"
                 break
     return out
 

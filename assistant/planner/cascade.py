@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from actions.plan import Plan, PlanKind, Step, ValueSource
 from actions.violations import Violation, ViolationReason
-from assistant.context import EntityTable
+from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.registry import ActionRegistry
@@ -63,9 +63,9 @@ _ENTITY_ID = re.compile(r"^[a-z_]+:(?!//)[\w.@:/-]+$")
 _URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
-def slot_checks() -> dict[str, Callable[[str], bool]]:
+def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     """Template slot checks: a URL slot must not be a reference ("the third link"), and an
-    entity slot must read as one (a mention, an id or a short name), not as a URL."""
+    entity slot must read as a reference to its type (a mention, an id or a short name)."""
     from assistant.templates import default_slot_checks
 
     checks = default_slot_checks()
@@ -75,15 +75,23 @@ def slot_checks() -> dict[str, Callable[[str], bool]]:
         t = text.strip()
         return bool(find_mentions(t)) or t.lower() in PRONOUNS or bool(_ENTITY_ID.match(t))
 
-    def entity(text: str) -> bool:
-        t = text.strip()
-        return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
+    def entity_check(etype: str) -> Callable[[str], bool]:
+        def check(text: str) -> bool:
+            t = text.strip()
+            if _ENTITY_ID.match(t):
+                return t.split(":", 1)[0] == etype or etype in PERSON_TYPES
+            hints = {m.type_hint for m in find_mentions(t)} - {None}
+            if hints:
+                return bool(hints & ({etype, "person"} if etype in PERSON_TYPES else {etype}))
+            return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
+        return check
 
     def email(text: str) -> bool:
         t = text.strip()
-        return bool(EMAIL_RE.match(t)) or ("@" not in t and entity(t))
+        return bool(EMAIL_RE.match(t)) or ("@" not in t and entity_check("contact")(t))
 
-    checks["x-entity"] = entity
+    for etype in entity_types:
+        checks[f"x-entity:{etype}"] = entity_check(etype)
     checks["email"] = email
     checks["uri"] = lambda text: not is_reference(text) and uri(text)
     return checks
@@ -108,8 +116,9 @@ class Planner:
         from assistant.templates import TemplateMatcher
 
         if self._matcher is None:
-            self._matcher = TemplateMatcher(list(self.registry), strict=False,
-                                            slot_checks=slot_checks())
+            specs = list(self.registry)
+            types = {t for spec in specs for t in spec.entity_params().values()}
+            self._matcher = TemplateMatcher(specs, strict=False, slot_checks=slot_checks(types))
         matcher = self._matcher
         assert isinstance(matcher, TemplateMatcher)
         seq = matcher.match_sequence(request)
