@@ -75,8 +75,9 @@ class Site:
             body = self._page("Home", '<h1>Home</h1><a href="/list.html">List</a>')
         elif path.startswith("/article/"):
             n = html.escape(path.rsplit("/", 1)[1])
-            body = self._page(f"Article {n}", f'<main><h1>Article {n}</h1><p>Body of article {n}.'
-                                              '</p><a href="/list.html">Back to the list</a></main>')
+            body = self._page(f"Article {n}",
+                              f"<main><h1>Article {n}</h1><p>Body of article {n}.</p>"
+                              '<a href="/list.html">Back to the list</a></main>')
         elif path == "/chain":
             n = int(query.get("n", "0"))
             target = query.get("to", "/")
