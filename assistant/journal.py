@@ -193,6 +193,11 @@ class Journal:
                                (name,)).fetchone()
         return Plan.model_validate_json(row[0]) if row else None
 
+    def automation_source(self, name: str) -> int | None:
+        row = self._db.execute("SELECT source_plan FROM automations WHERE name=?",
+                               (name,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def automations(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT name FROM automations ORDER BY name")]
 

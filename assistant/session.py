@@ -159,23 +159,41 @@ class Session:
             return _refused(plan, blocking(violations))
         return self.executor.run(plan, self.table, origin=origin, key_prefix=key)
 
-    def replay(self, plan: Plan, *, origin: str = "replay") -> RunReport:
+    def replay(self, plan: Plan, *, origin: str = "replay",
+               source_plan: int | None = None) -> RunReport:
         """Run a stored, verified plan with no model call; only a step whose preconditions no
-        longer hold is sent to the model for repair, and the repair is shown as a diff."""
+        longer hold is sent to the model for repair, and the repair is shown as a diff.
+        ``source_plan`` (the journal id the plan was saved from) tells the repair what each
+        step produced last time."""
         self.refresh_background()
         violations = blocking(self.verifier.verify(plan, self.table.as_mapping(),
                                                    self.runtime.now()))
         if violations:
             return _refused(plan, violations)
-        return self.executor.run(plan, self.table, origin=origin, repair=self._repair_step)
+        before: dict[int, dict[str, object]] = {}
+        if source_plan is not None:
+            for row in self.runtime.journal.steps(source_plan):
+                if row.result is not None:
+                    before[row.idx] = row.result.output
 
-    def _repair_step(self, index: int, step: Step, problems: list[str],
-                     table: EntityTable) -> Step | None:
+        def repair(index: int, step: Step, problems: list[str],
+                   table: EntityTable) -> Step | None:
+            return self._repair_step(step, problems, table, before.get(index))
+
+        return self.executor.run(plan, self.table, origin=origin, repair=repair)
+
+    def _repair_step(self, step: Step, problems: list[str], table: EntityTable,
+                     last_output: dict[str, object] | None) -> Step | None:
         model_tier = self.planner._model_tier(1)
         if model_tier is None:
             return None
-        request = (f"Replace this step, which can no longer run ({'; '.join(problems)}): "
-                   f"{step.action} {step.args}. Plan exactly one step that does the same now.")
+        args = {k: (v.get("mention", v) if isinstance(v, dict) else v)
+                for k, v in step.args.items()}
+        request = (f"The stored step {step.action}({args}) can no longer run: "
+                   f"{'; '.join(problems)}.")
+        if last_output:
+            request += f" Last time it gave {last_output}."
+        request += f" Plan one {step.action} step that does the same thing now."
         proposal = model_tier.propose(request, table.all(), [])
         if not proposal.plan.steps:
             return None

@@ -36,3 +36,13 @@ def run_lam(lam_home: Path) -> LamRunner:
                               cwd=str(lam_home))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def test_models_dir() -> Path:
+    """The shared cache of test models (pulled by `scripts/install.sh --test`)."""
+    path = Path(os.environ.get("LAM_MODELS_DIR") or "~/.cache/lam/test-models").expanduser()
+    from models.store import ModelStore
+
+    ModelStore(path).pull("default")
+    return path

@@ -102,7 +102,8 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
         finish("needs_confirmation", ExitCode.NEEDS_CONFIRMATION,
                shown + "\nnothing ran: needs confirmation (" + "; ".join(confirmation.reasons)
                + "); run again with --yes")
-    report = lam.session.replay(plan) if replay else lam.session.run(proposal)
+    report = (lam.session.replay(plan, source_plan=runtime.journal.automation_source(target))
+              if replay else lam.session.run(proposal))
     out["report"] = report_json(report)
     out["model_calls"] = runtime.model_calls()
     repairs = [s.repair_diff for s in report.steps if s.repair_diff]

@@ -87,7 +87,8 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
         for e in entities[:limit]:
             label = e.label.replace("\n", " ")[:60]
             where = f" #{e.ordinal}" if e.ordinal else ""
-            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where})")
+            url = f" -> {str(e.attributes['url'])[:80]}" if e.attributes.get("url") else ""
+            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where}){url}")
     if mentions:
         lines.append("References: " + "; ".join(f'"{m.text}" = {eid}' for m, eid in mentions))
     lines.append(f"Request: {request}")
