@@ -4,7 +4,6 @@ with a message, so the input never waits."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -102,6 +101,13 @@ class LamApp(App[None]):
             self.stage = stage
             self.error = error
 
+    class Notified(Message):
+        """The runtime notified the user (a reminder fired, a background job finished)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class PullProgress(Message):
         """Progress of a model pull (``fraction`` 0..1)."""
 
@@ -130,7 +136,6 @@ class LamApp(App[None]):
         self.started_at = started_at if started_at is not None else time.perf_counter()
         self.first_paint: float | None = None
         """Seconds from ``started_at`` to the first refresh after mount."""
-        self._ui_thread = threading.get_ident()
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -153,7 +158,6 @@ class LamApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._ui_thread = threading.get_ident()
         self.query_one("#conversation").border_title = "Conversation"
         self.query_one("#plan-box").border_title = "Plan"
         self.query_one(HistoryInput).focus()
@@ -223,14 +227,12 @@ class LamApp(App[None]):
             self._submit(text)
 
     def _runtime_notified(self, text: str) -> None:
-        """Runtime hook: fired reminders, finished jobs; may be called from any thread."""
-        if threading.get_ident() == self._ui_thread:
-            self._show_notification(text)
-            return
-        try:
-            self.call_from_thread(self._show_notification, text)
-        except RuntimeError:
-            pass  # the app is shutting down
+        """Runtime hook: fired reminders, finished jobs. Called from any thread (the scheduler's
+        too); posting a message never blocks the caller, unlike call_from_thread."""
+        self.post_message(self.Notified(text))
+
+    def on_lam_app_notified(self, message: Notified) -> None:
+        self._show_notification(message.text)
 
     def _show_notification(self, text: str) -> None:
         self.notify(text, title="lam")
