@@ -23,6 +23,7 @@ from actions.types import (
     Url,
     When,
     entity_type_of,
+    format_of,
     is_sensitive,
 )
 from actions.violations import Violation, ViolationReason
@@ -64,6 +65,7 @@ __all__ = [
     "action",
     "collect_actions",
     "entity_type_of",
+    "format_of",
     "is_sensitive",
     "is_step_ref",
 ]

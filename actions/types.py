@@ -24,6 +24,7 @@ __all__ = [
     "Url",
     "When",
     "entity_type_of",
+    "format_of",
     "is_sensitive",
 ]
 
@@ -56,11 +57,28 @@ ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]
 
 
+def _variants(prop_schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schema itself and its ``anyOf`` members (``T | None`` becomes an anyOf)."""
+    return [prop_schema, *(v for v in prop_schema.get("anyOf", ()) if isinstance(v, dict))]
+
+
 def entity_type_of(prop_schema: dict[str, Any]) -> str | None:
     """The entity type a property schema refers to, if any."""
-    value = prop_schema.get(ENTITY_KEY)
-    return value if isinstance(value, str) else None
+    for variant in _variants(prop_schema):
+        value = variant.get(ENTITY_KEY)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def format_of(prop_schema: dict[str, Any]) -> str | None:
+    """The ``format`` of a property schema (looking inside ``anyOf``), if any."""
+    for variant in _variants(prop_schema):
+        value = variant.get("format")
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def is_sensitive(prop_schema: dict[str, Any]) -> bool:
-    return bool(prop_schema.get(SENSITIVE_KEY))
+    return any(v.get(SENSITIVE_KEY) for v in _variants(prop_schema))

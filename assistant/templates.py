@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from actions.errors import ActionDeclarationError
 from actions.spec import ActionSpec
-from actions.types import entity_type_of
+from actions.types import entity_type_of, format_of
 
 __all__ = [
     "MatchFailedReason",
@@ -276,13 +276,12 @@ def _formats(spec: ActionSpec) -> dict[str, str]:
     """Parameter -> format; entity parameters read as the pseudo-format ``x-entity:TYPE``."""
     out = {}
     for name, prop in spec.parameters_schema().get("properties", {}).items():
-        for schema in (prop, *prop.get("anyOf", ())):
-            if isinstance(schema, dict) and isinstance(schema.get("format"), str):
-                out[name] = schema["format"]
-                break
-            if isinstance(schema, dict) and entity_type_of(schema):
-                out[name] = f"x-entity:{entity_type_of(schema)}"
-                break
+        fmt = format_of(prop)
+        etype = entity_type_of(prop)
+        if fmt:
+            out[name] = fmt
+        elif etype:
+            out[name] = f"x-entity:{etype}"
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from actions.context import ActionContext
 from actions.entities import Entity
 from actions.plan import Plan, PlanKind, is_step_ref
+from actions.types import format_of
 from actions.violations import Violation, ViolationReason
 from assistant.registry import ActionRegistry
 
@@ -73,7 +74,7 @@ class Verifier:
             if value is None or is_step_ref(value):
                 continue
             entity = entities.get(str(value))
-            if entity is None and props.get(name, {}).get("format") == "email" and \
+            if entity is None and format_of(props.get(name, {})) == "email" and \
                     EMAIL_RE.match(str(value)):
                 continue  # a literal address where a contact or an address is accepted
             if entity is None:
@@ -86,7 +87,7 @@ class Verifier:
             value = step.args.get(name)
             if value is None or is_step_ref(value):
                 continue
-            fmt = prop.get("format")
+            fmt = format_of(prop)
             if fmt == "date-time":
                 out.extend(self._check_time(name, value, now))
             if fmt == "uri" or name in spec.entity_params():

@@ -29,10 +29,15 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--var", "var_pairs", multiple=True, help="Set a variable: NAME=VALUE.")
 @click.option("--yes", "-y", is_flag=True, help="Confirm the plan.")
 @click.option("--dry-run", is_flag=True, help="Show what would run; no side effect.")
+@click.option("--at", "at_phrase", help='Schedule it instead of running now, e.g. '
+                                        '--at "tomorrow at 9" (scheduler plugin).')
+@click.option("--every", "every_phrase", help='Schedule it on a recurrence, e.g. '
+                                              '--every "every weekday at 8:30".')
 @headless_options
 @click.pass_context
 def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, dry_run: bool,
-        as_json: bool, now: str | None, tz: str | None, browser_cdp: str | None) -> None:
+        at_phrase: str | None, every_phrase: str | None, as_json: bool, now: str | None,
+        tz: str | None, browser_cdp: str | None) -> None:
     """Run TARGET: an automation file (TOML), or the name of a saved automation (replayed
     with no model call; steps that no longer hold are repaired and shown as a diff)."""
     from assistant.api import Assistant
@@ -86,6 +91,9 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
                         for k, v in s.args.items()}
                 steps.append(s.model_copy(update={"args": args}))
         plan = Plan(request=f"automation {automation.name}", steps=steps)
+    if at_phrase or every_phrase:
+        plan = _scheduled(lam, plan, at_phrase, every_phrase)
+        replay = False
     violations = lam.verify(plan)
     proposal = Proposal(plan=plan, violations=violations)
     confirmation = lam.confirmation(proposal)
@@ -112,3 +120,24 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
         text += "\nrepaired:\n" + "\n".join(repairs)
     finish("done" if report.ok else "failed",
            ExitCode.OK if report.ok else ExitCode.EXECUTION_FAILED, text)
+
+
+def _scheduled(lam: Any, plan: Plan, at: str | None, every: str | None) -> Plan:
+    """Wrap a plan into one `schedule_plan` step, times normalized like any request's."""
+    from assistant.planner.slots import SlotFiller
+
+    if "schedule_plan" not in lam.runtime.registry:
+        raise UserInputError("--at/--every need the scheduler plugin",
+                             hint="enable [plugins.scheduler] in plugins.toml")
+    args: dict[str, Any] = {"plan": plan.model_dump(mode="json", include={"request", "steps"})}
+    if at:
+        args["when"] = at
+    if every:
+        args["every"] = every
+    filler = SlotFiller(table=lam.session.table, now=lam.runtime.now(), tz=lam.runtime.tz,
+                        request=f"{at or ''} {every or ''}")
+    steps, question = filler.fill([Step(action="schedule_plan", args=args)],
+                                  {s.name: s for s in lam.runtime.registry})
+    if question is not None:
+        raise UserInputError(question.question)
+    return Plan(request=f"schedule {plan.request}", steps=steps)

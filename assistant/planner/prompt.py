@@ -9,7 +9,7 @@ from typing import Any
 
 from actions.entities import Entity
 from actions.spec import ActionSpec
-from actions.types import entity_type_of
+from actions.types import entity_type_of, format_of
 from assistant.resolve import Mention
 
 __all__ = ["SYSTEM_RULES", "plan_schema", "request_message", "system_prompt"]
@@ -34,7 +34,7 @@ def _param_line(spec: ActionSpec) -> str:
     required = set(schema.get("required", []))
     parts = []
     for name, prop in schema.get("properties", {}).items():
-        kind = (entity_type_of(prop) and f"{entity_type_of(prop)} id") or prop.get("format") or \
+        kind = (entity_type_of(prop) and f"{entity_type_of(prop)} id") or format_of(prop) or \
             prop.get("type", "value")
         parts.append(f"{name}{'' if name in required else '?'}: {kind}")
     return f"- {spec.name}({', '.join(parts)}): {spec.description}"
@@ -66,7 +66,16 @@ def _example(spec: ActionSpec) -> tuple[str, dict[str, Any]] | None:
     return text, {"steps": [{"action": spec.name, "args": args}]}
 
 
+def model_visible(specs: list[ActionSpec]) -> list[ActionSpec]:
+    """Actions the model may choose: not those that take a whole plan as a parameter (they
+    are called explicitly, e.g. `lam run FILE --every ...`)."""
+    return [s for s in specs
+            if not any(p.get("x-plan") for p in
+                       s.parameters_schema().get("properties", {}).values())]
+
+
 def system_prompt(specs: list[ActionSpec], examples: int = 8) -> str:
+    specs = model_visible(specs)
     lines = [SYSTEM_RULES, "", "Actions:"]
     lines += [_param_line(s) for s in specs]
     shots = [e for e in (_example(s) for s in specs) if e][:examples]
@@ -101,7 +110,7 @@ def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
     if etype:
         ids = ids_by_type.get(etype, [])
         base: dict[str, Any] = {"type": "string", "enum": ids or [""]}
-        if prop.get("format") == "email":  # a contact id, or an address / name to normalize
+        if format_of(prop) == "email":  # a contact id, or an address / name to normalize
             base = {"anyOf": [base, {"type": "string", "maxLength": 80}]} if ids else {
                 "type": "string", "maxLength": 80}
     else:
@@ -123,11 +132,11 @@ def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
     """The JSON schema the model's output is constrained to: only registered actions, their
     required arguments, and entity ids that are in scope."""
     variants = []
-    for spec in specs:
+    for spec in model_visible(specs):
         schema = spec.parameters_schema()
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
-        if any(entity_type_of(props[name]) and props[name].get("format") != "email" and
+        if any(entity_type_of(props[name]) and format_of(props[name]) != "email" and
                not ids_by_type.get(str(entity_type_of(props[name])))
                for name in required if name in props):
             continue  # it needs an entity of a type that is not in scope: it cannot be chosen

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from actions.entities import Entity, Provenance
 from actions.plan import Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
-from actions.types import entity_type_of
+from actions.types import entity_type_of, format_of
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import (
     AmbiguousTime,
@@ -95,7 +95,7 @@ class SlotFiller:
                     earlier: list[Step]) -> tuple[Any, ValueSource | None]:
         text = value.strip()
         etype = entity_type_of(prop)
-        fmt = prop.get("format")
+        fmt = format_of(prop)
         if fmt == "email" and EMAIL_RE.match(text):
             return self._email(text)
         if etype:
