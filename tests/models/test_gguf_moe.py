@@ -97,7 +97,7 @@ def test_experts_per_token_reaches_llama_cpp_as_kv_override(
     backend = LlamaBackend(moe_file, n_ctx=256, threads=1, experts_per_token=1)
     assert seen["kv_overrides"] == {"llama.expert_used_count": 1}
     assert backend.estimate.params_active == read_gguf(moe_file).params_active(1)
-    with pytest.raises(BackendError, match="1..8"):
+    with pytest.raises(BackendError, match=r"1\.\.8"):
         LlamaBackend(moe_file, n_ctx=256, threads=1, experts_per_token=9)
     dense = write_tiny_gguf(moe_file.with_name("dense.gguf"))
     with pytest.raises(BackendError, match="not a mixture-of-experts"):
