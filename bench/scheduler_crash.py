@@ -119,7 +119,7 @@ def create_jobs(root: Path, at: list[datetime]) -> list[str]:
     keys = []
     for planned in at:
         # On a loaded machine creating a job can take a while: never schedule in the past.
-        when = max(planned, datetime.now(UTC) + timedelta(milliseconds=20))
+        when = max(planned, datetime.now(UTC) + timedelta(milliseconds=250))
         params, problems = spec.validate_args({"plan": PLAN, "when": when.isoformat()})
         assert params is not None, problems
         result = spec.run(ActionContext(), params)
