@@ -41,12 +41,20 @@ def find_chromium(configured: str = "", env: Mapping[str, str] | None = None) ->
     return None
 
 
+def _playwright_browser(env: Mapping[str, str]) -> bool:
+    """Whether ``playwright install chromium`` has put a browser in its cache."""
+    root = Path(env.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    return root.is_dir() and any(root.glob("chromium*"))
+
+
 def missing_browser_hint(configured: str = "", env: Mapping[str, str] | None = None) -> list[str]:
     """What the user should fix before the browser actions can run (empty when nothing)."""
     if importlib.util.find_spec("playwright") is None:
         return ["browser: the Python package 'playwright' is missing; `pip install playwright`"]
     env = os.environ if env is None else env
     exe = find_chromium(configured, env)
+    if exe is None and _playwright_browser(env):
+        return []
     if exe is None:
         return ["browser: no Chromium found; install it (`apt-get install chromium`), set "
                 "LAM_CHROMIUM or [plugins.browser] executable to a Chrome/Chromium binary, run "

@@ -1,5 +1,5 @@
-"""Downloads into quarantine when enabled, uploads only from the upload folder, and the
-denied list with an otherwise open policy."""
+"""Downloads into quarantine when enabled, uploads only from the upload folder, the denied
+list with an otherwise open policy, and the configurable search engine."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ def upload_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def plugin(tmp_path_factory: pytest.TempPathFactory, upload_dir: Path) -> Iterator[BrowserPlugin]:
+def plugin(tmp_path_factory: pytest.TempPathFactory, upload_dir: Path,
+           good: Site) -> Iterator[BrowserPlugin]:
     p = make_plugin(tmp_path_factory.mktemp("files"), downloads=True,
-                    upload_dir=str(upload_dir), denied_domains=["127.0.0.2"])
+                    upload_dir=str(upload_dir), denied_domains=["127.0.0.2"],
+                    search_url=good.url("/echo?q={query}"))
     yield p
     p.close()
 
@@ -67,3 +69,25 @@ def test_denied_domain_with_open_allow_list(act: Runner, good: Site, evil: Site)
     page = act.ok("open_url", url=good.url("/leaky.html"))
     assert page.output["blocked"]
     assert evil.hits == []
+
+
+def test_search_web_uses_the_configured_engine(act: Runner, good: Site) -> None:
+    res = act.ok("search_web", query="lam & browsers?")
+    assert res.output["url"] == good.url("/echo?q=lam+%26+browsers%3F")
+    rows = act.ok("extract_table", table="table1").output["rows"]
+    assert rows == [["q", "lam & browsers?"]]
+
+
+def test_persistent_profile_keeps_state(tmp_path: Path, good: Site) -> None:
+    profile = tmp_path / "profile"
+    for round_ in range(2):
+        p = make_plugin(tmp_path / f"data{round_}", profile_dir=str(profile))
+        try:
+            act = Runner(p)
+            act.ok("open_url", url=good.url("/list.html"))
+            seen = p._session.run(lambda drv: drv.page.evaluate(
+                "() => { const v = localStorage.getItem('visits') || '0';"
+                " localStorage.setItem('visits', String(Number(v) + 1)); return v; }"))
+        finally:
+            p.close()
+        assert seen == str(round_)

@@ -102,3 +102,16 @@ def test_action_declarations() -> None:
     assert specs["open_url"].effect == "read_only"
     assert "link" in specs["open_url"].produces
     assert all(s.templates for s in specs.values())
+
+
+def test_doctor_when_no_chromium_anywhere(monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+    from plugins.browser import chromium
+
+    monkeypatch.setattr(chromium, "_CANDIDATES", ())
+    env = {"PLAYWRIGHT_BROWSERS_PATH": str(tmp_path)}
+    (problem,) = chromium.missing_browser_hint("", env)
+    assert "no Chromium found" in problem and "cdp_url" in problem
+    (tmp_path / "chromium-1234").mkdir()
+    assert chromium.missing_browser_hint("", env) == []  # Playwright's own browser will do
+    assert chromium.missing_browser_hint("", {"LAM_CHROMIUM": "/usr/bin/chromium"}) == []
