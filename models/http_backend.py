@@ -22,12 +22,15 @@ class HttpBackend(Backend):
     non-streaming request (the server reports token usage); streaming gets usage only if the
     server sends it (``prompt_tokens`` None otherwise). ``schema_style`` "json_object" sends
     ``{"type": "json_object", "schema": ...}`` (llama.cpp servers); "json_schema" sends the
-    OpenAI ``{"type": "json_schema", "json_schema": {...}}`` form."""
+    OpenAI ``{"type": "json_schema", "json_schema": {...}}`` form. ``extra_body`` is merged
+    into every request (e.g. ``{"repeat_penalty": 1.0}`` for llama.cpp servers)."""
 
     def __init__(self, base_url: str, *, model: str = "local", api_key: str | None = None,
                  timeout: float = 120.0, logprobs: bool = True,
-                 schema_style: Literal["json_object", "json_schema"] = "json_object") -> None:
+                 schema_style: Literal["json_object", "json_schema"] = "json_object",
+                 extra_body: dict[str, Any] | None = None) -> None:
         super().__init__()
+        self.extra_body = dict(extra_body or {})
         self.base_url = base_url.rstrip("/")
         self.name = model
         self.logprobs = logprobs
@@ -44,6 +47,7 @@ class HttpBackend(Backend):
         }
         if streaming:
             body["stream_options"] = {"include_usage": True}
+        body.update(self.extra_body)
         if options.stop:
             body["stop"] = list(options.stop)
         if options.seed is not None:

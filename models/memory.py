@@ -8,7 +8,7 @@ peak RSS ≈ runtime + weights + repacked weights + KV cache + compute, where (b
 - KV cache: n_ctx × Σ_layers n_head_kv × (head_dim_k + head_dim_v) × 2 (f16);
 - compute (flash attention on, one logits row, as `LlamaBackend` runs): the live activations
   of one ubatch, n_ubatch × 4 × (12·n_embd + 2·n_ff_active), plus 32 × n_vocab;
-- runtime: interpreter, libllama and numpy (40 MiB) plus tokenizer tables (370 × n_vocab).
+- runtime: interpreter, libllama, numpy, pydantic, gguf (60 MiB) + tokenizer tables (370 × n_vocab).
 
 The compute and runtime coefficients were fitted on SmolLM2-135M, Qwen2.5-Coder-0.5B and -1.5B
 with llama-cpp-python 0.3.36 (`bench/memory.py` compares prediction and measurement).
@@ -29,7 +29,7 @@ __all__ = ["MemoryEstimate", "available_memory", "check_fits", "cpu_repacks",
            "estimate_memory", "format_bytes"]
 
 MiB = 1 << 20
-RUNTIME_BASE = 40 * MiB
+RUNTIME_BASE = 60 * MiB
 RUNTIME_PER_VOCAB = 370
 COMPUTE_PER_VOCAB = 32
 REPACK_TYPES = frozenset({"Q4_0", "Q4_K", "IQ4_NL"})
