@@ -109,9 +109,10 @@ def in_process(runs: int) -> int:
                     evil.hits.clear()
                     try:
                         scenario(TimedRunner(plugin, timings=timings))
-                    except AssertionError as exc:
+                    except Exception as exc:  # any error is a flake
                         failed = True
-                        failures.append(f"run {run + 1} {name}: {exc}".splitlines()[0])
+                        failures.append(f"run {run + 1} {name}: {type(exc).__name__} {exc}"
+                                        .splitlines()[0])
                 if failed:
                     print(f"run {run + 1}: FLAKE", flush=True)
         finally:

@@ -7,9 +7,12 @@ import concurrent.futures as cf
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from plugins.browser.settings import BrowserSettings
+
+if TYPE_CHECKING:
+    from plugins.browser.driver import Driver
 
 __all__ = ["BrowserSession"]
 
@@ -26,14 +29,14 @@ class BrowserSession:
         self.data_dir = data_dir
         self.cdp_url = cdp_url
         self._executor: cf.ThreadPoolExecutor | None = None
-        self._driver: object | None = None
+        self._driver: Driver | None = None
         self._lock = threading.Lock()
 
     @property
     def started(self) -> bool:
         return self._driver is not None
 
-    def run(self, fn: Callable[..., T], timeout_s: float | None = None) -> T:
+    def run(self, fn: Callable[[Driver], T], timeout_s: float | None = None) -> T:
         """Call ``fn(driver)`` on the worker thread, starting the browser first if needed.
 
         Raises `BrowserFailure` for what the user should read, ``TimeoutError`` if the worker
@@ -51,10 +54,10 @@ class BrowserSession:
         except cf.TimeoutError as exc:
             raise TimeoutError(f"the browser did not answer within {limit:.0f} s") from exc
 
-    def _call(self, fn: Callable[..., T]) -> T:
-        from plugins.browser.driver import Driver  # Playwright is imported on first use only
-
+    def _call(self, fn: Callable[[Driver], T]) -> T:
         if self._driver is None:
+            from plugins.browser.driver import Driver  # imports Playwright: first use only
+
             driver = Driver(self.settings, self.data_dir, self.cdp_url)
             driver.start()
             self._driver = driver
@@ -70,7 +73,7 @@ class BrowserSession:
         def shut() -> None:
             driver, self._driver = self._driver, None
             if driver is not None:
-                driver.close()  # type: ignore[attr-defined]
+                driver.close()
 
         try:
             executor.submit(shut).result(timeout=_GRACE_S)

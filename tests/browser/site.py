@@ -69,7 +69,7 @@ class Site:
         self.hits.append(req.path)
         parts = urlsplit(req.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        path = parts.path
+        path = {"/list": "/list.html", "/form": "/form.html"}.get(parts.path, parts.path)
         status, ctype, headers = 200, "text/html; charset=utf-8", {}
         if path in ("/", "/index.html"):
             body = self._page("Home", '<h1>Home</h1><a href="/list.html">List</a>')
