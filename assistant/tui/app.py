@@ -129,6 +129,7 @@ class LamApp(App[None]):
         self.startup_check = startup_check
         self.session: Session | None = None
         self.proposal: Proposal | None = None
+        self.confirmation: Confirmation | None = None
         self.last_success: tuple[Plan, int | None] | None = None
         self.missing_model: str | None = None
         self.busy = False
@@ -337,8 +338,8 @@ class LamApp(App[None]):
             self.plan_view.show(body, awaiting=True, runnable=False)
             self.plan_view.focus()
             return
+        self.confirmation = confirmation
         if not confirmation.needed:
-            self.plan_view.show(body, awaiting=False, runnable=False)
             self._run_confirmed(proposal)
             return
         steps = len(plan.steps)
@@ -356,7 +357,10 @@ class LamApp(App[None]):
         self._run_confirmed(self.proposal)
 
     def _run_confirmed(self, proposal: Proposal) -> None:
-        self.plan_view.settle()
+        assert self.session is not None
+        self.plan_view.show(plan_text(proposal, self.session.runtime.registry,
+                                      self.session.table.as_mapping(), self.confirmation,
+                                      awaiting=False), awaiting=False, runnable=False)
         self._set_busy(f"running {len(proposal.plan.steps)} step(s)…")
         self._run(proposal)
 

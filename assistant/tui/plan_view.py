@@ -57,12 +57,6 @@ class PlanView(Static, can_focus=True):
         self.runnable = runnable
         self.refresh_bindings()
 
-    def settle(self) -> None:
-        """Keep the plan on show but stop taking y / e / n (it runs or ran)."""
-        self.awaiting = False
-        self.runnable = False
-        self.refresh_bindings()
-
     def clear(self) -> None:
         self.show(EMPTY, awaiting=False, runnable=False)
 

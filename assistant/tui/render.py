@@ -73,8 +73,10 @@ def _step_text(i: int, step: Step, registry: ActionRegistry,
 
 
 def plan_text(proposal: Proposal, registry: ActionRegistry, entities: dict[str, Entity],
-              confirmation: Confirmation | None = None) -> RenderableType:
-    """The plan pane: steps with badges, arguments and where each value came from."""
+              confirmation: Confirmation | None = None, *,
+              awaiting: bool = True) -> RenderableType:
+    """The plan pane: steps with badges, arguments and where each value came from.
+    ``awaiting=False``: the plan is running or ran (no keys to press)."""
     plan = proposal.plan
     tier = TIER_NAMES.get(plan.tier, "stored") if plan.tier is not None else "edited"
     parts: list[RenderableType] = []
@@ -91,7 +93,9 @@ def plan_text(proposal: Proposal, registry: ActionRegistry, entities: dict[str, 
         parts.append(Text(f"! {v}", style="bold red" if v in proposal.blocked else "yellow"))
     if plan.escalations:
         parts.append(Text("escalations: " + " | ".join(plan.escalations), style="dim"))
-    if plan.kind is PlanKind.ACTIONS:
+    if plan.kind is PlanKind.ACTIONS and not awaiting and not proposal.blocked:
+        parts.append(Text("▶ run — the outcome is in the conversation", style="bold green"))
+    elif plan.kind is PlanKind.ACTIONS:
         if proposal.blocked:
             parts.append(Text("The verifier rejected this plan: nothing will run. "
                               "(e: edit an argument, n: drop it)", style="bold red"))
