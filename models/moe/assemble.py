@@ -1,0 +1,239 @@
+"""Assembly: a dense GGUF base + any set of experts -> one mixture-of-experts GGUF.
+
+The output uses llama.cpp's Mixtral layout for the base architecture (``blk.N.ffn_gate_inp`` =
+the experts' router rows stacked, ``blk.N.ffn_{gate,up,down}_exps`` = the experts' FFNs
+stacked, ``{arch}.expert_count`` / ``{arch}.expert_used_count``); every other tensor and key is
+copied from the base. An expert without a delta for a tensor is the base tensor's bytes copied
+verbatim, so an MoE of copies computes exactly what the dense model computes. Experts with
+deltas are dequantized, summed and re-quantized (``expert_qtype``, default Q8_0).
+
+Adding or removing an expert is a re-assembly (seconds): nothing is retrained.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models._files import sha256_file
+from models.errors import ModelCorrupt, ModelError
+from models.moe.expert import FFN_PARTS, Expert, ExpertMeta, read_expert
+
+__all__ = ["SUPPORTED_ARCHS", "AssemblyReport", "BaseInfo", "assemble", "base_copy_expert",
+           "base_info", "check_expert", "quantize_file", "read_manifest"]
+
+SUPPORTED_ARCHS = ("llama",)
+_FFN = re.compile(r"^blk\.(\d+)\.(ffn_gate|ffn_up|ffn_down)\.weight$")
+
+
+@dataclass
+class BaseInfo:
+    path: Path
+    arch: str
+    name: str
+    n_layer: int
+    n_embd: int
+    n_ff: int
+    sha256: str
+
+
+@dataclass
+class AssemblyReport:
+    path: Path
+    experts: list[ExpertMeta]
+    experts_used: int
+    seconds: float
+    size: int
+    sha256: str
+    exact_copies: int
+    requantized: int
+
+
+def _reader(path: Path) -> Any:
+    from gguf import GGUFReader
+
+    try:
+        return GGUFReader(str(path))
+    except (ValueError, OSError) as exc:
+        raise ModelCorrupt(f"{path}: cannot read GGUF ({exc})") from exc
+
+
+def _field(reader: Any, key: str, default: Any = None) -> Any:
+    f = reader.fields.get(key)
+    return default if f is None else f.contents()
+
+
+def _base_info(reader: Any, path: Path, sha: str | None = None) -> BaseInfo:
+    arch = str(_field(reader, "general.architecture", ""))
+    if arch not in SUPPORTED_ARCHS:
+        raise ModelError(f"{path}: architecture {arch!r} cannot take lam experts",
+                         hint=f"use a dense base of architecture {', '.join(SUPPORTED_ARCHS)}")
+    if _field(reader, f"{arch}.expert_count", 0):
+        raise ModelError(f"{path} is already a mixture-of-experts model",
+                         hint="assemble from the dense base model")
+    return BaseInfo(path=path, arch=arch, name=str(_field(reader, "general.name", path.stem)),
+                    n_layer=int(_field(reader, f"{arch}.block_count")),
+                    n_embd=int(_field(reader, f"{arch}.embedding_length")),
+                    n_ff=int(_field(reader, f"{arch}.feed_forward_length")),
+                    sha256=sha or sha256_file(path))
+
+
+def base_info(path: str | os.PathLike[str]) -> BaseInfo:
+    p = Path(path)
+    return _base_info(_reader(p), p)
+
+
+def base_copy_expert(base: BaseInfo, name: str, domain: str = "copy") -> Expert:
+    """A rank-0 expert: an exact copy of the base FFN, with a zero router row."""
+    meta = ExpertMeta(name=name, domain=domain, base_sha256=base.sha256, data_sha256="",
+                      created=time.strftime("%Y-%m-%dT%H:%M:%S"), n_layer=base.n_layer,
+                      n_embd=base.n_embd, n_ff=base.n_ff, rank=0, base_name=base.name,
+                      note="copy of the base FFN")
+    return Expert(meta=meta, router=np.zeros((base.n_layer, base.n_embd), dtype=np.float32))
+
+
+def check_expert(expert: Expert, base: BaseInfo) -> None:
+    """Raise ModelError unless ``expert`` was made for ``base`` (hash and shapes)."""
+    m = expert.meta
+    where = m.path or m.name
+    if m.base_sha256 != base.sha256:
+        raise ModelError(f"expert {m.name} ({where}) was trained on base {m.base_sha256[:12]}, "
+                         f"not on {base.path.name} ({base.sha256[:12]})",
+                         hint="re-train the expert on this base or assemble on its base")
+    if (m.n_layer, m.n_embd, m.n_ff) != (base.n_layer, base.n_embd, base.n_ff):
+        raise ModelError(f"expert {m.name} has shape layers={m.n_layer} embd={m.n_embd} "
+                         f"ff={m.n_ff}, base has {base.n_layer}/{base.n_embd}/{base.n_ff}")
+
+
+def _copy_fields(reader: Any, writer: Any) -> None:
+    from gguf import GGUFValueType
+
+    for name, f in reader.fields.items():
+        if name.startswith("GGUF.") or name == "general.architecture":
+            continue
+        vtype = f.types[0]
+        sub = f.types[-1] if vtype == GGUFValueType.ARRAY else None
+        writer.add_key_value(name, f.contents(), vtype, sub_type=sub)
+
+
+def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str | os.PathLike[str]],
+             out_path: str | os.PathLike[str], *, experts_used: int = 2,
+             expert_qtype: str | None = None, router_scale: float = 1.0) -> AssemblyReport:
+    """Write an MoE GGUF made of ``base_path`` and ``experts`` (in order: expert i is row i of
+    every router). ``expert_qtype``: type of re-quantized expert tensors (default Q8_0, or the
+    base type when it is F32/F16/BF16)."""
+    import gguf
+    from gguf import GGMLQuantizationType as Q
+
+    start = time.perf_counter()
+    base_p = Path(base_path)
+    reader = _reader(base_p)
+    info = _base_info(reader, base_p)
+    loaded = [e if isinstance(e, Expert) else read_expert(e) for e in experts]
+    if len(loaded) < 2:
+        raise ModelError("an MoE needs at least two experts", hint="add another expert")
+    names = [e.meta.name for e in loaded]
+    if len(set(names)) != len(names):
+        raise ModelError(f"expert names repeat: {names}", hint="give each expert its own name")
+    for e in loaded:
+        check_expert(e, info)
+    if not 1 <= experts_used <= len(loaded):
+        raise ModelError(f"experts_used must be 1..{len(loaded)}, got {experts_used}")
+    n_exp = len(loaded)
+    arch = info.arch
+
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    writer = gguf.GGUFWriter(str(tmp), arch)
+    _copy_fields(reader, writer)
+    writer.add_uint32(f"{arch}.expert_count", n_exp)
+    writer.add_uint32(f"{arch}.expert_used_count", experts_used)
+    writer.add_string("lam.moe.manifest", json.dumps(
+        [{"name": e.meta.name, "domain": e.meta.domain, "sha256": e.meta.file_sha256,
+          "rank": e.meta.rank} for e in loaded]))
+    writer.add_string("lam.moe.base_sha256", info.sha256)
+
+    ffn: dict[tuple[int, str], Any] = {}
+    for t in reader.tensors:
+        m = _FFN.match(t.name)
+        if m:
+            ffn[(int(m.group(1)), m.group(2))] = t
+        else:
+            writer.add_tensor(t.name, np.asarray(t.data), raw_dtype=t.tensor_type)
+    exact = requant = 0
+    for layer in range(info.n_layer):
+        router = np.stack([e.router[layer] for e in loaded]).astype(np.float32) * router_scale
+        writer.add_tensor(f"blk.{layer}.ffn_gate_inp.weight", router)
+        for part in FFN_PARTS:
+            t = ffn.get((layer, part))
+            if t is None:
+                raise ModelCorrupt(f"{base_p}: no blk.{layer}.{part}.weight")
+            deltas = [e.delta(layer, part) for e in loaded]
+            name = f"blk.{layer}.{part}_exps.weight"
+            base_type = Q(t.tensor_type)
+            target = Q[expert_qtype] if expert_qtype else (
+                base_type if base_type in (Q.F32, Q.F16, Q.BF16) else Q.Q8_0)
+            if all(d is None for d in deltas) and (expert_qtype is None or target == base_type):
+                raw = np.asarray(t.data)
+                writer.add_tensor(name, np.ascontiguousarray(np.stack([raw] * n_exp)),
+                                  raw_dtype=base_type)
+                exact += 1
+                continue
+            dense = gguf.quants.dequantize(np.asarray(t.data), base_type).astype(np.float32)
+            stacked = np.stack([dense if d is None else dense + d for d in deltas])
+            if target in (Q.F32,):
+                writer.add_tensor(name, stacked.astype(np.float32))
+            elif target == Q.F16:
+                writer.add_tensor(name, stacked.astype(np.float16))
+            else:
+                q = gguf.quants.quantize(stacked, target)
+                writer.add_tensor(name, q, raw_dtype=target)
+            requant += 1
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    os.replace(tmp, out)
+    return AssemblyReport(path=out, experts=[e.meta for e in loaded], experts_used=experts_used,
+                          seconds=time.perf_counter() - start, size=out.stat().st_size,
+                          sha256=sha256_file(out), exact_copies=exact, requantized=requant)
+
+
+def quantize_file(src: str | os.PathLike[str], dst: str | os.PathLike[str],
+                  ftype: str = "Q8_0", *, threads: int = 0) -> Path:
+    """Re-quantize a whole GGUF with llama.cpp (``llama_model_quantize``)."""
+    import ctypes
+
+    import llama_cpp
+
+    code = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{ftype.upper()}", None)
+    if code is None:
+        raise ModelError(f"unknown quantization {ftype!r}", hint="e.g. Q8_0, Q4_K_M, Q4_0")
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = code
+    params.nthread = threads
+    params.allow_requantize = True
+    rc = llama_cpp.llama_model_quantize(str(src).encode(), str(dst).encode(),
+                                        ctypes.byref(params))
+    if rc != 0:
+        raise ModelError(f"llama.cpp could not quantize {src} to {ftype} (code {rc})")
+    return Path(dst)
+
+
+def read_manifest(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """The experts an assembled MoE GGUF records (``lam.moe.manifest``: name, domain, sha256,
+    rank, in router order); [] for a GGUF lam did not assemble."""
+    from models._gguf import read_header
+
+    kv, _ = read_header(Path(path))
+    raw = kv.get("lam.moe.manifest")
+    return list(json.loads(raw)) if isinstance(raw, str) else []
