@@ -38,10 +38,11 @@ from plugins.browser.url_policy import UrlPolicy
 __all__ = ["Driver", "Outcome"]
 
 _SETTLE_S = 0.25
-_POPUP_BINDING = "__lamPopupHint"
-# Tells the driver a popup is coming (window.open, target=_blank), so that it waits for the
-# new page instead of racing its creation. Only a hint for waiting: it grants nothing.
-_POPUP_HINT_JS = """(() => {
+_HINT_BINDING = "__lamNavHint"
+# Tells the driver a navigation or popup is coming (beforeunload, window.open, target=_blank),
+# so that it waits for it instead of racing it on a loaded machine. Only a hint for waiting
+# (at most timeout_ms): it grants the page nothing.
+_HINT_JS = """(() => {
   const hint = () => { try { window.BINDING && window.BINDING(); } catch (e) {} };
   const named = (t) => t && !["_self", "_top", "_parent"].includes(t.toLowerCase());
   const open = window.open;
@@ -51,7 +52,8 @@ _POPUP_HINT_JS = """(() => {
     if (a && named(a.target)) hint();
   }, true);
   document.addEventListener("submit", (ev) => { if (named(ev.target.target)) hint(); }, true);
-})();""".replace("BINDING", _POPUP_BINDING)
+  window.addEventListener("beforeunload", hint, true);
+})();""".replace("BINDING", _HINT_BINDING)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -86,7 +88,7 @@ class Driver:
         self._unfiltered: list[dict[str, str]] = []
         self._downloads: list[Download] = []
         self._new_pages: list[Page] = []
-        self._popup_hints = 0
+        self._hints = 0
         self.model: PageModel | None = None
         self.last_field: Locator | None = None
         """The field filled last, so `submit_form` without a target submits its form."""
@@ -143,8 +145,8 @@ class Driver:
         ctx.route_web_socket(re.compile(".*"), self._route_ws)
         ctx.on("page", self._on_page)
         with contextlib.suppress(Error):  # already exposed when re-attaching to a context
-            ctx.expose_binding(_POPUP_BINDING, self._on_popup_hint)
-        ctx.add_init_script(_POPUP_HINT_JS)
+            ctx.expose_binding(_HINT_BINDING, self._on_hint)
+        ctx.add_init_script(_HINT_JS)
         if self.attached:
             ctx.on("request", self._on_request_attached)
         for page in ctx.pages:
@@ -244,8 +246,8 @@ class Driver:
             with self._lock:
                 self._unfiltered.append({"url": request.url[:300], "reason": reason})
 
-    def _on_popup_hint(self, source: Any) -> None:
-        self._popup_hints += 1
+    def _on_hint(self, source: Any) -> None:
+        self._hints += 1
 
     def _on_download(self, download: Download) -> None:
         self._downloads.append(download)
@@ -305,13 +307,13 @@ class Driver:
         page.on("requestfailed", on_failed)
         page.on("framenavigated", on_nav)
         downloads_before = len(self._downloads)
-        hints_before = self._popup_hints
+        hints_before = self._hints
         try:
             do()
             deadline = time.monotonic() + _SETTLE_S
             while (time.monotonic() < deadline and not state["requests"]
                    and not self._new_pages and len(self._downloads) == downloads_before):
-                if self._popup_hints > hints_before:  # a popup is being created: wait for it
+                if self._hints > hints_before:  # something is coming: wait for it
                     deadline = max(deadline, time.monotonic() + self.timeout / 1000)
                 page.wait_for_timeout(25)
             if state["requests"]:
