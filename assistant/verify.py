@@ -98,6 +98,10 @@ class Verifier:
                         if why:
                             out.append(Violation(reason=ViolationReason.DOMAIN_NOT_ALLOWED,
                                                  param=name, message=why))
+        for name, prop in props.items():
+            nested = step.args.get(name)
+            if prop.get("x-plan") and isinstance(nested, dict):
+                out.extend(self._check_nested(name, nested, entities, now, ctx))
         out.extend(self._check_taint(plan, i, entities))
         has_refs = any(is_step_ref(v) for v in step.args.values())
         if params is not None and not out and not has_refs:
@@ -105,6 +109,19 @@ class Verifier:
             # checks the preconditions again right before the step.
             out.extend(spec.check_preconditions(ctx, params))
         return out
+
+    def _check_nested(self, name: str, value: dict[str, Any], entities: Mapping[str, Entity],
+                      now: datetime, ctx: ActionContext) -> list[Violation]:
+        """A plan passed as an argument (a scheduled plan) is verified now, not only later."""
+        try:
+            nested = Plan.model_validate(value)
+        except ValueError as exc:
+            return [Violation(reason=ViolationReason.SCHEMA, param=name,
+                              message=f"not a plan: {str(exc).splitlines()[0]}")]
+        return [v.model_copy(update={"param": name, "message": f"inner step "
+                                     f"{(v.step or 0) + 1}: {v.message}"})
+                for v in self.verify(nested, entities, now, ctx)
+                if v.reason is not ViolationReason.TIME_IN_PAST]
 
     @staticmethod
     def _entity_url(entity: Entity | None) -> str | None:
