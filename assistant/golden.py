@@ -275,6 +275,8 @@ class GoldenRunner:
                                            dir=shm if shm.is_dir() else None))
         self._model_runtime: Runtime | None = None
         self._loader: Callable[[], Any] | None = None
+        self._warm = False
+        self.warm_up_seconds = 0.0
 
     # -- model ----------------------------------------------------------------------------
     def _shared_loader(self) -> Callable[[], Any] | None:
@@ -383,6 +385,9 @@ class GoldenRunner:
 
     def run(self, cases: Iterable[Case],
             progress: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
+        cases = list(cases)
+        if cases:
+            self.warm_up(cases[0])
         results = []
         for case in cases:
             result = self.run_case(case)
@@ -390,6 +395,21 @@ class GoldenRunner:
             if progress:
                 progress(result)
         return results
+
+    def warm_up(self, case: Case) -> float:
+        """Load the model and plan one throw-away request (the system prompt's KV prefix is
+        then cached), so that per-case latency is steady-state planning time."""
+        if self._shared_loader() is None or self._warm:
+            return 0.0
+        started = time.perf_counter()
+        rt, session = self.build(case.model_copy(update={"id": "warm-up"}))
+        try:
+            session.propose("please plan nothing, this is a warm-up")
+        finally:
+            rt.close()
+        self._warm = True
+        self.warm_up_seconds = time.perf_counter() - started
+        return self.warm_up_seconds
 
     def close(self) -> None:
         if self._model_runtime is not None:

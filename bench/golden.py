@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.golden import (  # noqa: E402
+from assistant.golden import (
     CASES_PATH,
     CaseResult,
     GoldenRunner,
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0 = auto)")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument("--show-failures", action="store_true")
+    ap.add_argument("--results", default=None, help="also write every case's result (JSONL)")
     ap.add_argument("--progress", action="store_true", help="one line per case on stderr")
     args = ap.parse_args(argv)
 
@@ -57,19 +58,22 @@ def main(argv: list[str] | None = None) -> int:
         results = runner.run(cases, progress)
         calls = runner.model_calls
         model = getattr(runner, "model_label", None) or args.model or "none"
+        warm = runner.warm_up_seconds
     wall = time.perf_counter() - started
+    if args.results:
+        Path(args.results).write_text("".join(r.model_dump_json() + "\n" for r in results))
     report = summarize(results)
     if args.json:
         out = report.as_dict()
         out.update(split=args.split, model=model, cases=len(cases), model_calls=calls,
-                   wall_seconds=round(wall, 1))
+                   wall_seconds=round(wall, 1), warm_up_seconds=round(warm, 1))
         if not args.show_failures:
             out.pop("failures")
         print(json.dumps(out, indent=1))
     else:
         print(f"golden set: {len(cases)} cases (split {args.split}"
               f"{', category ' + args.category if args.category else ''}), model {model}, "
-              f"{calls} model calls, {wall:.0f} s wall")
+              f"{calls} model calls, {wall:.0f} s wall (model load + warm-up {warm:.1f} s)")
         print(render_report(report, show_failures=args.show_failures))
     return 0
 

@@ -1,0 +1,151 @@
+"""The golden set itself (fast, no model): the cases parse, the coverage minimums hold, every
+expected action and argument exists in the live registry, and the template tier (tier 0) gives
+no wrong answers — a tier-0 plan that does not match its case is a bug in a template."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from assistant.golden import (
+    Case,
+    CaseResult,
+    GoldenRunner,
+    answered_by_templates,
+    load_cases,
+    match_value,
+)
+from assistant.runtime import Runtime, RuntimeOptions
+
+CASES = load_cases()
+BY_ID = {c.id: c for c in CASES}
+
+# Wrong tier-0 answers found when the set was written (2026-11): bugs in templates and slot
+# filling that the plugin owners fix. xfail(strict=True): when one is fixed, the test says so
+# and the entry must go.
+KNOWN_TIER0_BUGS = {
+    **{f"time-rec-{n:03d}": "set_reminder has no '{text} {every}' template: the recurrence "
+       "is split between text and when" for n in (1, 2, 4, 5, 6, 7)},
+    "ref-link-004": "'click {target}' swallows 'through to the first link'",
+    "ref-link-009": "'show {email}' wins over links for 'the third result'",
+    "multi-003": "search_web's free {query} swallows 'and open the first result'",
+    "multi-019": "'it' for the draft the previous step produces is not a step reference",
+    "multi-020": "read_email's entity slot accepts 'the email from Bob and reply saying ...'",
+    "multi-021": "'it' for the email of the previous step is not a step reference",
+    "multi-022": "'it' for the email of the previous step is not a step reference",
+    "multi-023": "'her' for the contact the previous step adds is not a step reference",
+    "multi-029": "search_web's free {query} swallows 'and email the page to Bob Stone'",
+    "multi-032": "cancel_job's entity slot swallows 'and remind me to go swimming ...'",
+    "ask-016": "'click {target}' takes 'the sixth link' (only 3 links) as free text",
+    "plain-016": "'show my unread emails' template sets no unread=true",
+}
+
+
+def test_cases_parse_and_ids_are_unique() -> None:
+    assert len(CASES) >= 200
+    assert len(BY_ID) == len(CASES)
+
+
+def test_coverage_minimums() -> None:
+    cats: Counter[str] = Counter(c for case in CASES for c in case.categories)
+    assert cats["reference"] >= 40, cats
+    assert cats["multistep"] >= 30, cats
+    assert cats["question"] + cats["no_action"] >= 30, cats
+    assert cats["time"] >= 60, cats
+    assert cats["injection"] >= 10, cats
+    kinds = Counter(c.expect.kind for c in CASES)
+    assert kinds["question"] >= 20 and kinds["no_action"] >= 10, kinds
+    assert {c.domain for c in CASES} == {"browser", "scheduler", "messaging", "general"}
+
+
+def test_split_is_about_seventy_thirty_in_every_domain() -> None:
+    for domain in ("browser", "scheduler", "messaging", "general"):
+        members = [c for c in CASES if c.domain == domain]
+        test_share = sum(c.split == "test" for c in members) / len(members)
+        assert 0.2 <= test_share <= 0.4, (domain, test_share)
+
+
+@pytest.fixture(scope="module")
+def registry_props() -> Iterator[dict[str, dict[str, Any]]]:
+    with tempfile.TemporaryDirectory() as home:
+        rt = Runtime(RuntimeOptions(home=home))
+        try:
+            yield {s.name: s.parameters_schema().get("properties", {}) for s in rt.registry}
+        finally:
+            rt.close()
+
+
+def _entity_ids(matcher: Any) -> list[str]:
+    if isinstance(matcher, dict):
+        if "entity" in matcher:
+            return [matcher["entity"]]
+        if "entity_or_step" in matcher:
+            return [matcher["entity_or_step"][0]]
+        return [i for v in matcher.values() if isinstance(v, list | dict)
+                for m in (v if isinstance(v, list) else [v]) for i in _entity_ids(m)]
+    return []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_expected_actions_and_arguments_exist(case: Case,
+                                              registry_props: dict[str, dict[str, Any]]) -> None:
+    known = {e.id for e in case.context.entities} | {e.id for e in case.context.contacts}
+    for i, step in enumerate(case.expect.steps):
+        assert step.action in registry_props, f"no action {step.action}"
+        unknown = set(step.args) - set(registry_props[step.action])
+        assert not unknown, f"{step.action} has no argument(s) {unknown}"
+        for matcher in step.args.values():
+            for eid in _entity_ids(matcher):
+                assert eid in known, f"{eid} is not in the case's context"
+            if isinstance(matcher, dict) and "step" in matcher:
+                assert matcher["step"] < i
+    for name in case.expect.safe_actions:
+        assert name in registry_props
+
+
+def test_matchers() -> None:
+    assert match_value({"datetime": "2026-11-25T09:00:00+01:00"},
+                       "2026-11-25T08:00:00+00:00") is None
+    assert match_value({"datetime": "2026-11-25T09:00:00+01:00"}, "2026-11-25T09:00:00Z")
+    assert match_value({"contains": "Milk"}, "buy milk") is None
+    assert match_value({"rule": "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"},
+                       "FREQ=DAILY;BYMINUTE=0;BYHOUR=9") is None
+    assert match_value({"step": 0}, {"$step": 0, "mention": "the third link"}) is None
+    assert match_value({"step": 0}, "link3")
+    assert match_value(15, "15") is None and match_value(True, "true") is None
+    assert match_value({"not_contains": "evil"}, "contact:bob") is None
+    assert match_value({"any_of": ["a@b.c", {"entity": "contact:x"}]}, "contact:x") is None
+    assert match_value({"regex": r"^https://"}, "http://x")
+
+
+@pytest.fixture(scope="module")
+def template_results() -> Iterator[dict[str, CaseResult]]:
+    with GoldenRunner(model="none") as runner:
+        yield {r.id: r for r in runner.run(CASES)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=c.id, marks=[pytest.mark.xfail(reason=KNOWN_TIER0_BUGS[c.id],
+                                                      strict=True)]
+                 if c.id in KNOWN_TIER0_BUGS else []) for c in CASES])
+def test_template_tier_gives_no_wrong_answers(case: Case,
+                                              template_results: dict[str, CaseResult]) -> None:
+    result = template_results[case.id]
+    assert result.kind != "error", result.reason
+    if result.tier == 0 and "tier 1: no model configured" not in result.escalations:
+        assert result.ok, f"tier 0 answered wrongly: {result.reason}; plan {result.steps}"
+
+
+def test_answered_by_templates_tells_the_fallback_apart() -> None:
+    from actions.plan import Plan, PlanKind
+
+    fallback = Plan(kind=PlanKind.NO_ACTION, tier=0,
+                    escalations=["tier 0: no sentence template matched",
+                                 "tier 1: no model configured"])
+    assert not answered_by_templates(fallback)
+    assert answered_by_templates(Plan(tier=0))
