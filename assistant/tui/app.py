@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,12 +16,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
-from actions.plan import Plan, PlanKind, ValueSource
-from actions.spec import ActionSpec
-from assistant.execute import RunReport
-from assistant.planner.cascade import Proposal
-from assistant.runtime import Runtime, RuntimeOptions
-from assistant.session import Confirmation, Session
 from assistant.tui.commands import LamCommands
 from assistant.tui.context_view import ContextView
 from assistant.tui.conversation import Conversation
@@ -29,14 +24,21 @@ from assistant.tui.history_input import HistoryInput
 from assistant.tui.journal_view import JournalView
 from assistant.tui.plan_view import PlanView
 from assistant.tui.question import QuestionOptions
-from assistant.tui.render import TIER_NAMES, plan_text, report_text
-from assistant.tui.startup import StartupReport, check_startup, pull_model
 from assistant.tui.status import StatusLine
+
+if TYPE_CHECKING:  # the app core is imported by the start-up worker, after the first paint
+    from actions.plan import Plan
+    from actions.spec import ActionSpec
+    from assistant.execute import RunReport
+    from assistant.planner.cascade import Proposal
+    from assistant.runtime import Runtime, RuntimeOptions
+    from assistant.session import Confirmation, Session
+    from assistant.tui.startup import StartupReport
 
 __all__ = ["LamApp"]
 
-SessionFactory = Callable[[Runtime], Session]
-StartupCheck = Callable[[Runtime], StartupReport]
+SessionFactory = Callable[["Runtime"], "Session"]
+StartupCheck = Callable[["Runtime"], "StartupReport"]
 
 
 def _error_text(exc: BaseException) -> str:
@@ -118,11 +120,11 @@ class LamApp(App[None]):
             self.done = done
 
     def __init__(self, options: RuntimeOptions | None = None, *, runtime: Runtime | None = None,
-                 session_factory: SessionFactory = Session,
-                 startup_check: StartupCheck = check_startup,
+                 session_factory: SessionFactory | None = None,
+                 startup_check: StartupCheck | None = None,
                  started_at: float | None = None) -> None:
         super().__init__()
-        self.options = options or RuntimeOptions()
+        self.options = options
         self.runtime = runtime
         self._owns_runtime = runtime is None
         self.session_factory = session_factory
@@ -199,11 +201,17 @@ class LamApp(App[None]):
     @work(thread=True, group="lam", exit_on_error=False)
     def _start(self) -> None:
         try:
-            runtime = self.runtime or Runtime(self.options)
+            from assistant.runtime import Runtime, RuntimeOptions
+            from assistant.session import Session
+            from assistant.tui import render
+            from assistant.tui.startup import check_startup
+
+            del render  # imported here so that the UI thread finds it loaded
+            runtime = self.runtime or Runtime(self.options or RuntimeOptions())
             self.runtime = runtime
             runtime.on_notify(self._runtime_notified)
-            report = self.startup_check(runtime)
-            session = self.session_factory(runtime)
+            report = (self.startup_check or check_startup)(runtime)
+            session = (self.session_factory or Session)(runtime)
             session.refresh_background()
         except Exception as exc:
             self.post_message(self.Failed("start", exc))
@@ -303,11 +311,16 @@ class LamApp(App[None]):
         self.post_message(self.Planned(proposal, confirmation))
 
     def _tier_started(self, tier: int) -> None:
+        from assistant.tui.render import TIER_NAMES
+
         name = TIER_NAMES.get(tier, f"tier {tier}")
         more = " (loading it on first use)" if tier else ", then the default model"
         self.status.busy(f"planning: tier {tier} — {name}{more}…")
 
     def on_lam_app_planned(self, message: Planned) -> None:
+        from actions.plan import PlanKind
+        from assistant.tui.render import plan_text
+
         self._set_idle()
         session = self.session
         assert session is not None
@@ -357,6 +370,8 @@ class LamApp(App[None]):
         self._run_confirmed(self.proposal)
 
     def _run_confirmed(self, proposal: Proposal) -> None:
+        from assistant.tui.render import plan_text
+
         assert self.session is not None
         self.plan_view.show(plan_text(proposal, self.session.runtime.registry,
                                       self.session.table.as_mapping(), self.confirmation,
@@ -376,6 +391,8 @@ class LamApp(App[None]):
         self.post_message(self.Ran(report, proposal.plan))
 
     def on_lam_app_ran(self, message: Ran) -> None:
+        from assistant.tui.render import report_text
+
         self._set_idle()
         report = message.report
         self.conversation.add("result" if report.ok else "error", report_text(report))
@@ -412,6 +429,8 @@ class LamApp(App[None]):
     def _replan(self, proposal: Proposal, edit: ArgEdit) -> None:
         session = self.session
         assert session is not None
+        from actions.plan import ValueSource
+
         index, name, text = edit
         steps = [s.model_copy(deep=True) for s in proposal.plan.steps]
         steps[index].args[name] = text
@@ -531,6 +550,8 @@ class LamApp(App[None]):
     @work(thread=True, group="lam", exit_on_error=False)
     def _pull(self, name: str) -> None:
         assert self.runtime is not None
+        from assistant.tui.startup import pull_model
+
         last = [-1.0]
 
         def progress(stage: str, fraction: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from actions.plan import Step, is_step_ref
+if TYPE_CHECKING:
+    from actions.plan import Step
 
 __all__ = ["ArgEdit", "EditArgScreen"]
 
@@ -20,6 +21,8 @@ ArgEdit = tuple[int, str, str]
 
 
 def _shown(value: Any) -> str:
+    from actions.plan import is_step_ref
+
     if is_step_ref(value):
         return f"<output of step {value['$step'] + 1}>"
     return value if isinstance(value, str) else repr(value)

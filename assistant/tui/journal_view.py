@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Static
 
-from assistant.journal import Journal
-from assistant.tui.render import journal_text, plain
+if TYPE_CHECKING:
+    from assistant.journal import Journal
 
 __all__ = ["JournalView"]
 
@@ -16,6 +18,8 @@ class JournalView(Static):
     DEFAULT_CSS = "JournalView { padding: 0 1; }"
 
     def show(self, journal: Journal, limit: int = 15) -> None:
+        from assistant.tui.render import journal_text
+
         rows = [(p, journal.steps(p.id)) for p in journal.plans(limit)]
         self.plan_ids = [p.id for p, _ in rows]
         self.body = journal_text(rows)
@@ -23,4 +27,6 @@ class JournalView(Static):
 
     @property
     def plain(self) -> str:
+        from assistant.tui.render import plain
+
         return plain(getattr(self, "body", ""))

@@ -8,8 +8,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from assistant.tui.render import plain
-
 __all__ = ["PlanView"]
 
 EMPTY = Text("No plan yet. Type a request below; its plan shows here before anything runs.",
@@ -48,6 +46,8 @@ class PlanView(Static, can_focus=True):
     @property
     def plain(self) -> str:
         """The plan on show as plain text."""
+        from assistant.tui.render import plain
+
         return plain(self.body)
 
     def show(self, body: RenderableType, *, awaiting: bool, runnable: bool) -> None:
