@@ -10,8 +10,7 @@ import click
 from actions.errors import UserInputError
 from actions.plan import Plan, Step
 from assistant.cli.clock_opts import headless_options, parse_now
-from assistant.cli.common import echo_json, options_of, runtime_from
-from assistant.exit_codes import ExitCode
+from assistant.cli.common import options_of, runtime_from
 
 
 def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -42,23 +41,15 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
     with no model call; steps that no longer hold are repaired and shown as a diff)."""
     from assistant.api import Assistant
     from assistant.automations import load_automation
+    from assistant.cli.outcome import Outcome
     from assistant.planner.cascade import Proposal
-    from assistant.render import proposal_json, proposal_text, report_json, report_text
 
     options = options_of(ctx)
     options.now = parse_now(now)
     options.tz = tz
     runtime = runtime_from(ctx, browser_cdp=browser_cdp)
     lam = Assistant(runtime=runtime)
-    out: dict[str, Any] = {"target": target}
-
-    def finish(status: str, code: ExitCode, message: str) -> None:
-        out["status"] = status
-        if as_json:
-            echo_json(out)
-        else:
-            click.echo(message)
-        ctx.exit(int(code))
+    outcome = Outcome(ctx, lam, as_json=as_json, out={"target": target})
 
     replay = not target.endswith(".toml") and not Path(target).is_file()
     if replay:
@@ -78,12 +69,8 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
                 continue
             proposal = lam.plan(automation.expand(step.request or ""))
             if proposal.plan.kind.value != "actions":
-                out.update(proposal_json(proposal))
-                finish("question" if proposal.plan.kind.value == "question" else "no_action",
-                       ExitCode.NEEDS_ANSWER if proposal.plan.kind.value == "question"
-                       else ExitCode.PLANNING_FAILED,
-                       f"{automation.path}:{step.line}: " + proposal_text(proposal,
-                                                                          runtime.registry))
+                outcome.out["step"] = f"{automation.path}:{step.line}"
+                outcome.conclude(proposal, yes=yes, dry_run=dry_run)
             offset = len(steps)
             for s in proposal.plan.steps:
                 args = {k: ({**v, "$step": v["$step"] + offset}
@@ -94,32 +81,11 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
     if at_phrase or every_phrase:
         plan = _scheduled(lam, plan, at_phrase, every_phrase)
         replay = False
-    violations = lam.verify(plan)
-    proposal = Proposal(plan=plan, violations=violations)
-    confirmation = lam.confirmation(proposal)
-    out.update(proposal_json(proposal, confirmation))
-    shown = proposal_text(proposal, runtime.registry, confirmation)
-    if proposal.blocked:
-        finish("rejected", ExitCode.VERIFICATION_FAILED, shown + "\nnothing ran")
-    if dry_run:
-        previews = lam.dry_run(proposal)
-        out["dry_run"] = [p.model_dump(mode="json") for p in previews]
-        finish("dry_run", ExitCode.OK, shown + "\ndry run — nothing ran:\n" +
-               "\n".join(f"  {p.index + 1}. {p.description}" for p in previews))
-    if confirmation.needed and not yes:
-        finish("needs_confirmation", ExitCode.NEEDS_CONFIRMATION,
-               shown + "\nnothing ran: needs confirmation (" + "; ".join(confirmation.reasons)
-               + "); run again with --yes")
-    report = (lam.session.replay(plan, source_plan=runtime.journal.automation_source(target))
-              if replay else lam.session.run(proposal))
-    out["report"] = report_json(report)
-    out["model_calls"] = runtime.model_calls()
-    repairs = [s.repair_diff for s in report.steps if s.repair_diff]
-    text = shown + "\n" + report_text(report)
-    if repairs:
-        text += "\nrepaired:\n" + "\n".join(repairs)
-    finish("done" if report.ok else "failed",
-           ExitCode.OK if report.ok else ExitCode.EXECUTION_FAILED, text)
+    proposal = Proposal(plan=plan, violations=lam.verify(plan))
+    source = runtime.journal.automation_source(target) if replay else None
+    outcome.conclude(proposal, yes=yes, dry_run=dry_run,
+                     run=(lambda: lam.session.replay(plan, source_plan=source)) if replay
+                     else None)
 
 
 def _scheduled(lam: Any, plan: Plan, at: str | None, every: str | None) -> Plan:

@@ -1,0 +1,71 @@
+"""The end of every headless command, in one place: question / no action / rejected / dry run /
+needs confirmation / run, each with its exit code, as text or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from assistant.api import Assistant
+from assistant.cli.common import echo_json
+from assistant.execute import RunReport
+from assistant.exit_codes import ExitCode
+from assistant.planner.cascade import Proposal
+from assistant.render import proposal_json, proposal_text, report_json, report_text
+
+__all__ = ["Outcome"]
+
+
+class Outcome:
+    def __init__(self, ctx: click.Context, lam: Assistant, *, as_json: bool,
+                 out: dict[str, Any] | None = None) -> None:
+        self.ctx = ctx
+        self.lam = lam
+        self.as_json = as_json
+        self.out: dict[str, Any] = out if out is not None else {}
+
+    def finish(self, status: str, code: ExitCode, message: str) -> NoReturn:
+        self.out["status"] = status
+        if self.as_json:
+            echo_json(self.out)
+        else:
+            click.echo(message)
+        self.ctx.exit(int(code))
+        raise AssertionError("unreachable")  # ctx.exit raises
+
+    def conclude(self, proposal: Proposal, *, yes: bool, dry_run: bool,
+                 run: Callable[[], RunReport] | None = None) -> NoReturn:
+        """Say what happens to a proposal and exit with the matching code."""
+        lam = self.lam
+        confirmation = lam.confirmation(proposal)
+        self.out.update(proposal_json(proposal, confirmation))
+        shown = proposal_text(proposal, lam.runtime.registry, confirmation)
+        kind = proposal.plan.kind.value
+        if kind == "question":
+            self.finish("question", ExitCode.NEEDS_ANSWER,
+                        shown + "\n(nothing ran: answer by rephrasing the request)")
+        if kind != "actions":
+            self.finish("no_action", ExitCode.PLANNING_FAILED, shown)
+        if proposal.blocked:
+            self.finish("rejected", ExitCode.VERIFICATION_FAILED,
+                        shown + "\nnothing ran: the verifier rejected the plan")
+        if dry_run:
+            previews = lam.dry_run(proposal)
+            self.out["dry_run"] = [p.model_dump(mode="json") for p in previews]
+            self.finish("dry_run", ExitCode.OK, shown + "\ndry run — nothing ran:\n" +
+                        "\n".join(f"  {p.index + 1}. {p.description}" for p in previews))
+        if confirmation.needed and not yes:
+            self.finish("needs_confirmation", ExitCode.NEEDS_CONFIRMATION,
+                        shown + "\nnothing ran: this plan needs confirmation ("
+                        + "; ".join(confirmation.reasons) + "); run again with --yes")
+        report = run() if run is not None else lam.run(proposal, confirmed=True)
+        self.out["report"] = report_json(report)
+        self.out["model_calls"] = lam.runtime.model_calls()
+        text = shown + "\n" + report_text(report)
+        repairs = [s.repair_diff for s in report.steps if s.repair_diff]
+        if repairs:
+            text += "\nrepaired:\n" + "\n".join(repairs)
+        self.finish("done" if report.ok else "failed",
+                    ExitCode.OK if report.ok else ExitCode.EXECUTION_FAILED, text)
