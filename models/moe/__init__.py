@@ -38,8 +38,8 @@ __all__ = [
     "check_expert",
     "data_hash",
     "quantize_file",
-    "read_manifest",
     "read_expert",
     "read_expert_meta",
+    "read_manifest",
     "write_expert",
 ]

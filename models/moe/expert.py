@@ -20,8 +20,16 @@ import numpy.typing as npt
 from models._files import sha256_file
 from models.errors import ModelCorrupt
 
-__all__ = ["EXPERT_ARCH", "FORMAT_VERSION", "FFN_PARTS", "Expert", "ExpertMeta", "read_expert",
-           "read_expert_meta", "write_expert"]
+__all__ = [
+    "EXPERT_ARCH",
+    "FFN_PARTS",
+    "FORMAT_VERSION",
+    "Expert",
+    "ExpertMeta",
+    "read_expert",
+    "read_expert_meta",
+    "write_expert",
+]
 
 EXPERT_ARCH = "lam-expert"
 FORMAT_VERSION = 1

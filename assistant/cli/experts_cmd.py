@@ -1,0 +1,238 @@
+"""`lam models experts` (list, add, remove, assemble) and `lam models learn`: mixture-of-experts
+planners built from domain experts (see docs/moe.md).
+
+Also the bridge between the app and ``models.moe`` training: examples generated per domain are
+run through the real planner pipeline (with a scripted model proposing the example's plan) and
+kept only when the verifier accepts the plan; the exact system prompt and user message the model
+would see are recorded as the training input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["build_training_set", "experts_group", "journal_examples", "learn_command",
+           "plugin_experts"]
+
+
+# -- training data through the real pipeline ----------------------------------------------------
+class _Scripted:
+    """A PlannerModel that proposes one fixed plan and records what it was shown."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.seen: list[tuple[str, str]] = []
+        self.calls = 0
+
+    def plan_json(self, system: str, user: str, schema: dict[str, Any],
+                  max_tokens: int) -> tuple[str, float | None]:
+        self.calls += 1
+        self.seen.append((system, user))
+        return self.text, 0.99
+
+
+def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] | None:
+    """Run ``case`` with a model proposing ``target``; the (system, user, target) record if
+    the model tier was reached once and the verifier accepted the plan, else None."""
+    from actions.plan import PlanKind
+
+    model = _Scripted(json.dumps(target))
+    runner._loader = lambda: model
+    rt, session = runner.build(case)
+    try:
+        proposal = session.propose(case.request)
+    finally:
+        rt.close()
+    plan = proposal.plan
+    want = PlanKind.ACTIONS if target.get("steps") else None
+    if model.calls != 1 or plan.tier != 1 or proposal.violations:
+        return None
+    if want is not None and plan.kind is not want:
+        return None
+    if want is None and plan.kind is PlanKind.ACTIONS:
+        return None
+    system, user = model.seen[0]
+    return {"system": system, "user": user, "target": json.dumps(target)}
+
+
+def build_training_set(domain: str, n: int, *, seed: int = 0,
+                       progress: bool = True) -> list[dict[str, str]]:
+    """Up to ``n`` verified training records of ``domain`` (see `models.moe.data`)."""
+    from datetime import datetime
+
+    from assistant.golden import Case, CaseContext, Expect, GoldenRunner
+    from models.moe.data import generate
+
+    kept: list[dict[str, str]] = []
+    examples = generate(domain, n, seed=seed)
+    with GoldenRunner(model="scripted") as runner:
+        for i, ex in enumerate(examples):
+            ctx = CaseContext.model_validate({
+                "now": datetime.fromisoformat("2026-11-24T10:15:00+01:00"),
+                "tz": "Europe/Berlin", "entities": ex.entities, "contacts": ex.contacts})
+            case = Case(id=f"train-{domain}-{i}", split="dev", domain=domain,  # type: ignore
+                        categories=[], request=ex.request, context=ctx,
+                        expect=Expect(kind="no_action"))
+            rec = _validate(runner, case, ex.target)
+            if rec is not None:
+                rec["domain"] = domain
+                rec["request"] = ex.request
+                kept.append(rec)
+            if progress and (i + 1) % 25 == 0:
+                print(f"  {domain}: {i + 1}/{len(examples)} checked, {len(kept)} kept",
+                      file=sys.stderr, flush=True)
+    return kept
+
+
+def journal_examples(journal_path: str | os.PathLike[str], specs: list[Any]) -> list[dict[str, str]]:
+    """Training records from the journal's plans with status "done" (confirmed, possibly
+    corrected by the user before running): the request and the plan as it ran."""
+    from assistant.journal import Journal
+    from assistant.planner.prompt import request_message, system_prompt
+
+    system = system_prompt(specs)
+    journal = Journal(Path(journal_path))
+    out = []
+    try:
+        for row in _done_plans(journal):
+            steps = [{"action": s.action, "args": s.args} for s in row.plan.steps]
+            if not steps:
+                continue
+            out.append({"system": system, "user": request_message(row.request, [], []),
+                        "target": json.dumps({"steps": steps}), "domain": "personal",
+                        "request": row.request})
+    finally:
+        close = getattr(journal, "close", None)
+        if close:
+            close()
+    return out
+
+
+def _done_plans(journal: Any) -> Iterable[Any]:
+    for name in ("plans", "list_plans", "recent_plans"):
+        fn = getattr(journal, name, None)
+        if callable(fn):
+            try:
+                rows = fn(limit=10_000)
+            except TypeError:
+                rows = fn()
+            return [r for r in rows if getattr(r, "status", "") == "done"]
+    return []
+
+
+# -- plugin-shipped experts ------------------------------------------------------------------
+def plugin_experts(plugin_dirs: dict[str, Path], base_sha256: str) -> tuple[list[Any], list[str]]:
+    """Experts shipped by enabled plugins (``*.lamx`` files in the plugin's package folder,
+    next to its actions): (verified experts, problems). See `models.moe.plugins`."""
+    from models.moe.plugins import discover_plugin_experts
+
+    return discover_plugin_experts(plugin_dirs, base_sha256)
+
+
+# -- commands ---------------------------------------------------------------------------------
+def _experts_dir() -> Path:
+    from models.moe.registry import default_experts_dir
+
+    return default_experts_dir()
+
+
+@click.group("experts")
+def experts_group() -> None:
+    """Domain experts of the mixture-of-experts planner."""
+
+
+@experts_group.command("list")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None,
+              help="experts folder (default: $LAM_HOME/experts)")
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(directory: Path | None, as_json: bool) -> None:
+    """List experts with provenance: domain, base model hash, data hash, created, file hash."""
+    from models.moe.registry import ExpertStore
+
+    store = ExpertStore(directory or _experts_dir())
+    rows = store.list()
+    if as_json:
+        click.echo(json.dumps([m.as_dict() for m in rows], indent=1))
+        return
+    if not rows:
+        click.echo(f"no experts in {store.root}")
+        return
+    click.echo(f"{'name':<14} {'domain':<10} {'rank':>4} {'base':<12} {'data':<12} "
+               f"{'created':<19} file")
+    for m in rows:
+        click.echo(f"{m.name:<14} {m.domain:<10} {m.rank:>4} {m.base_sha256[:12]:<12} "
+                   f"{(m.data_sha256 or '-')[:12]:<12} {m.created[:19]:<19} "
+                   f"{m.file_sha256[:12]}")
+
+
+@experts_group.command("rm")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
+def rm_cmd(name: str, directory: Path | None) -> None:
+    """Remove an expert (re-assemble the MoE afterwards)."""
+    from models.moe.registry import ExpertStore
+
+    path = ExpertStore(directory or _experts_dir()).remove(name)
+    click.echo(f"removed {path}")
+
+
+@experts_group.command("assemble")
+@click.argument("base", type=click.Path(exists=True, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--expert", "names", multiple=True, help="expert name (default: all)")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
+@click.option("--top-k", default=2, show_default=True)
+@click.option("--qtype", default=None, help="type of re-quantized expert tensors (Q8_0)")
+def assemble_cmd(base: Path, out: Path, names: tuple[str, ...], directory: Path | None,
+                 top_k: int, qtype: str | None) -> None:
+    """Assemble BASE + experts into the MoE GGUF OUT (seconds; nothing is retrained)."""
+    from models.moe import assemble
+    from models.moe.registry import ExpertStore
+
+    store = ExpertStore(directory or _experts_dir())
+    paths = [store.path(n) for n in names] if names else [m.path for m in store.list()]
+    report = assemble(base, [p for p in paths if p is not None], out, experts_used=top_k,
+                      expert_qtype=qtype)
+    click.echo(f"{report.path}: {len(report.experts)} experts "
+               f"({', '.join(m.name for m in report.experts)}), top-{report.experts_used}, "
+               f"{report.size / 2**20:.0f} MiB, sha256 {report.sha256}, "
+               f"{report.seconds:.1f} s")
+
+
+@click.command("learn")
+@click.option("--base", type=click.Path(exists=True, path_type=Path), required=True,
+              help="dense base GGUF (the one the other experts were trained on)")
+@click.option("--name", default="personal", show_default=True)
+@click.option("--journal", "journal_path", type=click.Path(exists=True, path_type=Path),
+              default=None, help="journal.sqlite (default: this lam home's)")
+@click.option("--steps", default=60, show_default=True)
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
+def learn_command(base: Path, name: str, journal_path: Path | None, steps: int,
+                  directory: Path | None) -> None:
+    """Train a personal expert from the journal's confirmed and corrected plans, locally."""
+    from assistant.runtime import Runtime
+    from models.moe.registry import ExpertStore
+    from models.moe.train import TrainConfig, train_expert
+
+    rt = Runtime()
+    try:
+        specs = [rt.registry.get(n) for n in rt.registry.names()]
+        jp = journal_path or rt.paths.journal_path  # type: ignore[attr-defined]
+        records = journal_examples(jp, specs)
+    finally:
+        rt.close()
+    if not records:
+        raise click.ClickException("the journal has no done plans to learn from")
+    store = ExpertStore(directory or _experts_dir())
+    work = store.root / ".work" / name
+    cfg = TrainConfig(steps=steps, checkpoint_dir=work)
+    expert = train_expert(base, name, "personal", records, cfg)
+    path = store.add_expert(expert)
+    click.echo(f"learned {name} from {len(records)} plans -> {path}")

@@ -1,0 +1,179 @@
+"""The mixture-of-experts planner: train domain experts on SmolLM2-135M, fit their routers,
+assemble, and compare with the dense default on the golden set (accuracy overall and per
+domain, p50 latency, memory), side by side. Figures only — never pass/fail.
+
+    export LAM_MODELS_DIR=~/.cache/lam/test-models
+    python bench/moe.py data --n 110                 # verified training records per domain
+    python bench/moe.py train --steps 25             # one expert per domain + routers
+    python bench/moe.py assemble                     # -> $WORK/moe.gguf (and moe-minus-X)
+    python bench/moe.py bench --split test           # MoE vs dense default vs dense base
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DOMAINS = ("browser", "scheduler", "messaging", "general")
+MODELS_DIR = Path(os.environ.get("LAM_MODELS_DIR") or "~/.cache/lam/test-models").expanduser()
+BASE = MODELS_DIR / "smollm2-135m.gguf"
+
+
+def _records(work: Path, domain: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in (work / f"data_{domain}.jsonl").read_text().splitlines()]
+
+
+def cmd_data(args: argparse.Namespace) -> None:
+    from assistant.cli.experts_cmd import build_training_set
+
+    for d in args.domains:
+        t = time.perf_counter()
+        recs = build_training_set(d, args.n)
+        with (args.work / f"data_{d}.jsonl").open("w") as f:
+            for r in recs:
+                f.write(json.dumps(r) + "\n")
+        print(f"{d}: {len(recs)} verified records ({time.perf_counter() - t:.0f} s)")
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from models.moe import write_expert
+    from models.moe.train import (
+        TrainConfig,
+        ffn_inputs,
+        fit_router,
+        load_base,
+        routing_stats,
+        train_expert,
+    )
+
+    base = load_base(BASE, threads=args.threads)
+    cfg = TrainConfig(steps=args.steps, batch=args.batch, layers=args.layers, rank=args.rank,
+                      lr=args.lr, checkpoint_every=5, checkpoint_dir=args.work / "ckpt")
+    experts = {}
+    for d in args.domains:
+        out = args.work / "experts" / f"{d}.lamx"
+        if out.is_file() and not args.retrain:
+            from models.moe import read_expert
+
+            experts[d] = read_expert(out)
+            print(f"{d}: kept {out}")
+            continue
+        experts[d] = train_expert(base, d, d, _records(args.work, d), cfg)
+        write_expert(experts[d], out)
+    layers = list(range(base.n_layer - cfg.layers, base.n_layer))
+    feats = {d: ffn_inputs(base, _records(args.work, d)[: args.router_records], layers)
+             for d in DOMAINS}
+    system = ffn_inputs(base, _records(args.work, DOMAINS[0])[:1], layers, with_prefix=True)
+    for d, e in experts.items():
+        pos = {li: feats[d][li] for li in layers}
+        negs = [feats[o] for o in DOMAINS if o != d]
+        if d == "general":
+            pos = {li: np.concatenate([pos[li], system[li]]) for li in layers}
+        else:
+            negs.append(system)
+        neg = {li: np.concatenate([n[li] for n in negs]) for li in layers}
+        e.router = fit_router(pos, neg, base.n_layer, base.n_embd)
+        write_expert(e, args.work / "experts" / f"{d}.lamx")
+    names = list(experts)
+    rows = np.stack([experts[n].router for n in names])
+    stats = routing_stats(rows, {**feats, "system prompt": system}, names)
+    print("routing (share of tokens whose top-1 expert is ..., over the expert layers):")
+    print(f"{'tokens of':<14}" + "".join(f"{n:>11}" for n in names))
+    for dom, row in stats.items():
+        print(f"{dom:<14}" + "".join(f"{row[n]:>11.1%}" for n in names))
+
+
+def cmd_assemble(args: argparse.Namespace) -> None:
+    from models.moe import assemble
+
+    paths = {d: args.work / "experts" / f"{d}.lamx" for d in DOMAINS}
+    sets = {"moe": list(DOMAINS)}
+    if args.without:
+        sets[f"moe-minus-{args.without}"] = [d for d in DOMAINS if d != args.without]
+    for label, doms in sets.items():
+        r = assemble(BASE, [paths[d] for d in doms], args.work / f"{label}.gguf",
+                     experts_used=args.top_k)
+        print(f"{label}: {', '.join(doms)} top-{args.top_k}: {r.size / 2**20:.0f} MiB, "
+              f"{r.seconds:.1f} s, {r.exact_copies} exact / {r.requantized} re-quantized "
+              f"tensors, sha256 {r.sha256[:16]}")
+
+
+def _golden(model: str, split: str, threads: int, out: Path) -> dict[str, object]:
+    """bench/golden.py in a fresh process (peak RSS measured by the OS)."""
+    cmd = [sys.executable, str(Path(__file__).parent / "golden.py"), "--split", split,
+           "--model", model, "--threads", str(threads), "--json"]
+    t = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
+    report = json.loads(proc.stdout)
+    report["peak_rss_mb"] = int(proc.stderr.strip().splitlines()[-1]) // 1024
+    report["wall"] = time.perf_counter() - t
+    out.write_text(json.dumps(report, indent=1))
+    return report
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    models = args.models or ["qwen2.5-coder-0.5b", str(args.work / "moe.gguf"), "smollm2-135m"]
+    reports = {}
+    for m in models:
+        label = Path(m).stem if m.endswith(".gguf") else m
+        reports[label] = _golden(m, args.split, args.threads,
+                                 args.work / f"golden_{label}_{args.split}.json")
+    print_side_by_side(reports)
+
+
+def print_side_by_side(reports: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    labels = list(reports)
+    print(f"{'':<22}" + "".join(f"{lab[:20]:>22}" for lab in labels))
+
+    def row(name: str, fn) -> None:  # type: ignore[no-untyped-def]
+        print(f"{name:<22}" + "".join(f"{fn(reports[lab]):>22}" for lab in labels))
+
+    def acc(b: dict) -> str:  # type: ignore[type-arg]
+        return f"{b['right']}/{b['n']} {b['accuracy']:.1%}"
+
+    row("overall", lambda r: acc(r["total"]))
+    for d in DOMAINS:
+        row(f"  {d}", lambda r, d=d: acc(r["by_domain"][d]) if d in r["by_domain"] else "-")
+    row("tier 1 (model)", lambda r: acc(r["by_tier"].get("tier 1", {"right": 0, "n": 0,
+                                                                    "accuracy": 0.0})))
+    row("tier 1 p50 s", lambda r: f"{r['latency'].get('tier 1', {}).get('p50', 0):.2f}")
+    row("all cases p50 s", lambda r: f"{r.get('p50_all', float('nan')):.2f}")
+    row("peak RSS MB", lambda r: str(r.get("peak_rss_mb", "?")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("command", choices=["data", "train", "assemble", "bench"])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/lam-moe"))
+    ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
+    ap.add_argument("--n", type=int, default=110)
+    ap.add_argument("--steps", type=int, default=25)
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--layers", type=int, default=8)
+    ap.add_argument("--rank", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--router-records", type=int, default=20)
+    ap.add_argument("--retrain", action="store_true")
+    ap.add_argument("--without", default=None, help="also assemble without this expert")
+    ap.add_argument("--top-k", type=int, default=2)
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--models", nargs="*", default=None)
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    {"data": cmd_data, "train": cmd_train, "assemble": cmd_assemble,
+     "bench": cmd_bench}[args.command](args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,405 @@
+"""Expert training (needs the ``train`` extra: torch, transformers, accelerate).
+
+The dense base is loaded from its GGUF by transformers (which dequantizes it) and frozen. An
+expert is a low-rank delta (LoRA, rank ``r``) on ``gate_proj``/``up_proj``/``down_proj`` of the
+top ``layers`` layers, trained on one domain's records only: the loss is on the plan tokens,
+the input is exactly what the planner shows the model (chat template, system prompt, request).
+The system prompt is the same for every record, so its KV cache is computed once with the
+base and reused: a step only runs the request and plan tokens.
+
+Router rows are fitted afterwards (`fit_router`): per layer, a one-vs-rest logistic regression
+on the base model's FFN inputs — this expert's domain tokens against the other domains' tokens
+and the system prompt — so an expert's rows do not depend on which other experts it is
+assembled with.
+
+Training is resumable: every ``checkpoint_every`` steps the deltas, optimizer and step are saved
+in ``checkpoint_dir``; a run with the same data and config continues from there.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.errors import ModelError
+from models.moe.expert import Expert, ExpertMeta, data_hash
+
+__all__ = ["LoadedBase", "TrainConfig", "fit_router", "load_base", "routing_stats",
+           "train_expert"]
+
+_HINT = "pip install 'lam-assistant[train]'"
+
+
+def _torch() -> Any:
+    try:
+        import torch
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        raise ModelError("expert training needs torch and transformers", hint=_HINT) from exc
+    return torch
+
+
+@dataclass
+class TrainConfig:
+    rank: int = 8
+    layers: int = 12
+    """LoRA on the top ``layers`` layers only (the others stay exact copies of the base)."""
+    steps: int = 80
+    batch: int = 4
+    lr: float = 1e-3
+    alpha: float = 16.0
+    seed: int = 0
+    threads: int = 0
+    checkpoint_every: int = 20
+    checkpoint_dir: Path | None = None
+    max_tokens: int = 160
+
+
+@dataclass
+class LoadedBase:
+    model: Any
+    tokenizer: Any
+    path: Path
+    sha256: str
+    name: str
+    n_layer: int
+    n_embd: int
+    n_ff: int
+    prefix_cache: dict[str, Any]
+
+
+def load_base(gguf_path: str | os.PathLike[str], threads: int = 0) -> LoadedBase:
+    """The dense GGUF as a frozen float32 transformers model (+ its tokenizer)."""
+    torch = _torch()
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from models._files import sha256_file
+    from models.moe.assemble import base_info
+
+    p = Path(gguf_path)
+    info = base_info(p)
+    if threads:
+        torch.set_num_threads(threads)
+    tok = AutoTokenizer.from_pretrained(str(p.parent), gguf_file=p.name)
+    model = AutoModelForCausalLM.from_pretrained(str(p.parent), gguf_file=p.name,
+                                                 dtype=torch.float32)
+    model.eval()
+    for prm in model.parameters():
+        prm.requires_grad_(False)
+    return LoadedBase(model=model, tokenizer=tok, path=p, sha256=info.sha256 or sha256_file(p),
+                      name=info.name, n_layer=info.n_layer, n_embd=info.n_embd,
+                      n_ff=info.n_ff, prefix_cache={})
+
+
+# -- tokenization ---------------------------------------------------------------------------
+def _split_prompt(tok: Any, system: str, user: str) -> tuple[str, str]:
+    """(system part, rest up to the assistant turn) exactly as the chat template renders."""
+    full = tok.apply_chat_template([{"role": "system", "content": system},
+                                    {"role": "user", "content": user}],
+                                   tokenize=False, add_generation_prompt=True)
+    sys_only = tok.apply_chat_template([{"role": "system", "content": system}], tokenize=False)
+    if not full.startswith(sys_only):
+        raise ModelError("the chat template does not put the system prompt first")
+    return sys_only, full[len(sys_only):]
+
+
+def _encode(tok: Any, rec: dict[str, str], max_tokens: int) -> tuple[list[int], int]:
+    """Token ids of (request part + plan + end) and where the plan starts."""
+    _, rest = _split_prompt(tok, rec["system"], rec["user"])
+    prompt = tok(rest, add_special_tokens=False)["input_ids"]
+    end = tok.eos_token or "<|im_end|>"
+    target = tok(rec["target"] + end, add_special_tokens=False)["input_ids"]
+    ids = (prompt + target)[-max_tokens:]
+    return ids, max(0, len(ids) - len(target))
+
+
+def _prefix(base: LoadedBase, system: str) -> tuple[Any, int]:
+    """The KV cache of the system part (computed once per system prompt, with the base)."""
+    torch = _torch()
+    if system not in base.prefix_cache:
+        sys_text, _ = _split_prompt(base.tokenizer, system, "x")
+        ids = base.tokenizer(sys_text, add_special_tokens=False)["input_ids"]
+        with torch.no_grad(), _lora_off(base.model):
+            out = base.model(input_ids=torch.tensor([ids]), use_cache=True)
+        base.prefix_cache[system] = (out.past_key_values, len(ids))
+    return base.prefix_cache[system]  # type: ignore[no-any-return]
+
+
+# -- LoRA -----------------------------------------------------------------------------------
+class _LoraState:
+    enabled = True
+
+
+def _lora_module(torch: Any, linear: Any, rank: int, alpha: float, gen: Any) -> Any:
+    nn = torch.nn
+
+    class Lora(nn.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.base = linear
+            self.a = nn.Parameter(torch.randn(rank, linear.in_features, generator=gen) /
+                                  math.sqrt(linear.in_features))
+            self.b = nn.Parameter(torch.zeros(linear.out_features, rank))
+            self.scale = alpha / rank
+
+        def forward(self, x: Any) -> Any:
+            y = self.base(x)
+            if _LoraState.enabled:
+                y = y + (x @ self.a.t()) @ self.b.t() * self.scale
+            return y
+
+    return Lora()
+
+
+_PARTS = {"ffn_gate": "gate_proj", "ffn_up": "up_proj", "ffn_down": "down_proj"}
+
+
+def _layers(model: Any) -> Any:
+    return model.model.layers
+
+
+def _attach(base: LoadedBase, cfg: TrainConfig) -> dict[tuple[int, str], Any]:
+    torch = _torch()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    mods: dict[tuple[int, str], Any] = {}
+    layers = _layers(base.model)
+    for li in range(base.n_layer - cfg.layers, base.n_layer):
+        mlp = layers[li].mlp
+        for part, attr in _PARTS.items():
+            lin = getattr(mlp, attr)
+            lin = getattr(lin, "base", lin)
+            mod = _lora_module(torch, lin, cfg.rank, cfg.alpha, gen)
+            setattr(mlp, attr, mod)
+            mods[(li, part)] = mod
+    return mods
+
+
+def _detach(base: LoadedBase) -> None:
+    for layer in _layers(base.model):
+        for attr in _PARTS.values():
+            mod = getattr(layer.mlp, attr)
+            if hasattr(mod, "base"):
+                setattr(layer.mlp, attr, mod.base)
+
+
+class _lora_off:
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def __enter__(self) -> None:
+        self.prev = _LoraState.enabled
+        _LoraState.enabled = False
+
+    def __exit__(self, *exc: object) -> None:
+        _LoraState.enabled = self.prev
+
+
+# -- training -------------------------------------------------------------------------------
+def _batch(torch: Any, items: list[tuple[list[int], int]], pad: int) -> tuple[Any, Any, Any]:
+    n = max(len(ids) for ids, _ in items)
+    inp = torch.full((len(items), n), pad, dtype=torch.long)
+    labels = torch.full((len(items), n), -100, dtype=torch.long)
+    mask = torch.zeros((len(items), n), dtype=torch.long)
+    for i, (ids, start) in enumerate(items):
+        inp[i, :len(ids)] = torch.tensor(ids)
+        mask[i, :len(ids)] = 1
+        labels[i, start:len(ids)] = torch.tensor(ids[start:])
+    return inp, labels, mask
+
+
+def _forward(base: LoadedBase, system: str, inp: Any, mask: Any) -> Any:
+    torch = _torch()
+    cache, plen = _prefix(base, system)
+    past = copy.deepcopy(cache)
+    if inp.shape[0] > 1:
+        past.batch_repeat_interleave(inp.shape[0])
+    full_mask = torch.cat([torch.ones((inp.shape[0], plen), dtype=torch.long), mask], dim=1)
+    pos = torch.arange(plen, plen + inp.shape[1]).unsqueeze(0).expand(inp.shape[0], -1)
+    return base.model(input_ids=inp, attention_mask=full_mask, position_ids=pos,
+                      past_key_values=past, use_cache=True)
+
+
+def _loss(torch: Any, logits: Any, labels: Any) -> Any:
+    shift = logits[:, :-1].reshape(-1, logits.shape[-1])
+    return torch.nn.functional.cross_entropy(shift, labels[:, 1:].reshape(-1),
+                                             ignore_index=-100)
+
+
+def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: str,
+                 records: Sequence[dict[str, str]], cfg: TrainConfig | None = None,
+                 log: Callable[[str], None] | None = None) -> Expert:
+    """Train one expert's deltas on ``records`` (dicts with system, user, target). The router
+    rows are zero: fit them with `fit_router`."""
+    torch = _torch()
+    cfg = cfg or TrainConfig()
+    log = log or (lambda s: print(s, file=sys.stderr, flush=True))
+    if not isinstance(base, LoadedBase):
+        base = load_base(base, cfg.threads)
+    if not records:
+        raise ModelError(f"no training records for {name}")
+    systems = {r["system"] for r in records}
+    dhash = data_hash([json.dumps(r, sort_keys=True) for r in records])
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    encoded = [(_encode(base.tokenizer, r, cfg.max_tokens), r["system"]) for r in records]
+    mods = _attach(base, cfg)
+    params = [p for m in mods.values() for p in (m.a, m.b)]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    start_step = 0
+    ckpt = (cfg.checkpoint_dir / f"{name}.pt") if cfg.checkpoint_dir else None
+    conf_key = json.dumps({**asdict(cfg), "checkpoint_dir": None, "data": dhash,
+                           "base": base.sha256}, sort_keys=True, default=str)
+    if ckpt is not None and ckpt.is_file():
+        state = torch.load(ckpt, weights_only=False)
+        if state.get("conf") == conf_key:
+            for key, m in mods.items():
+                m.a.data.copy_(state["lora"][f"{key[0]}.{key[1]}.a"])
+                m.b.data.copy_(state["lora"][f"{key[0]}.{key[1]}.b"])
+            opt.load_state_dict(state["opt"])
+            start_step = int(state["step"])
+            rng.setstate(state["rng"])
+            log(f"[{name}] resumed from {ckpt} at step {start_step}")
+        else:
+            log(f"[{name}] checkpoint {ckpt} is for other data/config: starting over")
+    pad = base.tokenizer.pad_token_id or 0
+    order: list[int] = []
+    started = time.perf_counter()
+    try:
+        for step in range(start_step, cfg.steps):
+            lr = cfg.lr * min(1.0, (step + 1) / 5) * (0.5 + 0.5 * math.cos(
+                math.pi * step / max(1, cfg.steps)))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            if len(order) < cfg.batch:
+                order += rng.sample(range(len(encoded)), len(encoded))
+            idx, order = order[:cfg.batch], order[cfg.batch:]
+            by_sys: dict[str, list[tuple[list[int], int]]] = {}
+            for i in idx:
+                by_sys.setdefault(encoded[i][1], []).append(encoded[i][0])
+            opt.zero_grad()
+            total = 0.0
+            for system, items in by_sys.items():
+                inp, labels, mask = _batch(torch, items, pad)
+                out = _forward(base, system, inp, mask)
+                loss = _loss(torch, out.logits, labels) * len(items) / len(idx)
+                loss.backward()
+                total += float(loss)
+            opt.step()
+            done = step + 1
+            rate = (time.perf_counter() - started) / max(1, done - start_step)
+            log(f"[{name}] step {done}/{cfg.steps} loss {total:.4f} lr {lr:.2e} "
+                f"{rate:.1f} s/step, eta {rate * (cfg.steps - done):.0f} s")
+            if ckpt is not None and (done % cfg.checkpoint_every == 0 or done == cfg.steps):
+                ckpt.parent.mkdir(parents=True, exist_ok=True)
+                tmp = ckpt.with_suffix(".tmp")
+                torch.save({"conf": conf_key, "step": done, "opt": opt.state_dict(),
+                            "rng": rng.getstate(),
+                            "lora": {f"{k[0]}.{k[1]}.{h}": getattr(m, h).detach().clone()
+                                     for k, m in mods.items() for h in ("a", "b")}}, tmp)
+                os.replace(tmp, ckpt)
+        lora = {key: (m.a.detach().numpy().astype(np.float32).copy(),
+                      (m.b.detach() * m.scale).numpy().astype(np.float32).copy())
+                for key, m in mods.items()}
+    finally:
+        _detach(base)
+    meta = ExpertMeta(name=name, domain=domain, base_sha256=base.sha256, data_sha256=dhash,
+                      created=time.strftime("%Y-%m-%dT%H:%M:%S"), n_layer=base.n_layer,
+                      n_embd=base.n_embd, n_ff=base.n_ff, rank=cfg.rank,
+                      base_name=base.name, examples=len(records), steps=cfg.steps,
+                      note=f"lora top-{cfg.layers} layers, {len(systems)} system prompt(s)")
+    return Expert(meta=meta, router=np.zeros((base.n_layer, base.n_embd), dtype=np.float32),
+                  lora=lora)
+
+
+# -- routers --------------------------------------------------------------------------------
+def ffn_inputs(base: LoadedBase, records: Sequence[dict[str, str]], layers: Sequence[int],
+               *, with_prefix: bool = False, max_tokens: int = 160) -> dict[int, Any]:
+    """The base model's FFN inputs (post-attention RMS norm = llama.cpp's ffn_norm output) at
+    ``layers`` for the request and plan tokens of ``records`` (and, with ``with_prefix``, for
+    the system prompt tokens): layer -> (tokens, n_embd) float32 array."""
+    torch = _torch()
+    feats: dict[int, list[Any]] = {li: [] for li in layers}
+    hooks = []
+    current: dict[str, Any] = {}
+    for li in layers:
+        def hook(_m: Any, _inp: Any, out: Any, li: int = li) -> None:
+            current[f"{li}"] = out.detach()
+        hooks.append(_layers(base.model)[li].post_attention_layernorm.register_forward_hook(hook))
+    try:
+        with torch.no_grad():
+            if with_prefix:
+                for system in {r["system"] for r in records}:
+                    sys_text, _ = _split_prompt(base.tokenizer, system, "x")
+                    ids = base.tokenizer(sys_text, add_special_tokens=False)["input_ids"]
+                    base.model(input_ids=torch.tensor([ids]))
+                    for li in layers:
+                        feats[li].append(current[f"{li}"][0].numpy())
+            for r in records:
+                ids, _ = _encode(base.tokenizer, r, max_tokens)
+                inp = torch.tensor([ids])
+                _forward(base, r["system"], inp, torch.ones_like(inp))
+                for li in layers:
+                    feats[li].append(current[f"{li}"][0].numpy())
+    finally:
+        for h in hooks:
+            h.remove()
+    return {li: np.concatenate(v).astype(np.float32) for li, v in feats.items()}
+
+
+def fit_router(pos: dict[int, Any], neg: dict[int, Any], n_layer: int, n_embd: int, *,
+               iters: int = 150, l2: float = 1e-3, target_logit: float = 4.0) -> Any:
+    """Router rows (n_layer, n_embd): per layer a logistic regression (no bias) of ``pos``
+    against ``neg`` features, rescaled so the median positive logit is ``target_logit``.
+    Layers without features keep a zero row."""
+    torch = _torch()
+    rows = np.zeros((n_layer, n_embd), dtype=np.float32)
+    for li, p in pos.items():
+        x = torch.tensor(np.concatenate([p, neg[li]]))
+        y = torch.cat([torch.ones(len(p)), torch.zeros(len(neg[li]))])
+        wpos = len(neg[li]) / max(1, len(p))
+        w = torch.zeros(x.shape[1], requires_grad=True)
+        opt = torch.optim.LBFGS([w], max_iter=iters, line_search_fn="strong_wolfe")
+        scale = x.std()
+
+        def closure() -> Any:
+            opt.zero_grad()
+            logits = (x / scale) @ w
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, y, pos_weight=torch.tensor(wpos)) + l2 * (w * w).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        with torch.no_grad():
+            logits = (x / scale) @ w
+            med = float(logits[: len(p)].median())
+            k = target_logit / med if med > 0 else 1.0
+            rows[li] = (w / scale * k).numpy()
+    return rows
+
+
+def routing_stats(rows: Any, feats_by_domain: dict[str, dict[int, Any]],
+                  names: list[str], top_k: int = 2) -> dict[str, dict[str, float]]:
+    """Share of each domain's tokens (over layers) whose top-1 expert is each expert."""
+    out: dict[str, dict[str, float]] = {}
+    for dom, feats in feats_by_domain.items():
+        counts = np.zeros(len(names))
+        total = 0
+        for li, f in feats.items():
+            logits = f @ rows[:, li, :].T
+            top = logits.argmax(axis=1)
+            counts += np.bincount(top, minlength=len(names))
+            total += len(top)
+        out[dom] = {n: float(c / max(1, total)) for n, c in zip(names, counts, strict=True)}
+    return out
