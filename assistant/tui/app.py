@@ -279,7 +279,7 @@ class LamApp(App[None]):
             return
         self.conversation.add("request", text)
         self._close_question()
-        self._set_busy("planning: trying sentence templates, then the default model…")
+        self._set_busy("planning…")
         self._plan(text)
 
     def prefill(self, text: str) -> None:
@@ -314,8 +314,8 @@ class LamApp(App[None]):
         from assistant.tui.render import TIER_NAMES
 
         name = TIER_NAMES.get(tier, f"tier {tier}")
-        more = " (loading it on first use)" if tier else ", then the default model"
-        self.status.busy(f"planning: tier {tier} — {name}{more}…")
+        more = " (then the model)" if tier == 0 else ""
+        self.status.busy(f"planning · tier {tier} · {name}{more}…")
 
     def on_lam_app_planned(self, message: Planned) -> None:
         from actions.plan import PlanKind
