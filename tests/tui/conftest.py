@@ -35,6 +35,7 @@ def make_runtime(home: Path, *, with_model: bool = False) -> Runtime:
     """A runtime with only the test plugin; tier 1 is the real default model if asked."""
     config = LamConfig(plugins={"tuidemo": PluginConfig(name="tuidemo", settings={})})
     config.lam.timezone = "Europe/Berlin"
+    config.lam.threads = 2  # fixed: llama.cpp's output may vary with the thread count
     runtime = Runtime(RuntimeOptions(home=str(home), now=NOW), config=config,
                       paths=Paths(home / "config", home / "data"))
     runtime._loaded = load_plugins(config, runtime.capabilities,
