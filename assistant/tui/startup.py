@@ -47,7 +47,7 @@ def _model_missing(runtime: Runtime) -> str | None:
 
 
 def check_startup(runtime: Runtime, *,
-                  which: Callable[[str], str | None] = shutil.which) -> StartupReport:
+                  chromium: Callable[[], str | None] = find_chromium) -> StartupReport:
     """Load plugins and check the browser and the default model."""
     report = StartupReport()
     loaded = runtime.loaded
@@ -56,7 +56,7 @@ def check_startup(runtime: Runtime, *,
         report.notes.append(f"{reason} — the other plugins keep working.")
     browser = loaded.plugins.get("browser")
     if browser is not None and not getattr(browser.settings, "cdp_url", "") \
-            and find_chromium(which) is None:
+            and chromium() is None:
         report.notes.append("No Chromium found: browsing actions will fail until you install "
                             "it (`apt-get install chromium`, or set LAM_CHROMIUM). The other "
                             "plugins keep working.")
