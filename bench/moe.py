@@ -146,7 +146,9 @@ def print_side_by_side(reports: dict[str, dict]) -> None:  # type: ignore[type-a
     row("tier 1 (model)", lambda r: acc(r["by_tier"].get("tier 1", {"right": 0, "n": 0,
                                                                     "accuracy": 0.0})))
     row("tier 1 p50 s", lambda r: f"{r['latency'].get('tier 1', {}).get('p50', 0):.2f}")
-    row("all cases p50 s", lambda r: f"{r.get('p50_all', float('nan')):.2f}")
+    row("tier 0 p50 s", lambda r: f"{r['latency'].get('tier 0', {}).get('p50', 0):.2f}")
+    row("model calls", lambda r: str(r.get("model_calls", "?")))
+    row("wall s", lambda r: f"{r.get('wall', 0):.0f}")
     row("peak RSS MB", lambda r: str(r.get("peak_rss_mb", "?")))
 
 

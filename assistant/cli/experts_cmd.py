@@ -91,7 +91,8 @@ def build_training_set(domain: str, n: int, *, seed: int = 0,
     return kept
 
 
-def journal_examples(journal_path: str | os.PathLike[str], specs: list[Any]) -> list[dict[str, str]]:
+def journal_examples(journal_path: str | os.PathLike[str],
+                     specs: list[Any]) -> list[dict[str, str]]:
     """Training records from the journal's plans with status "done" (confirmed, possibly
     corrected by the user before running): the request and the plan as it ran."""
     from assistant.journal import Journal
@@ -102,7 +103,7 @@ def journal_examples(journal_path: str | os.PathLike[str], specs: list[Any]) -> 
     out = []
     try:
         for row in _done_plans(journal):
-            steps = [{"action": s.action, "args": s.args} for s in row.plan.steps]
+            steps = [{"action": s.action, "args": _raw_args(s)} for s in row.plan.steps]
             if not steps:
                 continue
             out.append({"system": system, "user": request_message(row.request, [], []),
@@ -115,20 +116,24 @@ def journal_examples(journal_path: str | os.PathLike[str], specs: list[Any]) -> 
     return out
 
 
+def _raw_args(step: Any) -> dict[str, Any]:
+    """The arguments as the model should write them: the slot text a value was normalized
+    from ("tomorrow at 9"), else the value."""
+    out = {}
+    for k, v in step.args.items():
+        src = step.sources.get(k)
+        text = getattr(src, "text", None)
+        out[k] = text if isinstance(text, str) and text and isinstance(v, str) else v
+    return out
+
+
 def _done_plans(journal: Any) -> Iterable[Any]:
-    for name in ("plans", "list_plans", "recent_plans"):
-        fn = getattr(journal, name, None)
-        if callable(fn):
-            try:
-                rows = fn(limit=10_000)
-            except TypeError:
-                rows = fn()
-            return [r for r in rows if getattr(r, "status", "") == "done"]
-    return []
+    return [r for r in journal.plans(limit=100_000) if r.status == "done"]
 
 
 # -- plugin-shipped experts ------------------------------------------------------------------
-def plugin_experts(plugin_dirs: dict[str, Path], base_sha256: str) -> tuple[list[Any], list[str]]:
+def plugin_experts(plugin_dirs: dict[str, Path],
+                   base_sha256: str) -> tuple[list[Any], list[Any]]:
     """Experts shipped by enabled plugins (``*.lamx`` files in the plugin's package folder,
     next to its actions): (verified experts, problems). See `models.moe.plugins`."""
     from models.moe.plugins import discover_plugin_experts
@@ -219,20 +224,42 @@ def learn_command(base: Path, name: str, journal_path: Path | None, steps: int,
     """Train a personal expert from the journal's confirmed and corrected plans, locally."""
     from assistant.runtime import Runtime
     from models.moe.registry import ExpertStore
-    from models.moe.train import TrainConfig, train_expert
+    from models.moe.train import TrainConfig, load_base, train_expert
 
     rt = Runtime()
     try:
         specs = [rt.registry.get(n) for n in rt.registry.names()]
-        jp = journal_path or rt.paths.journal_path  # type: ignore[attr-defined]
+        jp = journal_path or rt.paths.journal_db
         records = journal_examples(jp, specs)
     finally:
         rt.close()
     if not records:
         raise click.ClickException("the journal has no done plans to learn from")
     store = ExpertStore(directory or _experts_dir())
-    work = store.root / ".work" / name
-    cfg = TrainConfig(steps=steps, checkpoint_dir=work)
-    expert = train_expert(base, name, "personal", records, cfg)
+    cfg = TrainConfig(steps=steps, checkpoint_dir=store.root / ".work", checkpoint_every=10)
+    base_model = load_base(base)
+    expert = train_expert(base_model, name, "personal", records, cfg)
+    expert.router = personal_router(base_model, records, cfg.layers)
     path = store.add_expert(expert)
     click.echo(f"learned {name} from {len(records)} plans -> {path}")
+    click.echo("re-assemble to use it: lam models experts assemble BASE OUT")
+
+
+def personal_router(base_model: Any, records: list[dict[str, str]], layers: int) -> Any:
+    """Router rows of a personal expert: its requests against generated requests of every
+    domain and the system prompt."""
+    import numpy as np
+
+    from assistant.planner.prompt import request_message
+    from models.moe.data import DOMAINS, generate
+    from models.moe.train import ffn_inputs, fit_router
+
+    system = records[0]["system"]
+    neg_recs = [{"system": system, "user": request_message(ex.request, [], []),
+                 "target": json.dumps(ex.target)}
+                for d in DOMAINS for ex in generate(d, 8, seed=7)]
+    top = list(range(base_model.n_layer - layers, base_model.n_layer))
+    pos = ffn_inputs(base_model, records[:40], top)
+    neg = ffn_inputs(base_model, neg_recs, top, with_prefix=True)
+    rows = fit_router(pos, neg, base_model.n_layer, base_model.n_embd)
+    return np.asarray(rows, dtype=np.float32)

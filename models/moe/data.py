@@ -241,11 +241,13 @@ def _messaging(rng: random.Random) -> Example:
         return Example("messaging", req, _plan(("draft_email", {"to": cid, "body": body})),
                        [], contacts)
     if kind == 5:
-        req, args = rng.choice([("any new mail?", {}), ("what's in my inbox", {}),
+        choices: list[tuple[str, dict[str, Any]]] = [
+                                ("any new mail?", {}), ("what's in my inbox", {}),
                                 ("show unread messages", {"unread": True}),
                                 (f"emails from {name}", {"sender": name}),
                                 (f"find mail about {SUBJECTS[0][4:]}",
-                                 {"subject": SUBJECTS[0][4:]})])
+                                 {"subject": SUBJECTS[0][4:]})]
+        req, args = rng.choice(choices)
         return Example("messaging", req, _plan(("list_emails", args)), [], contacts)
     emails = _emails(rng)
     i = rng.randrange(len(emails))
@@ -266,14 +268,15 @@ def _messaging(rng: random.Random) -> Example:
                           f"pass {sender}'s email along to {name}"])
         return Example("messaging", req, _plan(("forward_email", {"email": eid, "to": cid})),
                        emails, contacts)
-    req, steps = rng.choice([
+    multi: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
         ("check my mail and open the newest one",
          [("list_emails", {}), ("read_email", {"email": {"$step": 0}})]),
         (f"mark the {ORD[i]} email read", [("mark_read", {"email": eid})]),
         (f"add {name} ({addr}) to my address book", [("add_contact", {"name": name,
                                                                        "email": addr})]),
         ("who is in my address book?", [("list_contacts", {})]),
-    ])
+    ]
+    req, steps = rng.choice(multi)
     return Example("messaging", req, _plan(*steps), emails, contacts)
 
 

@@ -226,14 +226,17 @@ def _forward(base: LoadedBase, system: str, inp: Any, mask: Any) -> Any:
         past.batch_repeat_interleave(inp.shape[0])
     full_mask = torch.cat([torch.ones((inp.shape[0], plen), dtype=torch.long), mask], dim=1)
     pos = torch.arange(plen, plen + inp.shape[1]).unsqueeze(0).expand(inp.shape[0], -1)
-    return base.model(input_ids=inp, attention_mask=full_mask, position_ids=pos,
-                      past_key_values=past, use_cache=True)
+    out = base.model.model(input_ids=inp, attention_mask=full_mask, position_ids=pos,
+                           past_key_values=past, use_cache=True)
+    return out.last_hidden_state
 
 
-def _loss(torch: Any, logits: Any, labels: Any) -> Any:
-    shift = logits[:, :-1].reshape(-1, logits.shape[-1])
-    return torch.nn.functional.cross_entropy(shift, labels[:, 1:].reshape(-1),
-                                             ignore_index=-100)
+def _loss(torch: Any, base: LoadedBase, hidden: Any, labels: Any) -> Any:
+    """Cross-entropy on the plan tokens; the LM head only runs at those positions."""
+    target = labels[:, 1:]
+    keep = target != -100
+    logits = base.model.lm_head(hidden[:, :-1][keep])
+    return torch.nn.functional.cross_entropy(logits, target[keep])
 
 
 def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: str,
@@ -291,10 +294,10 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
             total = 0.0
             for system, items in by_sys.items():
                 inp, labels, mask = _batch(torch, items, pad)
-                out = _forward(base, system, inp, mask)
-                loss = _loss(torch, out.logits, labels) * len(items) / len(idx)
+                hidden = _forward(base, system, inp, mask)
+                loss = _loss(torch, base, hidden, labels) * len(items) / len(idx)
                 loss.backward()
-                total += float(loss)
+                total += float(loss.detach())
             opt.step()
             done = step + 1
             rate = (time.perf_counter() - started) / max(1, done - start_step)
@@ -365,28 +368,31 @@ def fit_router(pos: dict[int, Any], neg: dict[int, Any], n_layer: int, n_embd: i
     torch = _torch()
     rows = np.zeros((n_layer, n_embd), dtype=np.float32)
     for li, p in pos.items():
-        x = torch.tensor(np.concatenate([p, neg[li]]))
-        y = torch.cat([torch.ones(len(p)), torch.zeros(len(neg[li]))])
-        wpos = len(neg[li]) / max(1, len(p))
-        w = torch.zeros(x.shape[1], requires_grad=True)
-        opt = torch.optim.LBFGS([w], max_iter=iters, line_search_fn="strong_wolfe")
-        scale = x.std()
-
-        def closure() -> Any:
-            opt.zero_grad()
-            logits = (x / scale) @ w
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits, y, pos_weight=torch.tensor(wpos)) + l2 * (w * w).sum()
-            loss.backward()
-            return loss
-
-        opt.step(closure)
-        with torch.no_grad():
-            logits = (x / scale) @ w
-            med = float(logits[: len(p)].median())
-            k = target_logit / med if med > 0 else 1.0
-            rows[li] = (w / scale * k).numpy()
+        rows[li] = _logreg(torch, p, neg[li], iters, l2, target_logit)
     return rows
+
+
+def _logreg(torch: Any, p: Any, n: Any, iters: int, l2: float, target_logit: float) -> Any:
+    x = torch.tensor(np.concatenate([p, n]))
+    y = torch.cat([torch.ones(len(p)), torch.zeros(len(n))])
+    wpos = torch.tensor(len(n) / max(1, len(p)))
+    w = torch.zeros(x.shape[1], requires_grad=True)
+    opt = torch.optim.LBFGS([w], max_iter=iters, line_search_fn="strong_wolfe")
+    scale = x.std()
+    xs = x / scale
+
+    def closure() -> Any:
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            xs @ w, y, pos_weight=wpos) + l2 * (w * w).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with torch.no_grad():
+        med = float((xs[: len(p)] @ w).median())
+        k = target_logit / med if med > 0 else 1.0
+        return (w / scale * k).numpy()
 
 
 def routing_stats(rows: Any, feats_by_domain: dict[str, dict[int, Any]],

@@ -1,0 +1,38 @@
+"""`lam models learn` reads confirmed plans from the journal (no torch needed for this part)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from actions.plan import Plan, Step, ValueSource
+from assistant.cli.experts_cmd import journal_examples
+from assistant.journal import Journal
+from assistant.planner.prompt import system_prompt
+from assistant.runtime import Runtime, RuntimeOptions
+
+
+def test_journal_done_plans_become_training_records(tmp_path: Path) -> None:
+    rt = Runtime(RuntimeOptions(home=str(tmp_path / "home")))
+    try:
+        specs = [rt.registry.get(n) for n in rt.registry.names()]
+    finally:
+        rt.close()
+    j = Journal(tmp_path / "journal.sqlite")
+    done = Plan(request="remind me to water the ferns tomorrow at 8", steps=[Step(
+        action="set_reminder",
+        args={"text": "water the ferns", "when": "2026-11-25T08:00:00+01:00"},
+        sources={"when": ValueSource(kind="model", text="tomorrow at 8")})])
+    failed = Plan(request="open nowhere", steps=[Step(action="open_url",
+                                                      args={"url": "x"})])
+    j.end_plan(j.begin_plan(done, "cli"), "done")
+    j.end_plan(j.begin_plan(failed, "cli"), "failed")
+    j.close()
+    recs = journal_examples(tmp_path / "journal.sqlite", specs)
+    assert len(recs) == 1
+    rec = recs[0]
+    assert rec["system"] == system_prompt(specs)
+    assert rec["user"].endswith("Request: remind me to water the ferns tomorrow at 8")
+    target = json.loads(rec["target"])
+    assert target == {"steps": [{"action": "set_reminder", "args": {
+        "text": "water the ferns", "when": "tomorrow at 8"}}]}
