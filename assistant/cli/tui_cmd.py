@@ -16,4 +16,8 @@ def tui(ctx: click.Context) -> None:
     started = time.perf_counter()
     from assistant.tui.app import LamApp
 
-    LamApp(options_of(ctx), started_at=started).run()
+    options = options_of(ctx)
+    # Scheduled jobs fire while the app is open (one process per store fires; see the
+    # scheduler plugin), exactly as under `lam daemon`.
+    options.extras["scheduler_fire"] = True
+    LamApp(options, started_at=started).run()

@@ -18,6 +18,7 @@ from assistant.normalize import (
     AmbiguousTime,
     RecurrenceRule,
     UrlError,
+    next_occurrences,
     normalize_url,
     parse_recurrence,
     parse_when,
@@ -67,10 +68,26 @@ class SlotFiller:
     # ------------------------------------------------------------------------------------------
     def _fill_step(self, i: int, step: Step, spec: ActionSpec,
                    earlier: list[Step]) -> tuple[Step, Clarification | None]:
-        props: dict[str, Any] = spec.parameters_schema().get("properties", {})
+        schema = spec.parameters_schema()
+        props: dict[str, Any] = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        step = self._repair_model_times(step, props)
         args = dict(step.args)
         sources = dict(step.sources)
-        for name, value in step.args.items():
+        for name, value in list(step.args.items()):
+            source_kind = step.sources[name].kind if name in step.sources else ""
+            if (source_kind == "model" and name not in required and isinstance(value, str)
+                    and not entity_type_of(props.get(name, {}))
+                    and not self._in_request(value)):
+                del args[name]  # an optional value the model made up: leave it to the default
+                sources.pop(name, None)
+                continue
+            if source_kind == "model" and isinstance(value, str) and value in self.table:
+                try:
+                    self._check_named_ambiguity(value, props.get(name, {}))
+                except _Ask as ask:
+                    return step, Clarification(question=ask.question, options=ask.options,
+                                               step=i, param=name, candidate_ids=ask.ids)
             prop = props.get(name, {})
             if is_step_ref(value) or not isinstance(value, str):
                 if is_step_ref(value):
@@ -123,6 +140,92 @@ class SlotFiller:
             return self._email(text)
         return value, ValueSource(kind="user_text", text=text,
                                   provenance=self._provenance_of_text(text))
+
+    # -- repairs of what the model wrote ------------------------------------------------------
+    def _in_request(self, text: str) -> bool:
+        return bool(_norm(text)) and _norm(text) in _norm(self.request)
+
+    def _phrases(self) -> list[str]:
+        """Word spans of the request, longest first (for re-reading a time from it)."""
+        words = self.request.split()
+        spans = [" ".join(words[a:b]) for a in range(len(words))
+                 for b in range(min(len(words), a + 8), a, -1)]
+        return sorted(spans, key=len, reverse=True)
+
+    def _time_in_request(self) -> str | None:
+        for phrase in self._phrases():
+            if isinstance(parse_when(phrase.strip(",.!?"), self.now, self.tz), datetime):
+                return phrase.strip(",.!?")
+        return None
+
+    def _rule_in_request(self) -> str | None:
+        for phrase in self._phrases():
+            if isinstance(parse_recurrence(phrase.strip(",.!?"), self.now, self.tz),
+                          RecurrenceRule):
+                return phrase.strip(",.!?")
+        return None
+
+    def _repair_model_times(self, step: Step, props: dict[str, Any]) -> Step:
+        """The model copies time phrases badly (or computes dates): re-read them from the
+        request. A recurrence put into a one-off time slot moves to the recurrence slot."""
+        args = dict(step.args)
+        sources = dict(step.sources)
+        changed = False
+        for name, value in step.args.items():
+            if not isinstance(value, str) or sources.get(name, ValueSource()).kind != "model":
+                continue
+            fmt = format_of(props.get(name, {}))
+            if fmt == "date-time":
+                every = next((k for k, p in props.items()
+                              if format_of(p) == "x-recurrence"), None)
+                rule = self._rule_in_request()
+                if every and rule and every not in args:
+                    args[every] = rule
+                    sources[every] = ValueSource(kind="model", text=rule)
+                    first = next_occurrences(str(parse_recurrence(rule, self.now, self.tz)),
+                                             self.now, self.tz, 1)
+                    args[name] = first[0].isoformat() if first else value
+                    sources[name] = ValueSource(kind="normalized", text=rule,
+                                                note="first occurrence")
+                    changed = True
+                    continue
+                if self._in_request(value) and isinstance(
+                        parse_when(value, self.now, self.tz), datetime):
+                    continue
+                found = self._time_in_request()
+                if found and found != value:
+                    args[name] = found
+                    sources[name] = ValueSource(kind="model", text=found,
+                                                note="re-read from the request")
+                    changed = True
+            elif fmt == "x-recurrence" and not (
+                    self._in_request(value) and
+                    isinstance(parse_recurrence(value, self.now, self.tz), RecurrenceRule)):
+                found = self._rule_in_request()
+                if found:
+                    args[name] = found
+                    sources[name] = ValueSource(kind="model", text=found,
+                                                note="re-read from the request")
+                else:
+                    del args[name]
+                    sources.pop(name, None)
+                changed = True
+        return step.model_copy(update={"args": args, "sources": sources}) if changed else step
+
+    def _check_named_ambiguity(self, entity_id: str, prop: dict[str, Any]) -> None:
+        """The model picked one of several people the request's words fit ("Alice" with Alice
+        Chen and Alice Park in scope): ask instead of guessing."""
+        chosen = self.table.get(entity_id)
+        if chosen is None or chosen.type not in PERSON_TYPES:
+            return
+        if _norm(chosen.label) in _norm(self.request):
+            return
+        for word in re.findall(r"[A-Za-z]+", self.request):
+            if len(word) < 3 or not word[0].isupper():
+                continue
+            fits = match_by_label(word, self.table.of_type(*PERSON_TYPES), threshold=0.95)
+            if chosen in fits and len(fits) > 1:
+                raise _Ask(" or ".join(e.label for e in fits[:4]) + "?", candidates=fits[:6])
 
     # ------------------------------------------------------------------------------------------
     def _provenance_of_text(self, text: str) -> Provenance:
@@ -182,7 +285,7 @@ class SlotFiller:
                   ) -> tuple[dict[str, Any], ValueSource] | None:
         """A reference to something an earlier step of this plan will produce ("open X and
         open the third link"): resolved when the plan runs, right after that step."""
-        if not find_mentions(text) or text.lower() in PRONOUNS:
+        if not find_mentions(text) and text.lower() not in PRONOUNS:
             return None
         for k in range(len(earlier) - 1, -1, -1):
             spec = self._specs.get(earlier[k].action)
