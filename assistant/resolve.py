@@ -24,7 +24,7 @@ NOUN_TYPES = {
     "mail": "email", "messages": "email", "field": "field", "box": "field", "button": "button",
     "job": "job", "reminder": "job", "jobs": "job", "reminders": "job", "page": "page",
     "site": "page", "heading": "heading", "table": "table", "contact": "contact",
-    "result": None, "one": None, "item": None,
+    "result": "link", "results": "link", "one": None, "item": None,
 }
 _ORD = "|".join(sorted((re.escape(k) for k in ORDINALS), key=len, reverse=True))
 _NOUN = "|".join(sorted(NOUN_TYPES, key=len, reverse=True))

@@ -80,9 +80,15 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
             t = text.strip()
             if _ENTITY_ID.match(t):
                 return t.split(":", 1)[0] == etype or etype in PERSON_TYPES
-            hints = {m.type_hint for m in find_mentions(t)} - {None}
-            if hints:
-                return bool(hints & ({etype, "person"} if etype in PERSON_TYPES else {etype}))
+            mentions = find_mentions(t)
+            if mentions:
+                # The reference must be the whole slot ("the email from Bob", not "the email
+                # from Bob and reply saying thanks"), and of the slot's type.
+                whole = mentions[0].start == 0 and len(t) - mentions[0].end <= 1
+                hints = {m.type_hint for m in mentions} - {None}
+                fits = not hints or bool(
+                    hints & ({etype, "person"} if etype in PERSON_TYPES else {etype}))
+                return whole and fits
             return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
         return check
 

@@ -106,6 +106,15 @@ class SlotFiller:
                 if prior is not None and not prior.provenance.trusted:
                     source = source.model_copy(update={"provenance": prior.provenance})
                 sources[name] = source
+        for name in required - set(args):
+            every = next((args[k] for k, p in props.items()
+                          if format_of(p) == "x-recurrence" and isinstance(args.get(k), str)),
+                         None)
+            if format_of(props.get(name, {})) == "date-time" and every:
+                first = next_occurrences(every, self.now, self.tz, 1)
+                if first:
+                    args[name] = first[0].isoformat()
+                    sources[name] = ValueSource(kind="normalized", note="first occurrence")
         return step.model_copy(update={"args": args, "sources": sources}), None
 
     def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
@@ -138,6 +147,18 @@ class SlotFiller:
             return self._url(text)
         if fmt == "email":
             return self._email(text)
+        mentions = find_mentions(text)
+        if (mentions and mentions[0].kind in ("ordinal", "demonstrative", "description")
+                and mentions[0].start == 0 and mentions[0].end >= len(text) - 1):
+            # A free-text slot that is wholly a reference ("click the sixth link"): it names
+            # an entity, so it is resolved (or asked about) like an entity slot.
+            res = resolve_reference(mentions[0], self.table, mentions[0].type_hint)
+            if res.entity is None:
+                raise _Ask(res.question or f"What do you mean by '{text}'?",
+                           candidates=res.candidates[:6])
+            return res.entity.id, ValueSource(kind="entity", text=text,
+                                              entity_id=res.entity.id,
+                                              provenance=res.entity.provenance, note=res.note)
         return value, ValueSource(kind="user_text", text=text,
                                   provenance=self._provenance_of_text(text))
 

@@ -28,19 +28,10 @@ BY_ID = {c.id: c for c in CASES}
 # filling that the plugin owners fix. xfail(strict=True): when one is fixed, the test says so
 # and the entry must go.
 KNOWN_TIER0_BUGS = {
-    **{f"time-rec-{n:03d}": "set_reminder has no '{text} {every}' template: the recurrence "
-       "is split between text and when" for n in (1, 2, 4, 5, 6, 7)},
     "ref-link-004": "'click {target}' swallows 'through to the first link'",
-    "ref-link-009": "'show {email}' wins over links for 'the third result'",
-    "multi-003": "search_web's free {query} swallows 'and open the first result'",
-    "multi-019": "'it' for the draft the previous step produces is not a step reference",
-    "multi-020": "read_email's entity slot accepts 'the email from Bob and reply saying ...'",
     "multi-021": "'it' for the email of the previous step is not a step reference",
     "multi-022": "'it' for the email of the previous step is not a step reference",
-    "multi-023": "'her' for the contact the previous step adds is not a step reference",
     "multi-029": "search_web's free {query} swallows 'and email the page to Bob Stone'",
-    "multi-032": "cancel_job's entity slot swallows 'and remind me to go swimming ...'",
-    "ask-016": "'click {target}' takes 'the sixth link' (only 3 links) as free text",
     "plain-016": "'show my unread emails' template sets no unread=true",
 }
 
