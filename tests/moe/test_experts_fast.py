@@ -151,3 +151,17 @@ def test_experts_list_command(tiny: Path, tmp_path: Path) -> None:
     assert {"domain", "base_sha256", "data_sha256", "created", "file_sha256"} <= set(row)
     res = CliRunner().invoke(experts_group, ["rm", "web", "--dir", str(store.root)])
     assert res.exit_code == 0 and store.list() == []
+
+
+def test_experts_assemble_command(tiny: Path, tmp_path: Path) -> None:
+    from assistant.cli.experts_cmd import experts_group
+
+    store = ExpertStore(tmp_path / "ex")
+    store.add_expert(_trained(tiny, "web", "browser", 0))
+    store.add_expert(_trained(tiny, "mail", "messaging", 1))
+    out = tmp_path / "moe.gguf"
+    res = CliRunner().invoke(experts_group, ["assemble", str(tiny), str(out), "--dir",
+                                             str(store.root), "--qtype", "F32"])
+    assert res.exit_code == 0, res.output
+    assert "2 experts (mail, web)" in res.output
+    assert [m["name"] for m in read_manifest(out)] == ["mail", "web"]
