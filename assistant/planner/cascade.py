@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions.plan import Plan, PlanKind, Step, ValueSource
+from actions.plan import Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.model_tier import ModelTier, PlannerModel
@@ -203,7 +203,7 @@ class Planner:
                 filled, question = filler.fill(plan.steps, specs)
                 if question is not None:
                     return ask(question, tier, plan.steps)
-                plan = plan.model_copy(update={"steps": filled})
+                plan = plan.model_copy(update={"steps": self._prune(filled)})
                 violations = self.verifier.verify(plan, table.as_mapping(), now)
                 last = finish(plan, violations)
                 if not planner_fixable(violations):
@@ -243,6 +243,22 @@ class Planner:
         return Proposal(plan=plan, violations=self.verifier.verify(plan, table.as_mapping(),
                                                                    now),
                         seconds=time.perf_counter() - started)
+
+    def _prune(self, steps: list[Step]) -> list[Step]:
+        """Drop a read-only step the model appended that only looks again at what an earlier
+        step already used (e.g. reading the email it has just forwarded)."""
+        out: list[Step] = []
+        for step in steps:
+            spec = self.registry.get(step.action)
+            used = {str(v) for s in out for v in s.args.values() if isinstance(v, str)}
+            values = [v for v in step.args.values()]
+            if (out and spec is not None and not spec.effect.has_side_effect and values
+                    and all(isinstance(v, str) and v in used for v in values)
+                    and not any(is_step_ref(v) for s in steps for v in s.args.values()
+                                if isinstance(v, dict) and v.get("$step") == len(out))):
+                continue
+            out.append(step)
+        return out
 
     @staticmethod
     def _pre_resolve(request: str, table: EntityTable) -> list[tuple[Mention, str]]:

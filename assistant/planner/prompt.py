@@ -95,10 +95,47 @@ def _examples(specs: list[ActionSpec], limit: int) -> list[tuple[str, str, dict[
                 n += 1
                 if example:
                     out.append(example)
-    chained = _chained_example(specs)
-    if chained:
-        out.append(chained)
+    for extra in (_chained_example(specs), _step_output_example(specs)):
+        if extra:
+            out.append(extra)
     return out
+
+
+def _step_output_example(specs: list[ActionSpec]) -> tuple[str, str, dict[str, Any]] | None:
+    """A two-step example whose second step uses the first one's output: {"$step": 0}."""
+    def plain_reader(spec: ActionSpec) -> bool:
+        example = _example(spec, 2)
+        props = spec.parameters_schema().get("properties", {}).values()
+        return (example is not None and not example[0] and spec.effect.value == "read_only"
+                and bool(spec.parameters_schema().get("required"))
+                and not any(format_of(p) for p in props))
+
+    producer = next((s for s in specs if plain_reader(s)), None)
+    if producer is None:
+        return None
+    first = _example(producer, 2)
+    assert first is not None
+    def has_body(spec: ActionSpec) -> bool:
+        return "body" in spec.parameters_schema().get("properties", {})
+
+    for consumer in sorted(specs, key=lambda s: (not has_body(s), -len(s.templates), s.name)):
+        props = consumer.parameters_schema().get("properties", {})
+        text_slot = next((n for n in ("body", "text", "note", "value") if n in props), None)
+        if text_slot is None or consumer is producer:
+            continue
+        for template in consumer.templates:
+            if "{" + text_slot + "}" not in template or "the {" in template:
+                continue
+            example = _example(consumer.model_copy(update={"templates": [template]}), 0)
+            if example is None or example[0]:
+                continue
+            args = dict(example[2]["steps"][0]["args"])
+            said = str(args[text_slot])
+            args[text_slot] = {"$step": 0}
+            request = f"{first[1]} and then {example[1].replace(said, 'what you found')}"
+            return "", request, {"steps": [first[2]["steps"][0],
+                                           {"action": consumer.name, "args": args}]}
+    return None
 
 
 def _chained_example(specs: list[ActionSpec]) -> tuple[str, str, dict[str, Any]] | None:
@@ -159,8 +196,7 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
         for e in entities[:limit]:
             label = e.label.replace("\n", " ")[:60]
             where = f" #{e.ordinal}" if e.ordinal else ""
-            url = f" -> {str(e.attributes['url'])[:80]}" if e.attributes.get("url") else ""
-            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where}){url}")
+            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where})")
     if mentions:
         lines.append("References: " + "; ".join(f'"{m.text}" = {eid}' for m, eid in mentions))
     lines.append(f"Request: {request}")

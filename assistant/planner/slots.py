@@ -28,6 +28,8 @@ from assistant.verify import EMAIL_RE
 
 __all__ = ["Clarification", "SlotFiller"]
 
+RESULT_PHRASES = {"the result", "the results", "what you found", "whatever you found",
+                  "the answer", "what it says", "the output", "that result"}
 PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
 
 
@@ -82,12 +84,7 @@ class SlotFiller:
                 del args[name]  # an optional value the model made up: leave it to the default
                 sources.pop(name, None)
                 continue
-            if source_kind == "model" and isinstance(value, str) and value in self.table:
-                try:
-                    self._check_named_ambiguity(value, props.get(name, {}))
-                except _Ask as ask:
-                    return step, Clarification(question=ask.question, options=ask.options,
-                                               step=i, param=name, candidate_ids=ask.ids)
+
             prop = props.get(name, {})
             if is_step_ref(value) or not isinstance(value, str):
                 if is_step_ref(value):
@@ -97,6 +94,8 @@ class SlotFiller:
                 continue
             try:
                 new_value, source = self._fill_value(i, name, value, prop, earlier)
+                if source_kind == "model" and isinstance(new_value, str):
+                    self._check_named_ambiguity(new_value)
             except _Ask as ask:
                 return step, Clarification(question=ask.question, options=ask.options, step=i,
                                            param=name, candidate_ids=ask.ids)
@@ -131,7 +130,7 @@ class SlotFiller:
             entity, note = self._entity(text, etype)
             return entity.id, ValueSource(kind="entity", text=text, entity_id=entity.id,
                                           provenance=entity.provenance, note=note)
-        if text.lower() in PRONOUNS and earlier:
+        if (text.lower() in PRONOUNS or text.lower() in RESULT_PHRASES) and earlier:
             ref = {"$step": len(earlier) - 1}
             return ref, ValueSource(kind="step_output", text=text,
                                     note=f"output of step {len(earlier)}")
@@ -233,7 +232,7 @@ class SlotFiller:
                 changed = True
         return step.model_copy(update={"args": args, "sources": sources}) if changed else step
 
-    def _check_named_ambiguity(self, entity_id: str, prop: dict[str, Any]) -> None:
+    def _check_named_ambiguity(self, entity_id: str) -> None:
         """The model picked one of several people the request's words fit ("Alice" with Alice
         Chen and Alice Park in scope): ask instead of guessing."""
         chosen = self.table.get(entity_id)
@@ -250,13 +249,24 @@ class SlotFiller:
 
     # ------------------------------------------------------------------------------------------
     def _provenance_of_text(self, text: str) -> Provenance:
-        """Text the user typed is trusted; text the model made up is marked as such."""
+        """Text the user typed is trusted. Text found in untrusted content (a page, an email)
+        carries that content's provenance; other words the model wrote are not the user's
+        either: a sensitive slot filled with them needs confirmation."""
         if _norm(text) and _norm(text) in _norm(self.request):
             return Provenance.user()
-        return Provenance(trusted=True, source="model wording")
+        needle = _norm(text)
+        for entity in self.table.all():
+            if entity.provenance.trusted or not needle:
+                continue
+            haystack = _norm(" ".join([entity.label, *(str(v) for v in
+                                                       entity.attributes.values())]))
+            if needle in haystack:
+                return entity.provenance
+        return Provenance(trusted=False, source="the model's wording, not in your request")
 
     def _entity(self, text: str, etype: str) -> tuple[Entity, str]:
-        direct = self.table.get(text)
+        direct = self.table.get(text) or self.table.get(f"{etype}:{text}") or \
+            self.table.get(f"{etype}{text}")
         if direct is not None:
             if direct.type != etype and not (etype in PERSON_TYPES and
                                              direct.type in PERSON_TYPES):
