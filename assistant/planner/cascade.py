@@ -186,13 +186,13 @@ class Planner:
         mentions = self._pre_resolve(request, table)
         last: Proposal | None = None
         for tier in (1, 2):
+            if on_tier and self.tier_factories.get(tier):
+                on_tier(tier)  # before loading: the first load takes a moment
             model_tier = self._model_tier(tier)
             if model_tier is None:
                 if tier == 1:
                     escalations.append("tier 1: no model configured")
                 continue
-            if on_tier:
-                on_tier(tier)
             feedback: list[str] = []
             for _attempt in range(self.max_repairs + 1):
                 proposal = model_tier.propose(request, table.all(), mentions, feedback)
