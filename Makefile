@@ -7,6 +7,9 @@ start:
 	lam
 
 # Quick start 2: install what the tests need, then lint, type-check and run the whole suite.
+# Test models live in one shared cache (pulled once by the install step).
+export LAM_MODELS_DIR ?= $(HOME)/.cache/lam/test-models
+
 test:
 	scripts/install.sh --test
 	$(MAKE) check
@@ -15,7 +18,6 @@ check: lint typecheck unit
 
 lint:
 	ruff check .
-
 
 typecheck:
 	mypy
