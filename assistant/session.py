@@ -192,9 +192,13 @@ class Session:
         request = (f"The stored step {step.action}({args}) can no longer run: "
                    f"{'; '.join(problems)}.")
         if last_output:
-            request += f" Last time it gave {last_output}."
-        request += f" Plan one {step.action} step that does the same thing now."
-        proposal = model_tier.propose(request, table.all(), [])
+            shown = {k: last_output[k] for k in ("url", "value", "text", "id", "title")
+                     if k in last_output and isinstance(last_output[k], str)}
+            request += f" Last time it gave {shown}."
+        request += (f" Plan one {step.action} step that does the same thing now, with an id "
+                    "from the In scope list.")
+        proposal = model_tier.propose(request, table.all(), [], show_urls=True,
+                                      only=step.action)
         if not proposal.plan.steps:
             return None
         fixed = proposal.plan.steps[0]

@@ -43,15 +43,18 @@ class ModelTier:
 
     def propose(self, request: str, entities: list[Entity],
                 mentions: list[tuple[Mention, str]], feedback: list[str] | None = None,
-                ) -> ModelProposal:
+                *, show_urls: bool = False, only: str | None = None) -> ModelProposal:
+        """``only``: restrict the output to one action, with entity ids in scope (a repair)."""
         ids_by_type: dict[str, list[str]] = {}
         for e in entities:
             ids_by_type.setdefault(e.type, []).append(e.id)
         for e in entities:  # person-typed slots accept contacts
             if e.type == "contact":
                 ids_by_type.setdefault("person", []).append(e.id)
-        schema = plan_schema(self.specs, ids_by_type, self.max_steps)
-        user = request_message(request, entities, mentions)
+        specs = [s for s in self.specs if s.name == only] if only else self.specs
+        schema = plan_schema(specs, ids_by_type, 1 if only else self.max_steps,
+                             ids_only=only is not None)
+        user = request_message(request, entities, mentions, show_urls=show_urls)
         if feedback:
             user += "\nYour previous plan was rejected: " + "; ".join(feedback) + \
                     "\nReturn a corrected plan."

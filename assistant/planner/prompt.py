@@ -189,14 +189,18 @@ def system_prompt(specs: list[ActionSpec], examples: int = 10) -> str:
 
 
 def request_message(request: str, entities: list[Entity], mentions: list[tuple[Mention, str]],
-                    limit: int = 40) -> str:
+                    limit: int = 40, show_urls: bool = False) -> str:
+    """The per-request message. ``show_urls`` adds each link's address (used to repair a
+    stored step, where the address is what identifies "the same" link)."""
     lines = []
     if entities:
         lines.append("In scope:")
         for e in entities[:limit]:
             label = e.label.replace("\n", " ")[:60]
             where = f" #{e.ordinal}" if e.ordinal else ""
-            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where})")
+            url = f" -> {str(e.attributes['url'])[:80]}" if show_urls and \
+                e.attributes.get("url") else ""
+            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where}){url}")
     if mentions:
         lines.append("References: " + "; ".join(f'"{m.text}" = {eid}' for m, eid in mentions))
     lines.append(f"Request: {request}")
@@ -204,7 +208,7 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
 
 
 def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
-                  allow_step_ref: bool) -> dict[str, Any]:
+                  allow_step_ref: bool, ids_only: bool = False) -> dict[str, Any]:
     etype = entity_type_of(prop)
     if etype:
         # An id in scope, or a short phrase ("the first email", "Alice") that code resolves
@@ -213,6 +217,8 @@ def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
         phrase = {"type": "string", "maxLength": 60}
         base: dict[str, Any] = {"anyOf": [{"type": "string", "enum": ids}, phrase]} if ids \
             else phrase
+        if ids_only:
+            base = {"type": "string", "enum": ids or [""]}
     else:
         base = {k: v for k, v in prop.items()
                 if k in ("type", "enum", "minimum", "maximum", "items", "const")}
@@ -228,7 +234,7 @@ def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
 
 
 def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
-                max_steps: int) -> dict[str, Any]:
+                max_steps: int, ids_only: bool = False) -> dict[str, Any]:
     """The JSON schema the model's output is constrained to: only registered actions, their
     required arguments, and entity ids that are in scope."""
     variants = []
@@ -242,8 +248,8 @@ def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
                str(entity_type_of(props[name])) not in producible
                for name in required if name in props):
             continue  # it needs an entity nothing in scope or in the plan can provide
-        args = {name: _param_schema(p, ids_by_type, p.get("type", "string") == "string")
-                for name, p in props.items()}
+        args = {name: _param_schema(p, ids_by_type, p.get("type", "string") == "string",
+                                    ids_only) for name, p in props.items()}
         variants.append({
             "type": "object",
             "properties": {"action": {"const": spec.name},
