@@ -172,7 +172,7 @@ def model_visible(specs: list[ActionSpec]) -> list[ActionSpec]:
                        s.parameters_schema().get("properties", {}).values())]
 
 
-def system_prompt(specs: list[ActionSpec], examples: int = 10) -> str:
+def system_prompt(specs: list[ActionSpec], examples: int = 9) -> str:
     specs = model_visible(specs)
     lines = [SYSTEM_RULES, "", "Actions:"]
     lines += [_param_line(s) for s in specs]

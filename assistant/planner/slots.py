@@ -28,6 +28,8 @@ from assistant.verify import EMAIL_RE
 
 __all__ = ["Clarification", "SlotFiller"]
 
+RECURRENCE_CUE = re.compile(r"\b(every|each|daily|weekly|monthly|yearly|annually|hourly|"
+                            r"weekdays|weekends|nightly)\b", re.I)
 RESULT_PHRASES = {"the result", "the results", "what you found", "whatever you found",
                   "the answer", "what it says", "the output", "that result"}
 PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
@@ -96,6 +98,7 @@ class SlotFiller:
                 new_value, source = self._fill_value(i, name, value, prop, earlier)
                 if source_kind == "model" and isinstance(new_value, str):
                     self._check_named_ambiguity(new_value)
+                    source = self._unnamed_choice(new_value, source)
             except _Ask as ask:
                 return step, Clarification(question=ask.question, options=ask.options, step=i,
                                            param=name, candidate_ids=ask.ids)
@@ -179,7 +182,11 @@ class SlotFiller:
         return None
 
     def _rule_in_request(self) -> str | None:
+        if not RECURRENCE_CUE.search(self.request):
+            return None  # "friday at 5pm" is one Friday, not every Friday
         for phrase in self._phrases():
+            if not RECURRENCE_CUE.search(phrase):
+                continue
             if isinstance(parse_recurrence(phrase.strip(",.!?"), self.now, self.tz),
                           RecurrenceRule):
                 return phrase.strip(",.!?")
@@ -231,6 +238,24 @@ class SlotFiller:
                     sources.pop(name, None)
                 changed = True
         return step.model_copy(update={"args": args, "sources": sources}) if changed else step
+
+    def _unnamed_choice(self, entity_id: str, source: ValueSource | None
+                        ) -> ValueSource | None:
+        """A person the model chose that the request never names (nor refers to by a pronoun):
+        not the user's choice, so a recipient slot needs confirmation with that shown."""
+        chosen = self.table.get(entity_id)
+        if chosen is None or chosen.type not in PERSON_TYPES or source is None:
+            return source
+        names = [chosen.label, *(chosen.attributes.get("nicknames") or []),
+                 str(chosen.attributes.get("relation") or "")]
+        words = set(re.findall(r"[a-z]+", self.request.lower()))
+        named = any(n and (n.lower() in self.request.lower() or
+                           n.split()[0].lower() in words) for n in names)
+        referred = bool(words & {"her", "him", "them", "they", "she", "he"})
+        if named or referred:
+            return source
+        return source.model_copy(update={"provenance": Provenance(
+            trusted=False, source="chosen by the model; your request names no one")})
 
     def _check_named_ambiguity(self, entity_id: str) -> None:
         """The model picked one of several people the request's words fit ("Alice" with Alice
