@@ -48,12 +48,15 @@ class ValueSource(BaseModel):
 
     def describe(self) -> str:
         parts = []
-        if self.text:
-            parts.append(f"from '{self.text}'")
-        if self.entity_id:
-            parts.append(f"= {self.entity_id}")
-        if self.note:
-            parts.append(self.note)
+        if self.note and self.text and self.note.startswith(f"'{self.text}'"):
+            parts.append(f"from {self.note}")  # the note already says what the words meant
+        else:
+            if self.text:
+                parts.append(f"from '{self.text}'")
+            if self.entity_id:
+                parts.append(f"= {self.entity_id}")
+            if self.note:
+                parts.append(self.note)
         if not self.provenance.trusted:
             parts.append(f"UNTRUSTED: {self.provenance.source}")
         return " ".join(parts) or self.kind

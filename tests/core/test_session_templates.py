@@ -25,7 +25,7 @@ def test_open_then_ordinal_reference(runtime: Runtime) -> None:
     p = s.propose("open the second link")
     (step,) = p.plan.steps
     assert step.action == "open_link" and step.args == {"link": "link:2"}
-    assert step.sources["link"].describe().startswith("from 'the second link' = link:2")
+    assert step.sources["link"].describe().startswith("from 'the second link' = link #2 (Story 2)")
     report = s.run(p)
     assert report.steps[0].result is not None
     assert report.steps[0].result.output["url"] == "https://news.example/b"
