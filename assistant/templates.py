@@ -278,10 +278,10 @@ def _formats(spec: ActionSpec) -> dict[str, str]:
     for name, prop in spec.parameters_schema().get("properties", {}).items():
         fmt = format_of(prop)
         etype = entity_type_of(prop)
-        if fmt:
-            out[name] = fmt
-        elif etype:
+        if etype:  # an entity slot (which may also take a literal value of its format)
             out[name] = f"x-entity:{etype}"
+        elif fmt:
+            out[name] = fmt
     return out
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from actions.plan import Plan, PlanKind, Step, ValueSource, is_step_ref
+from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.model_tier import ModelTier, PlannerModel
@@ -49,6 +50,7 @@ class Proposal(BaseModel):
         return self.plan.kind is PlanKind.ACTIONS and bool(self.plan.steps) and not self.blocked
 
 
+_SPLIT = re.compile(r",?\s+and then\s+|,\s*then\s+|\s+and\s+", re.I)
 _FIXABLE = {ViolationReason.SCHEMA, ViolationReason.UNKNOWN_ACTION,
             ViolationReason.UNRESOLVED_ENTITY, ViolationReason.MISTYPED_ENTITY,
             ViolationReason.DANGLING_STEP_REF, ViolationReason.TOO_MANY_STEPS}
@@ -78,6 +80,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     def entity_check(etype: str) -> Callable[[str], bool]:
         def check(text: str) -> bool:
             t = text.strip()
+            if etype in PERSON_TYPES and EMAIL_RE.match(t):
+                return True  # a recipient slot also takes a literal address
             if _ENTITY_ID.match(t):
                 return t.split(":", 1)[0] == etype or etype in PERSON_TYPES
             mentions = find_mentions(t)
@@ -92,13 +96,9 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
             return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
         return check
 
-    def email(text: str) -> bool:
-        t = text.strip()
-        return bool(EMAIL_RE.match(t)) or ("@" not in t and entity_check("contact")(t))
-
     for etype in entity_types:
         checks[f"x-entity:{etype}"] = entity_check(etype)
-    checks["email"] = email
+    checks["email"] = lambda text: bool(EMAIL_RE.match(text.strip()))
     checks["uri"] = lambda text: not is_reference(text) and uri(text)
     return checks
 
@@ -184,6 +184,11 @@ class Planner:
             escalations.append("tier 0: no sentence template matched")
 
         mentions = self._pre_resolve(request, table)
+        hybrid = self._hybrid(request, table, mentions, filler, specs, now, on_tier)
+        if hybrid is not None:
+            plan, violations = hybrid
+            escalations.append("tier 1: planned the part no template matched")
+            return finish(plan, violations)
         last: Proposal | None = None
         for tier in (1, 2):
             if on_tier and self.tier_factories.get(tier):
@@ -243,6 +248,52 @@ class Planner:
         return Proposal(plan=plan, violations=self.verifier.verify(plan, table.as_mapping(),
                                                                    now),
                         seconds=time.perf_counter() - started)
+
+    def _hybrid(self, request: str, table: EntityTable, mentions: list[tuple[Mention, str]],
+                filler: SlotFiller, specs: dict[str, ActionSpec], now: datetime,
+                on_tier: Callable[[int], None] | None,
+                ) -> tuple[Plan, list[Violation]] | None:
+        """"X and Y" where a template reads X (or Y) but not the other: the model plans only
+        the other part, and the steps are joined in order."""
+        from assistant.templates import TemplateMatcher
+
+        matcher = self._matcher
+        if not isinstance(matcher, TemplateMatcher) or self.tier_factories.get(1) is None:
+            return None
+        for sep in _SPLIT.finditer(request):
+            parts = [request[:sep.start()].strip(" ,"), request[sep.end():].strip(" ,")]
+            if not all(parts):
+                continue
+            matches = [matcher.recognize(p).best for p in parts]
+            if sum(m is not None for m in matches) != 1:
+                continue
+            if on_tier:
+                on_tier(1)
+            model_tier = self._model_tier(1)
+            if model_tier is None:
+                return None
+            steps: list[Step] = []
+            confidence = 1.0
+            for part, match in zip(parts, matches, strict=True):
+                if match is not None:
+                    steps.append(Step(action=match.action, args=dict(match.slots), sources={
+                        k: ValueSource(kind="user_text", text=v) for k, v in match.slots.items()}))
+                    continue
+                proposal = model_tier.propose(part, table.all(), mentions)
+                if proposal.plan.kind is not PlanKind.ACTIONS or len(proposal.plan.steps) != 1:
+                    return None
+                confidence = min(confidence, proposal.confidence or 0.0)
+                steps.append(proposal.plan.steps[0])
+            filled, question = filler.fill(steps, specs)
+            if question is not None:
+                return None
+            plan = Plan(request=request, steps=self._prune(filled), tier=1,
+                        confidence=confidence)
+            violations = self.verifier.verify(plan, table.as_mapping(), now)
+            if planner_fixable(violations):
+                return None
+            return plan, violations
+        return None
 
     def _prune(self, steps: list[Step]) -> list[Step]:
         """Drop a read-only step the model appended that only looks again at what an earlier

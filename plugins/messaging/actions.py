@@ -189,7 +189,7 @@ class MessagingActions:
     # -- contacts ---------------------------------------------------------------------------------
     @action(effect=Effect.LOCAL_WRITE, produces=["contact"],
             templates=["add {name} to my contacts", "add contact {name} {email}",
-                       "save {email} as {name}"])
+                       "add {name} {email} to my contacts", "save {email} as {name}"])
     def add_contact(self, ctx: ActionContext, name: ShortText, email: Email = "",
                     nicknames: tuple[ShortText, ...] = (),
                     relation: ShortText = "") -> ActionResult:
