@@ -32,6 +32,7 @@ def session(tmp_path: Path, smtp: SmtpServer, dovecot: Dovecot, mail_env: tuple[
         "scheduler": PluginConfig(name="scheduler", enabled=False),
         "browser": PluginConfig(name="browser", enabled=False)})
     config.lam.model = "default"
+    config.lam.threads = 2  # greedy output can differ with the thread count
     config.lam.timezone = "Europe/Berlin"
     runtime = Runtime(RuntimeOptions(), config=config,
                       paths=Paths(tmp_path / "config", tmp_path / "data"))

@@ -38,7 +38,8 @@ NOW = datetime.fromisoformat(g.NOW_ISO)
 def runner(test_models_dir: Path) -> Iterator[GoldenRunner]:
     mp = pytest.MonkeyPatch()
     mp.setenv("LAM_MODELS_DIR", str(test_models_dir))
-    with GoldenRunner(model=None) as r:  # the configured default model, loaded once
+    # Fixed threads: llama.cpp's greedy output can differ with the thread count.
+    with GoldenRunner(model=None, threads=2) as r:  # the configured default model, loaded once
         yield r
     mp.undo()
 
