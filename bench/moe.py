@@ -31,11 +31,13 @@ def _records(work: Path, domain: str) -> list[dict[str, str]]:
 
 
 def cmd_data(args: argparse.Namespace) -> None:
-    from assistant.cli.experts_cmd import build_training_set
+    from assistant.cli.experts_cmd import build_training_set, golden_dev_records
 
     for d in args.domains:
         t = time.perf_counter()
         recs = build_training_set(d, args.n)
+        if args.dev:
+            recs += golden_dev_records(d)
         with (args.work / f"data_{d}.jsonl").open("w") as f:
             for r in recs:
                 f.write(json.dumps(r) + "\n")
@@ -68,18 +70,28 @@ def cmd_train(args: argparse.Namespace) -> None:
             print(f"{d}: kept {out}")
             continue
         experts[d] = train_expert(base, d, d, _records(args.work, d), cfg)
+        experts[d].meta.file_sha256 = write_expert(experts[d], out)
         write_expert(experts[d], out)
     layers = list(range(base.n_layer - cfg.layers, base.n_layer))
     feats = {d: ffn_inputs(base, _records(args.work, d)[: args.router_records], layers)
              for d in DOMAINS}
     system = ffn_inputs(base, _records(args.work, DOMAINS[0])[:1], layers, with_prefix=True)
+    if args.base_expert:
+        # a rank-0 copy of the base FFN takes the system prompt, exactly as in training
+        from models.moe import base_copy_expert, base_info
+
+        experts["base"] = base_copy_expert(base_info(BASE), "base", "system")
     for d, e in experts.items():
-        pos = {li: feats[d][li] for li in layers}
-        negs = [feats[o] for o in DOMAINS if o != d]
-        if d == "general":
-            pos = {li: np.concatenate([pos[li], system[li]]) for li in layers}
+        if d == "base":
+            pos = system
+            negs = [feats[o] for o in DOMAINS]
         else:
-            negs.append(system)
+            pos = {li: feats[d][li] for li in layers}
+            negs = [feats[o] for o in DOMAINS if o != d]
+            if d == "general" and not args.base_expert:
+                pos = {li: np.concatenate([pos[li], system[li]]) for li in layers}
+            else:
+                negs.append(system)
         neg = {li: np.concatenate([n[li] for n in negs]) for li in layers}
         e.router = fit_router(pos, neg, base.n_layer, base.n_embd)
         write_expert(e, args.work / "experts" / f"{d}.lamx")
@@ -95,10 +107,11 @@ def cmd_train(args: argparse.Namespace) -> None:
 def cmd_assemble(args: argparse.Namespace) -> None:
     from models.moe import assemble
 
-    paths = {d: args.work / "experts" / f"{d}.lamx" for d in DOMAINS}
-    sets = {"moe": list(DOMAINS)}
+    names = [*(["base"] if (args.work / "experts" / "base.lamx").is_file() else []), *DOMAINS]
+    paths = {d: args.work / "experts" / f"{d}.lamx" for d in names}
+    sets = {"moe": names}
     if args.without:
-        sets[f"moe-minus-{args.without}"] = [d for d in DOMAINS if d != args.without]
+        sets[f"moe-minus-{args.without}"] = [d for d in names if d != args.without]
     for label, doms in sets.items():
         r = assemble(BASE, [paths[d] for d in doms], args.work / f"{label}.gguf",
                      experts_used=args.top_k)
@@ -166,6 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--router-records", type=int, default=20)
     ap.add_argument("--retrain", action="store_true")
+    ap.add_argument("--no-base-expert", dest="base_expert", action="store_false",
+                    help="train: no rank-0 base expert for the system prompt (the general "
+                         "expert takes it)")
+    ap.add_argument("--dev", action="store_true",
+                    help="data: add the golden dev split's literal cases (never the test split)")
     ap.add_argument("--without", default=None, help="also assemble without this expert")
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--split", default="test")

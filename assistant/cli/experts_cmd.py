@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 __all__ = ["build_training_set", "experts_group", "journal_examples", "learn_command",
-           "plugin_experts"]
+           "golden_dev_records", "plugin_experts"]
 
 
 # -- training data through the real pipeline ----------------------------------------------------
@@ -88,6 +88,63 @@ def build_training_set(domain: str, n: int, *, seed: int = 0,
             if progress and (i + 1) % 25 == 0:
                 print(f"  {domain}: {i + 1}/{len(examples)} checked, {len(kept)} kept",
                       file=sys.stderr, flush=True)
+    return kept
+
+
+def _literal(matcher: Any) -> tuple[bool, Any]:
+    """A value that satisfies a golden matcher, when one can be written without guessing a
+    phrase: (ok, value)."""
+    if not isinstance(matcher, dict) or len(matcher) != 1:
+        return True, matcher
+    (key, want), = matcher.items()
+    if key in ("entity", "contains"):
+        return True, want
+    if key == "step":
+        return True, {"$step": want}
+    if key == "entity_or_step":
+        return True, want[0]
+    if key in ("any_of", "all"):
+        return _literal(want[0])
+    return False, None  # datetime, rule, any, absent, regex, not_contains: no literal
+
+
+def golden_dev_records(domain: str, progress: bool = False) -> list[dict[str, str]]:
+    """Training records from the golden *dev* split (never the test split) of ``domain``:
+    cases whose expected plan can be written literally, verified through the pipeline."""
+    from assistant.golden import GoldenRunner, load_cases
+
+    kept: list[dict[str, str]] = []
+    with GoldenRunner(model="scripted") as runner:
+        for case in load_cases(split="dev"):
+            if case.split != "dev" or case.domain != domain:
+                continue
+            exp = case.expect
+            if exp.kind == "no_action":
+                target: dict[str, Any] = {"steps": [], "reply":
+                                          "I can only act with the actions I have."}
+            elif exp.kind == "actions":
+                steps = []
+                ok = True
+                for st in exp.steps:
+                    args = {}
+                    for k, m in st.args.items():
+                        if isinstance(m, dict) and "absent" in m:
+                            continue
+                        good, value = _literal(m)
+                        ok = ok and good
+                        args[k] = value
+                    steps.append({"action": st.action, "args": args})
+                if not ok:
+                    continue
+                target = {"steps": steps}
+            else:
+                continue
+            rec = _validate(runner, case, target)
+            if rec is not None:
+                rec.update(domain=domain, request=case.request)
+                kept.append(rec)
+    if progress:
+        print(f"  {domain}: {len(kept)} dev-split records", file=sys.stderr)
     return kept
 
 

@@ -81,6 +81,7 @@ class Expert:
 
 
 _STR_FIELDS = ("name", "domain", "base_sha256", "data_sha256", "created", "base_name", "note")
+_REQUIRED = ("name", "domain", "base_sha256", "created")
 _INT_FIELDS = ("n_layer", "n_embd", "n_ff", "rank", "examples", "steps")
 
 
@@ -130,7 +131,9 @@ def _meta_from_fields(fields: dict[str, object], path: Path) -> ExpertMeta:
     if version != FORMAT_VERSION:
         raise ModelCorrupt(f"{path}: expert format {version}, this lam reads {FORMAT_VERSION}",
                            hint="upgrade lam or re-train the expert")
-    kw: dict[str, object] = {k: str(get(k)) for k in _STR_FIELDS}
+    # GGUFWriter does not write empty strings: optional text fields default to ""
+    kw: dict[str, object] = {k: str(get(k)) if k in _REQUIRED else str(fields.get(_K + k, ""))
+                             for k in _STR_FIELDS}
     kw.update({k: int(get(k)) for k in _INT_FIELDS})  # type: ignore[call-overload]
     return ExpertMeta(path=path, **kw)  # type: ignore[arg-type]
 
