@@ -18,8 +18,14 @@ from typing import Any
 
 import click
 
-__all__ = ["build_training_set", "experts_group", "journal_examples", "learn_command",
-           "golden_dev_records", "plugin_experts"]
+__all__ = [
+    "build_training_set",
+    "experts_group",
+    "golden_dev_records",
+    "journal_examples",
+    "learn_command",
+    "plugin_experts",
+]
 
 
 # -- training data through the real pipeline ----------------------------------------------------
