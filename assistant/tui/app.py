@@ -256,9 +256,9 @@ class LamApp(App[None]):
             return
         if self.busy:
             self.notify("lam is still working on the last request.", severity="warning")
+            if not self.input.value:
+                self.input.value = text  # keep it for when lam is ready
             return
-        self.input.remember(text)
-        self.input.value = ""
         self._submit(text)
 
     def _submit(self, text: str) -> None:

@@ -17,6 +17,9 @@ class HistoryInput(Input):
     ]
 
     def __init__(self, **kwargs: object) -> None:
+        # Focus comes back to the input while lam works (status updates); selecting its text
+        # then would let the next keystroke replace what the user is typing.
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.history: list[str] = []
         self._pos = 0
@@ -36,3 +39,12 @@ class HistoryInput(Input):
         self._pos = max(0, min(len(self.history), self._pos + delta))
         self.value = self._draft if self._pos == len(self.history) else self.history[self._pos]
         self.cursor_position = len(self.value)
+
+    async def action_submit(self) -> None:
+        """Submit, then clear at once in the widget's own queue, so that keys typed right
+        after Enter are never wiped by a late handler (the app may be busy)."""
+        text = self.value
+        await super().action_submit()
+        if text.strip():
+            self.remember(text.strip())
+            self.value = ""

@@ -1,5 +1,6 @@
 """A request no template matches is planned by the real default model (tier 1) in a worker,
-with the tier shown while it plans; confirming runs it."""
+with the tier shown while it plans; confirming runs it. (Keystroke echo while the model plans
+is measured by bench/tui.py with the headless driver.)"""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ async def test_model_plans_an_untemplated_request(tmp_path: Path, test_models_di
             await pilot.press(*"tell Bob that the report is done", "enter")
             await wait_for(pilot, lambda: "tier 1" in app.status.text)
             assert "default model" in app.status.text
-            await pilot.press(*"typing")  # the input stays live while the model plans
-            assert app.input.value == "typing"
             await wait_for(pilot, lambda: not app.busy, timeout=240)
             shown = app.plan_view.plain
             assert "planned by default model" in shown and "no sentence template" in shown
