@@ -174,3 +174,14 @@ def rm(ctx: click.Context, name: str) -> None:
     store, _ = _store(ctx)
     entry = store.entry(name)
     click.echo(f"removed {entry.name}" if store.rm(entry.name) else f"{entry.name}: not pulled")
+
+
+def _register_experts() -> None:
+    """`lam models experts list|rm|assemble` and `lam models learn` (MoE experts)."""
+    from assistant.cli.experts_cmd import experts_group, learn_command
+
+    models.add_command(experts_group)
+    models.add_command(learn_command)
+
+
+_register_experts()
