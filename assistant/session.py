@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from actions.entities import Entity, Provenance, Scope
+from actions.entities import Entity
 from actions.plan import Plan, PlanKind, Step
 from actions.violations import Violation
 from assistant.context import EntityTable
@@ -253,8 +253,3 @@ def _refused(plan: Plan, violations: list[Violation]) -> RunReport:
                     problems=[str(v) for v in violations if v.step in (i, None)])
         for i, s in enumerate(plan.steps)])
 
-
-def user_entity(entity_id: str, entity_type: str, label: str, **attributes: object) -> Entity:
-    """A trusted conversational entity (used by the TUI and tests)."""
-    return Entity(id=entity_id, type=entity_type, label=label, attributes=dict(attributes),
-                  provenance=Provenance.user(), scope=Scope.CONVERSATION)
