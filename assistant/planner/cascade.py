@@ -17,6 +17,7 @@ from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.model_tier import ModelTier, PlannerModel
+from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.registry import ActionRegistry
 from assistant.resolve import Mention, find_mentions, resolve_reference
@@ -116,6 +117,7 @@ class Planner:
         self.max_repairs = max_repairs
         self.min_confidence = min_confidence
         self._matcher: object | None = None
+        self._vocab: ActionVocabulary | None = None
 
     # -- tiers -----------------------------------------------------------------------------------
     def _template_matches(self, request: str) -> list[Step] | None:
@@ -135,6 +137,16 @@ class Planner:
             sources = {k: ValueSource(kind="user_text", text=v) for k, v in m.slots.items()}
             steps.append(Step(action=m.action, args=dict(m.slots), sources=sources))
         return steps
+
+    def _vocabulary(self) -> ActionVocabulary:
+        if self._vocab is None:
+            self._vocab = ActionVocabulary(list(self.registry))
+        return self._vocab
+
+    def _no_action_answer(self) -> str:
+        plugins = sorted({s.plugin for s in self.registry if s.plugin})
+        return ("I have no action for that. I can act with these plugins: " +
+                ", ".join(plugins) + " (`lam actions list` shows every action).")
 
     def _model_tier(self, tier: int) -> ModelTier | None:
         if tier not in self._tiers:
@@ -182,6 +194,11 @@ class Planner:
                                "; ".join(str(v) for v in blocking(violations)))
         else:
             escalations.append("tier 0: no sentence template matched")
+            if self._vocabulary().why_actionable(request, now, tz) is None:
+                escalations.append("no action's words, no reference, address or time in the "
+                                   "request: answered without a model")
+                return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
+                                   answer=self._no_action_answer()), [])
 
         mentions = self._pre_resolve(request, table)
         hybrid = self._hybrid(request, table, mentions, filler, specs, now, on_tier)

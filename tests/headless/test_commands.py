@@ -89,8 +89,13 @@ def test_no_action_is_planning_failed(run_lam: LamRunner, configured_home: Path)
     assert proc.returncode == 3
     out = json.loads(proc.stdout)
     assert out["status"] == "no_action"
-    assert out["plan"]["escalations"] == ["tier 0: no sentence template matched",
-                                          "tier 1: no model configured"]
+    assert out["plan"]["escalations"][0] == "tier 0: no sentence template matched"
+    assert "answered without a model" in out["plan"]["escalations"][1]
+    # Words an action knows, but no template fits and no model is configured.
+    proc = run_lam("do", "--json", "tidy up the unread email pile a bit")
+    assert proc.returncode == 3
+    assert json.loads(proc.stdout)["plan"]["escalations"] == [
+        "tier 0: no sentence template matched", "tier 1: no model configured"]
 
 
 def test_question_exits_7(run_lam: LamRunner, configured_home: Path) -> None:

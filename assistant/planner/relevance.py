@@ -1,0 +1,88 @@
+"""Does any action fit at all? A request that shares no word with the vocabulary of any action
+(its name, description, parameters and sentence templates), names no web address, refers to
+nothing ("it", "the second link") and asks for nothing at a time is small talk: lam answers
+it plainly instead of asking the model, which would otherwise force some action onto it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from actions.spec import ActionSpec
+from assistant.normalize import TimeParseError, TimeParseReason, normalize_url, parse_when
+from assistant.resolve import find_mentions
+
+__all__ = ["ActionVocabulary"]
+
+# Words that carry no action: function words, greetings and fillers.
+_STOP_WORDS = """
+a an the to of in on at for and or but is are was were be been am me my mine i i'm im you
+your yours it its this that these those what whats who how why when where which do does did
+done can could would will shall should may might please just now ok okay so some any all
+there here with by from up about as not no yes hi hey hello thanks thank good great cool
+nice fine well very really much many more most also too then than if into out over under
+our we us they them their he she him her his hers let lets get got have has had make made
+want wanna need like know think say said tell told
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+_WORD = re.compile(r"[a-z][a-z']*")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
+
+
+class ActionVocabulary:
+    """The words the live actions are described and templated with (stemmed)."""
+
+    def __init__(self, specs: list[ActionSpec]) -> None:
+        words: set[str] = set()
+        for spec in specs:
+            schema = spec.parameters_schema()
+            parts = [spec.name.replace("_", " "), spec.description,
+                     *(re.sub(r"\{\w+\}", " ", t) for t in spec.templates)]
+            for name, prop in schema.get("properties", {}).items():
+                parts += [name.replace("_", " "), str(prop.get("description", ""))]
+            for part in parts:
+                words.update(_stem(w) for w in _content_words(part))
+        self.words = frozenset(words)
+
+    def why_actionable(self, request: str, now: datetime, tz: ZoneInfo) -> str | None:
+        """What in the request an action could act on, or None when nothing is."""
+        words = _content_words(request)
+        known = [w for w in words if _stem(w) in self.words]
+        if known:
+            return f"action words: {', '.join(known)}"
+        if find_mentions(request):
+            return "a reference"
+        for token in request.split():
+            token = token.strip(",.!?;:'\"()")
+            if ("." in token or "/" in token) and isinstance(normalize_url(token), str):
+                return f"an address: {token}"
+        time_words = self._time_words(request, now, tz)
+        if time_words is not None and set(words) - time_words:
+            return "a time, with something to do at it"
+        return None
+
+    @staticmethod
+    def _time_words(request: str, now: datetime, tz: ZoneInfo) -> set[str] | None:
+        """The content words of the time phrases in the request; None if there is none."""
+        tokens = request.split()
+        found: set[str] | None = None
+        for a in range(len(tokens)):
+            for b in range(min(len(tokens), a + 6), a, -1):
+                phrase = " ".join(tokens[a:b]).strip(",.!?")
+                result = parse_when(phrase, now, tz)
+                if not (isinstance(result, TimeParseError)
+                        and result.reason is TimeParseReason.UNRECOGNIZED):
+                    found = (found or set()) | set(_content_words(phrase))
+                    break
+        return found

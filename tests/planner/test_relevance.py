@@ -1,0 +1,72 @@
+"""The relevance gate: small talk gets a plain answer without a model; anything with an action's
+words, a reference, an address, or a time with something to do at it goes on to planning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from actions.plan import PlanKind
+from assistant.planner.relevance import ActionVocabulary
+from assistant.runtime import Runtime, RuntimeOptions
+from assistant.session import Session
+
+TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 24, 10, 15, tzinfo=TZ)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    rt = Runtime(RuntimeOptions(home=str(tmp_path), now=NOW, tz="Europe/Berlin"))
+    rt.model_factories = {1: lambda: None, 2: lambda: None}
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def vocabulary(runtime: Runtime) -> ActionVocabulary:
+    assert {"open_url", "set_reminder", "send_email"} <= {s.name for s in runtime.registry}
+    return ActionVocabulary(list(runtime.registry))
+
+
+@pytest.mark.parametrize("request_text", [
+    "good morning!", "how are you today?", "sing me a song", "I'm bored", "who are you?",
+    "never mind", "ok thanks"])
+def test_small_talk_is_not_actionable(vocabulary: ActionVocabulary, request_text: str) -> None:
+    assert vocabulary.why_actionable(request_text, NOW, TZ) is None
+
+
+@pytest.mark.parametrize(("request_text", "why"), [
+    ("nudge me about the oven", "action words: nudge"),
+    ("bookmark this", "a reference"),
+    ("what about foo.dev/zzz?", "an address: foo.dev/zzz"),
+    ("wake me at 7", "a time, with something to do at it"),
+    ("pack my bag tomorrow evening", "a time, with something to do at it"),
+])
+def test_actionable_requests_name_what_makes_them_so(
+        vocabulary: ActionVocabulary, request_text: str, why: str) -> None:
+    assert vocabulary.why_actionable(request_text, NOW, TZ) == why
+
+
+def test_a_plugin_action_extends_the_vocabulary(runtime: Runtime) -> None:
+    words = ActionVocabulary(list(runtime.registry)).words
+    assert "forward" in words and "remind" in words
+    assert "song" not in words
+
+
+def test_small_talk_gets_an_answer_that_names_the_plugins(runtime: Runtime) -> None:
+    calls: list[str] = []
+
+    def model() -> None:
+        calls.append("loaded")
+        return None
+
+    runtime.model_factories = {1: model, 2: model}
+    proposal = Session(runtime).propose("good morning!")
+    assert proposal.plan.kind is PlanKind.NO_ACTION
+    assert "browser" in (proposal.plan.answer or "")
+    assert calls == []
