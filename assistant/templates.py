@@ -1,14 +1,21 @@
 """Tier 0 of the planning cascade: sentence templates declared by plugins (hassil-style).
 
 Syntax: ``{slot}`` captures words for the parameter ``slot``; ``[optional words]``;
-``(one|two)`` alternatives, nestable (``[the|a]``). Matching is by words: case-insensitive,
+``(one|two)`` alternatives, nestable (``[the|a]``); ``{slot=value}`` sets the parameter ``slot``
+to the fixed ``value`` without reading any words (a fixed argument: inside an optional part or
+an alternative it is set only when that part is read, so ``(list|show) my [unread {unread=true}]
+emails`` sets ``unread`` on "show my unread emails" and not on "show my emails"). A fixed value
+is text, like the words a slot copies: the slot filler turns it into the parameter's type
+(``true``/``false``, numbers), and the matcher checks it against the parameter's type when it is
+built. Matching is by words: case-insensitive,
 punctuation at word edges ignored, leading "can you"/"could you"/"please"/"lam," and trailing
 "please"/"thanks" tolerated. A slot takes at least one word; a slot whose parameter has a known
 ``format`` must pass that format's check ("date-time" -> a time phrase, "uri" -> a URL), and
 among equally good readings the checked slots take as much as they can, so
 "remind me to {text} {when}" splits "buy milk tomorrow at 9" after "milk". Between plain slots
 the earlier one takes as few words as possible. Slot text is returned
-verbatim from the request, trimmed of whitespace and trailing ``.,;:!?``.
+verbatim from the request, trimmed of whitespace and trailing ``.,;:!?``; fixed values are
+returned among the slots too, named in `TemplateMatch.fixed` and without a span.
 
 Ranking: most literal words matched, then fewest slot characters, then most characters in
 format-checked slots (so "remind me to {text} {every}" beats "remind me to {text} {when}" on
@@ -72,12 +79,18 @@ class _Slot:
 
 
 @dataclass(frozen=True)
+class _Fixed:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
 class _Alt:
     options: tuple[tuple[_Node, ...], ...]
     optional: bool
 
 
-_Node = _Word | _Slot | _Alt
+_Node = _Word | _Slot | _Fixed | _Alt
 _EDGE = string.punctuation + "“”‘’«»…"
 _TEMPLATE_TOKEN = re.compile(r"[\[\]()|]|\{[^{}]*\}|[^\s\[\]()|{}]+")
 
@@ -93,6 +106,9 @@ class Template:
     text: str
     nodes: tuple[_Node, ...]
     slots: frozenset[str]
+    """Parameters the template reads from words (``{slot}``)."""
+    fixed: frozenset[str] = frozenset()
+    """Parameters the template sets to a fixed value (``{slot=value}``)."""
 
 
 def compile_template(text: str) -> Template:
@@ -105,7 +121,8 @@ def compile_template(text: str) -> Template:
     if _required_words(nodes) == 0:
         raise TemplateSyntaxError(
             f"template {text!r} needs at least one literal word outside optional parts")
-    return Template(text, nodes, frozenset(_slot_names(nodes)))
+    return Template(text, nodes, frozenset(_slot_names(nodes)),
+                    frozenset(_slot_names(nodes, fixed=True)))
 
 
 def _alternatives(text: str, tokens: list[str], i: int,
@@ -135,10 +152,11 @@ def _sequence(text: str, tokens: list[str], i: int) -> tuple[tuple[_Node, ...], 
             nodes.append(_Alt(tuple(options), optional=tok == "["))
             continue
         if tok.startswith("{"):
-            name = tok[1:-1].strip()
+            name, eq, value = tok[1:-1].partition("=")
+            name = name.strip()
             if not name.isidentifier():
                 raise TemplateSyntaxError(f"template {text!r}: bad slot name {name!r}")
-            nodes.append(_Slot(name))
+            nodes.append(_Fixed(name, value.strip()) if eq else _Slot(name))
         elif word := _norm(tok):
             nodes.append(_Word(word))
         i += 1
@@ -155,13 +173,13 @@ def _required_words(nodes: tuple[_Node, ...]) -> int:
     return total
 
 
-def _slot_names(nodes: tuple[_Node, ...]) -> Iterator[str]:
+def _slot_names(nodes: tuple[_Node, ...], *, fixed: bool = False) -> Iterator[str]:
     for node in nodes:
-        if isinstance(node, _Slot):
+        if isinstance(node, _Fixed if fixed else _Slot):
             yield node.name
         elif isinstance(node, _Alt):
             for option in node.options:
-                yield from _slot_names(option)
+                yield from _slot_names(option, fixed=fixed)
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -178,6 +196,8 @@ class TemplateMatch:
     slot_chars: int
     span: tuple[int, int]
     checked_chars: int = 0
+    fixed: frozenset[str] = frozenset()
+    """Slots the template set to a fixed value (``{slot=value}``): in ``slots``, no span."""
 
     def rank(self) -> tuple[int, int, int]:
         """Sort key, best first: more literal words, fewer slot characters, more checked."""
@@ -301,10 +321,16 @@ class TemplateMatcher:
             for text in spec.templates:
                 try:
                     template = compile_template(text)
-                    unknown = template.slots - set(spec.params.model_fields)
+                    unknown = (template.slots | template.fixed) - set(spec.params.model_fields)
                     if unknown:
                         raise TemplateSyntaxError(
                             f"template {text!r} of {spec.name!r}: no parameter {sorted(unknown)}")
+                    props = spec.parameters_schema().get("properties", {})
+                    for node in _fixed_nodes(template.nodes):
+                        why = _fixed_value_error(props.get(node.name, {}), node.value)
+                        if why:
+                            raise TemplateSyntaxError(f"template {text!r} of {spec.name!r}: "
+                                                      f"{{{node.name}={node.value}}}: {why}")
                 except TemplateSyntaxError as exc:
                     if strict:
                         raise
@@ -328,7 +354,9 @@ class TemplateMatcher:
         """The request as one or more steps joined by "and", "and then" or ", then".
 
         A split is taken only when every part has a single best match; the split into the most
-        parts wins, else the whole request as one match; None when neither works.
+        parts wins, else the whole request as one match; None when neither works. So a free
+        slot never swallows " and <a part a template reads>" ("search for X and email the
+        page to Bob" is two steps), but keeps an "and" that starts no step ("cats and dogs").
         """
         toks = _tokens(request)
         seps = self._separators(request, toks)
@@ -403,7 +431,7 @@ class TemplateMatcher:
         best: TemplateMatch | None = None
         invalid = ""
         readings = _walk(entry.template.nodes, lo, toks, hi, (), 0, allow_empty=False)
-        for slots, literals in islice(readings, _MAX_READINGS):
+        for slots, fixed, literals in islice(readings, _MAX_READINGS):
             values: dict[str, str] = {}
             spans: dict[str, tuple[int, int]] = {}
             for name, a, b in slots:
@@ -417,9 +445,11 @@ class TemplateMatcher:
                 continue
             chars = sum(len(v) for v in values.values())
             checked = sum(len(v) for n, v in values.items() if n in entry.checks)
+            values.update(fixed)  # the plugin's values, not the request's words: not ranked
             candidate = TemplateMatch(entry.action, values, spans, entry.template.text,
                                       literals + 1 / (1 + chars), literals, chars,
-                                      (toks[lo].start, toks[hi - 1].end), checked)
+                                      (toks[lo].start, toks[hi - 1].end), checked,
+                                      frozenset(name for name, _ in fixed))
             if best is None or candidate.rank() < best.rank():
                 best = candidate
         return best, ("" if best else invalid)
@@ -428,37 +458,69 @@ class TemplateMatcher:
     def _fits_with_empty_slot(toks: list[_Token], lo: int, hi: int, entry: _Entry) -> bool:
         readings = _walk(entry.template.nodes, lo, toks, hi, (), 0, allow_empty=True)
         return any(any(a == b for _, a, b in slots)
-                   for slots, _ in islice(readings, _MAX_READINGS))
+                   for slots, _, _ in islice(readings, _MAX_READINGS))
 
 
-_Reading = tuple[tuple[tuple[str, int, int], ...], int]
+def _fixed_nodes(nodes: tuple[_Node, ...]) -> Iterator[_Fixed]:
+    for node in nodes:
+        if isinstance(node, _Fixed):
+            yield node
+        elif isinstance(node, _Alt):
+            for option in node.options:
+                yield from _fixed_nodes(option)
+
+
+def _fixed_value_error(prop: Mapping[str, Any], value: str) -> str:
+    """Why a fixed value cannot be a value of the parameter's schema ("" when it can)."""
+    kind = prop.get("type")
+    if "enum" in prop and value not in [str(e) for e in prop["enum"]]:
+        return f"not one of {prop['enum']}"
+    if kind == "boolean" and value.casefold() not in ("true", "false"):
+        return "not true or false"
+    if kind == "integer" and not re.fullmatch(r"[+-]?\d+", value):
+        return "not an integer"
+    if kind == "number" and not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", value):
+        return "not a number"
+    return ""
+
+
+_Spans = tuple[tuple[str, int, int], ...]
+_Values = tuple[tuple[str, str], ...]
+_Reading = tuple[_Spans, _Values, int]
 
 
 def _walk(nodes: tuple[_Node, ...], pos: int, toks: list[_Token], end: int,
-          slots: tuple[tuple[str, int, int], ...], literals: int, *,
-          allow_empty: bool) -> Iterator[_Reading]:
-    """Every complete reading of ``toks[pos:end]``: (slot token ranges, literal words matched).
+          slots: _Spans, literals: int, *, allow_empty: bool,
+          fixed: _Values = ()) -> Iterator[_Reading]:
+    """Every complete reading of ``toks[pos:end]``: (slot token ranges, fixed values set,
+    literal words matched).
 
     Slots are tried shortest first, optional parts present before absent."""
     if not nodes:
         if pos == end:
-            yield slots, literals
+            yield slots, fixed, literals
         return
     node, rest = nodes[0], nodes[1:]
     if isinstance(node, _Word):
         if pos < end and toks[pos].norm == node.text:
             yield from _walk(rest, pos + 1, toks, end, slots, literals + 1,
-                             allow_empty=allow_empty)
-    elif isinstance(node, _Slot):
-        if any(name == node.name for name, _, _ in slots):
+                             allow_empty=allow_empty, fixed=fixed)
+    elif isinstance(node, _Slot | _Fixed):
+        if any(name == node.name for name, _, _ in slots) or \
+                any(name == node.name for name, _ in fixed):
+            return  # one value per parameter in a reading
+        if isinstance(node, _Fixed):
+            yield from _walk(rest, pos, toks, end, slots, literals, allow_empty=allow_empty,
+                             fixed=(*fixed, (node.name, node.value)))
             return
         stop = end if not rest else end - _required_words(rest)
         for b in range(pos if allow_empty else pos + 1, stop + 1):
             yield from _walk(rest, b, toks, end, (*slots, (node.name, pos, b)), literals,
-                             allow_empty=allow_empty)
+                             allow_empty=allow_empty, fixed=fixed)
     else:
         for option in node.options:
             yield from _walk(option + rest, pos, toks, end, slots, literals,
-                             allow_empty=allow_empty)
+                             allow_empty=allow_empty, fixed=fixed)
         if node.optional:
-            yield from _walk(rest, pos, toks, end, slots, literals, allow_empty=allow_empty)
+            yield from _walk(rest, pos, toks, end, slots, literals, allow_empty=allow_empty,
+                             fixed=fixed)

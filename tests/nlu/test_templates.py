@@ -247,3 +247,62 @@ def test_unknown_slot_is_refused_or_skipped() -> None:
 def test_matcher_without_templates() -> None:
     m = TemplateMatcher([ActionSpec.from_function(summarize)])
     assert m.recognize("summarize the page").reason is MatchFailedReason.NO_TEMPLATE
+
+
+# -- fixed values: {slot=value} ----------------------------------------------------------------
+def list_mail(ctx: object, unread: bool = False, limit: int = 10) -> ActionResult:
+    """List emails."""
+    raise NotImplementedError
+
+
+def mail_page(ctx: object, to: str, body: LongText) -> ActionResult:
+    """Email the open page."""
+    raise NotImplementedError
+
+
+def test_fixed_value_is_set_only_when_its_part_is_read() -> None:
+    m = TemplateMatcher([spec(list_mail, "(list|show) my [(unread|new) {unread=true}] emails")])
+    best = m.recognize("show my unread emails").best
+    assert best is not None
+    assert best.slots == {"unread": "true"} and best.fixed == {"unread"}
+    assert best.spans == {}  # not the request's words
+    assert best.slot_chars == 0 and best.literal_words == 4
+    best = m.recognize("list my emails").best
+    assert best is not None and best.slots == {} and best.fixed == frozenset()
+
+
+def test_fixed_value_may_hold_words_and_sits_beside_read_slots() -> None:
+    template = compile_template("(email|send) (the page {body=the page}|this page "
+                                "{body=this page}) to {to}")
+    assert template.slots == {"to"} and template.fixed == {"body"}
+    m = TemplateMatcher([spec(mail_page, template.text)])
+    best = m.recognize("send this page to bob").best
+    assert best is not None and best.slots == {"body": "this page", "to": "bob"}
+    assert set(best.spans) == {"to"}
+
+
+@pytest.mark.parametrize(("template", "why"), [
+    ("show my emails {unread=maybe}", "not true or false"),
+    ("show {limit=many} emails", "not an integer"),
+    ("show my emails {folder=inbox}", "no parameter"),
+    ("show my emails {=true}", "bad slot name"),
+])
+def test_fixed_value_must_fit_its_parameter(template: str, why: str) -> None:
+    with pytest.raises(TemplateSyntaxError, match=why):
+        TemplateMatcher([spec(list_mail, template)])
+
+
+def test_a_fixed_value_needs_literal_words_like_any_template() -> None:
+    with pytest.raises(TemplateSyntaxError):
+        compile_template("{unread=true}")
+
+
+def test_split_where_both_parts_match_beats_a_free_slot_swallowing_the_rest() -> None:
+    m = TemplateMatcher([*SPECS, spec(mail_page, "(email|send) the page to {to} {body=the page}")])
+    request = "search for the weather in Berlin and email the page to Bob Stone"
+    assert m.recognize(request).best is not None  # {query} alone would swallow it all
+    steps = m.match_sequence(request)
+    assert steps is not None
+    assert [(s.action, s.slots) for s in steps] == [
+        ("search", {"query": "the weather in Berlin"}),
+        ("mail_page", {"to": "Bob Stone", "body": "the page"})]
