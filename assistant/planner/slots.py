@@ -95,7 +95,8 @@ class SlotFiller:
                                                               f"{value['$step'] + 1}"))
                 continue
             try:
-                new_value, source = self._fill_value(i, name, value, prop, earlier)
+                new_value, source = self._fill_value(i, name, value, prop, earlier,
+                                                     source_kind)
                 if source_kind == "model" and isinstance(new_value, str):
                     self._check_named_ambiguity(new_value)
                     source = self._unnamed_choice(new_value, source)
@@ -120,10 +121,17 @@ class SlotFiller:
         return step.model_copy(update={"args": args, "sources": sources}), None
 
     def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
-                    earlier: list[Step]) -> tuple[Any, ValueSource | None]:
+                    earlier: list[Step], source_kind: str = "") -> tuple[Any, ValueSource | None]:
         text = value.strip()
         etype = entity_type_of(prop)
         fmt = format_of(prop)
+        typed = _typed(text, prop)
+        if typed is not None:  # "true" for a boolean, "5" for a count
+            if source_kind == "user_text" and not self._in_request(text):
+                # Not the request's words: a fixed value of the sentence template that matched
+                return typed, ValueSource(kind="normalized",
+                                          note="set by the sentence template")
+            return typed, ValueSource(kind="normalized", text=text)
         if fmt == "email" and EMAIL_RE.match(text):
             return self._email(text)
         if etype:
@@ -144,8 +152,12 @@ class SlotFiller:
             return self._recurrence(text), ValueSource(kind="normalized", text=text)
         if fmt == "uri":
             deferred = self._deferred(text, "link", earlier)
-            if deferred is not None:
+            if deferred is not None and isinstance(deferred[0], dict):
                 return {**deferred[0], "field": "url"}, deferred[1]
+            if deferred is not None:  # the link an earlier step acts on: its address
+                link = self.table.get(str(deferred[0]))
+                if link is not None and link.attributes.get("url"):
+                    return str(link.attributes["url"]), deferred[1]
             return self._url(text)
         if fmt == "email":
             return self._email(text)
@@ -158,6 +170,12 @@ class SlotFiller:
             if res.entity is None:
                 raise _Ask(res.question or f"What do you mean by '{text}'?",
                            candidates=res.candidates[:6])
+            if res.entity.type == "page" and res.entity.attributes.get("url"):
+                # A page is no element to act on: as text ("email this page to Bob") it
+                # stands for its address.
+                return str(res.entity.attributes["url"]), ValueSource(
+                    kind="entity", text=text, entity_id=res.entity.id,
+                    provenance=res.entity.provenance, note=res.note)
             return res.entity.id, ValueSource(kind="entity", text=text,
                                               entity_id=res.entity.id,
                                               provenance=res.entity.provenance, note=res.note)
@@ -338,17 +356,52 @@ class SlotFiller:
         raise _Ask(f"How often do you mean by '{text}'? {result.message}")
 
     def _deferred(self, text: str, etype: str, earlier: list[Step]
-                  ) -> tuple[dict[str, Any], ValueSource] | None:
-        """A reference to something an earlier step of this plan will produce ("open X and
-        open the third link"): resolved when the plan runs, right after that step."""
-        if not find_mentions(text) and text.lower() not in PRONOUNS:
+                  ) -> tuple[Any, ValueSource] | None:
+        """A reference to something an earlier step of this plan acts on or will produce.
+
+        "it" (also "this", "that") for a thing is the ``etype`` entity the latest earlier step
+        that has one acts on ("read the second email and forward it"): the same value, with
+        the same provenance. A reference to what a step produces ("open X and open the third
+        link") is resolved when the plan runs, right after that step."""
+        mentions = find_mentions(text)
+        if not mentions and text.lower() not in PRONOUNS:
             return None
+        thing_pronoun = (etype not in PERSON_TYPES and len(mentions) == 1
+                         and mentions[0].kind == "pronoun" and mentions[0].type_hint is None
+                         and _norm(mentions[0].text) == _norm(text))
         for k in range(len(earlier) - 1, -1, -1):
             spec = self._specs.get(earlier[k].action)
-            if spec is not None and etype in spec.produces:
+            if spec is None:
+                continue
+            if thing_pronoun:
+                acted = self._acted_on(text, k, earlier[k], spec, etype)
+                if acted is not None:
+                    return acted
+            if etype in spec.produces:
                 ref = {"$step": k, "mention": text, "type": etype}
                 return ref, ValueSource(kind="step_output", text=text,
                                         note=f"resolved after step {k + 1} runs")
+        return None
+
+    def _acted_on(self, text: str, k: int, step: Step, spec: ActionSpec, etype: str
+                  ) -> tuple[Any, ValueSource] | None:
+        """The ``etype`` entity argument of earlier step ``k`` (already filled), for a pronoun
+        in a later step: the same id (or the same deferred reference) and provenance."""
+        for name, ptype in spec.entity_params().items():
+            value = step.args.get(name)
+            if ptype != etype or value is None:
+                continue
+            prior = step.sources.get(name, ValueSource())
+            if is_step_ref(value):
+                return dict(value), ValueSource(
+                    kind="step_output", text=text, provenance=prior.provenance,
+                    note=f"'{text}' = the {etype} of step {k + 1}, resolved after step "
+                         f"{value['$step'] + 1} runs")
+            entity = self.table.get(str(value))
+            label = entity.label if entity is not None and entity.label else str(value)
+            return value, ValueSource(kind="entity", text=text, entity_id=str(value),
+                                      provenance=prior.provenance,
+                                      note=f"'{text}' = the {etype} of step {k + 1} ({label})")
         return None
 
     def _url(self, text: str) -> tuple[Any, ValueSource]:
@@ -383,6 +436,20 @@ class SlotFiller:
             raise _Ask(f"{entity.label} has no email address. Which address should I use?")
         return str(email), ValueSource(kind="entity", text=text, entity_id=entity.id,
                                        provenance=entity.provenance, note=note)
+
+
+def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
+    """Slot text for a boolean or numeric parameter as that type; None for other parameters
+    or text that does not read as one (validation then says why)."""
+    kind = prop.get("type")
+    low = text.strip().lower()
+    if kind == "boolean" and low in ("true", "false"):
+        return low == "true"
+    if kind == "integer" and re.fullmatch(r"[+-]?\d+", low):
+        return int(low)
+    if kind == "number" and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", low):
+        return float(low)
+    return None
 
 
 class _Ask(Exception):
