@@ -223,7 +223,8 @@ class BrowserPlugin(Plugin):
         return self._run(ops.read_page)
 
     @action(effect=Effect.READ_ONLY,
-            templates=["open {link}", "follow {link}", "open the link {link}"],
+            templates=["open {link}", "follow {link}", "open the link {link}",
+                       "(click|go) through to {link}"],
             preconditions=[_entity_or_id("link", "link")], postconditions=[LOADED],
             inverse=_back, consumes=["link"], produces=_PAGE_ENTITIES)
     def open_link(self, ctx: ActionContext, link: EntityRef("link")) -> ActionResult:  # type: ignore[valid-type]

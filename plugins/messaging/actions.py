@@ -259,7 +259,9 @@ class MessagingActions:
     # -- mail -------------------------------------------------------------------------------------
     @action(effect=Effect.EXTERNAL_SEND, consumes=["contact"],
             templates=["email {to} that {body}", "email {to} about {subject} saying {body}",
-                       "send an email to {to} saying {body}", "tell {to} by email that {body}"])
+                       "send an email to {to} saying {body}", "tell {to} by email that {body}",
+                       "(email|mail|send) (the page {body=the page}|this page {body=this page})"
+                       " to {to}"])
     def send_email(self, ctx: ActionContext, to: Sensitive(Recipient),  # type: ignore[valid-type]
                    body: LongText, subject: ShortText = "",
                    cc: Sensitive(tuple[Recipient, ...]) = ()) -> ActionResult:  # type: ignore[valid-type]
@@ -357,7 +359,8 @@ class MessagingActions:
         return self._sent(receipt, "Forwarded")
 
     @action(produces=["email"],
-            templates=["check my email", "list my emails", "show my unread emails",
+            templates=["check my email",
+                       "(list|show|check) my [(unread|new) {unread=true}] (emails|email|mail)",
                        "show emails from {sender}", "find emails about {subject}"])
     def list_emails(self, ctx: ActionContext, sender: ShortText = "", unread: bool = False,
                     subject: ShortText = "",

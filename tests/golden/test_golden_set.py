@@ -27,13 +27,7 @@ BY_ID = {c.id: c for c in CASES}
 # Wrong tier-0 answers found when the set was written (2026-11): bugs in templates and slot
 # filling that the plugin owners fix. xfail(strict=True): when one is fixed, the test says so
 # and the entry must go.
-KNOWN_TIER0_BUGS = {
-    "ref-link-004": "'click {target}' swallows 'through to the first link'",
-    "multi-021": "'it' for the email of the previous step is not a step reference",
-    "multi-022": "'it' for the email of the previous step is not a step reference",
-    "multi-029": "search_web's free {query} swallows 'and email the page to Bob Stone'",
-    "plain-016": "'show my unread emails' template sets no unread=true",
-}
+KNOWN_TIER0_BUGS: dict[str, str] = {}
 
 
 def test_cases_parse_and_ids_are_unique() -> None:
