@@ -404,7 +404,10 @@ class GoldenRunner:
         started = time.perf_counter()
         rt, session = self.build(case.model_copy(update={"id": "warm-up"}))
         try:
-            session.propose("please plan nothing, this is a warm-up")
+            # Straight to the model tier: the relevance gate would answer a made-up request.
+            tier = session.planner._model_tier(1)
+            if tier is not None:
+                tier.propose("please plan nothing, this is a warm-up", [], [])
         finally:
             rt.close()
         self._warm = True

@@ -54,7 +54,8 @@ class ModelTier:
         specs = [s for s in self.specs if s.name == only] if only else self.specs
         schema = plan_schema(specs, ids_by_type, 1 if only else self.max_steps,
                              ids_only=only is not None)
-        user = request_message(request, entities, mentions, show_urls=show_urls)
+        user = request_message(request, entities, mentions, show_urls=show_urls,
+                               specs=self.specs)
         if feedback:
             user += "\nYour previous plan was rejected: " + "; ".join(feedback) + \
                     "\nReturn a corrected plan."

@@ -189,9 +189,11 @@ def system_prompt(specs: list[ActionSpec], examples: int = 9) -> str:
 
 
 def request_message(request: str, entities: list[Entity], mentions: list[tuple[Mention, str]],
-                    limit: int = 40, show_urls: bool = False) -> str:
+                    limit: int = 40, show_urls: bool = False,
+                    specs: list[ActionSpec] | None = None) -> str:
     """The per-request message. ``show_urls`` adds each link's address (used to repair a
-    stored step, where the address is what identifies "the same" link)."""
+    stored step, where the address is what identifies "the same" link). With ``specs``, each
+    resolved reference names the actions that take an entity of its type."""
     lines = []
     if entities:
         lines.append("In scope:")
@@ -202,9 +204,22 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
                 e.attributes.get("url") else ""
             lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where}){url}")
     if mentions:
-        lines.append("References: " + "; ".join(f'"{m.text}" = {eid}' for m, eid in mentions))
+        types = {e.id: e.type for e in entities}
+        lines.append("References: " + "; ".join(
+            f'"{m.text}" = {eid}' + _takers(types.get(eid), specs) for m, eid in mentions))
     lines.append(f"Request: {request}")
     return "\n".join(lines)
+
+
+def _takers(etype: str | None, specs: list[ActionSpec] | None) -> str:
+    """" (a link: open_link, click)": the actions with a parameter for this entity type."""
+    if not etype or not specs:
+        return ""
+    person = etype in ("contact", "person")
+    names = [s.name for s in model_visible(specs)
+             if any(t == etype or (person and t in ("contact", "person"))
+                    for t in s.entity_params().values())]
+    return f" (a {etype}: {', '.join(names[:6])})" if names else f" (a {etype})"
 
 
 def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],

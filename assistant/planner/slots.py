@@ -234,10 +234,11 @@ class SlotFiller:
                                                 note="first occurrence")
                     changed = True
                     continue
-                if self._in_request(value) and isinstance(
-                        parse_when(value, self.now, self.tz), datetime):
-                    continue
                 found = self._time_in_request()
+                if self._in_request(value) and isinstance(
+                        parse_when(value, self.now, self.tz), datetime) and not (
+                        found and _norm(value) in _norm(found)):
+                    continue  # copied well (and not a part of a longer phrase: "the 3rd")
                 if found and found != value:
                     args[name] = found
                     sources[name] = ValueSource(kind="model", text=found,

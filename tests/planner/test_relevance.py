@@ -70,3 +70,20 @@ def test_small_talk_gets_an_answer_that_names_the_plugins(runtime: Runtime) -> N
     assert proposal.plan.kind is PlanKind.NO_ACTION
     assert "browser" in (proposal.plan.answer or "")
     assert calls == []
+
+
+def test_a_resolved_reference_names_the_actions_that_take_it(runtime: Runtime) -> None:
+    from actions.entities import Entity, Provenance, Scope
+    from assistant.planner.cascade import Planner
+    from assistant.planner.prompt import request_message
+
+    link = Entity(id="link:1", type="link", label="Docs", ordinal=1, scope=Scope.SCREEN,
+                  provenance=Provenance(trusted=False, source="page"))
+    session = Session(runtime)
+    session.table.publish([link])
+    mentions = Planner._pre_resolve("go to the first link", session.table)
+    message = request_message("go to the first link", session.table.all(), mentions,
+                              specs=list(runtime.registry))
+    assert '"the first link" = link:1 (a link: ' in message
+    takers = message.split("(a link: ")[1].split(")")[0].split(", ")
+    assert "open_link" in takers and "send_email" not in takers

@@ -1,0 +1,54 @@
+"""Repairs of what the model wrote into time slots: a copied part of a longer time phrase
+("the 3rd" of "on the 3rd at 10") is replaced by the whole phrase from the request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from actions import ActionResult, ActionSpec, Provenance, Step, When
+from actions.plan import ValueSource
+from assistant.context import EntityTable
+from assistant.planner.slots import SlotFiller
+
+TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 24, 10, 15, tzinfo=TZ)
+
+
+def remind(ctx: object, text: str, when: When) -> ActionResult:  # type: ignore[valid-type]
+    """Remind the user."""
+    raise NotImplementedError
+
+
+SPECS = {"remind": ActionSpec.from_function(remind)}  # type: ignore[arg-type]
+
+
+def model_step(text: str, when: str) -> Step:
+    model = Provenance(trusted=True, source="model")
+    return Step(action="remind", args={"text": text, "when": when},
+                sources={k: ValueSource(kind="model", text=v, provenance=model)
+                         for k, v in (("text", text), ("when", when))})
+
+
+@pytest.mark.parametrize(("request_text", "copied", "expected"), [
+    ("remind me about the vet on the 3rd at 10", "the 3rd", datetime(2026, 12, 3, 10, 0)),
+    ("remind me to prepare the week sunday at 9pm", "sunday", datetime(2026, 11, 29, 21, 0)),
+    ("remind me to stretch tomorrow at 8", "2026-11-25T09:00:00+01:00",
+     datetime(2026, 11, 25, 8, 0)),
+])
+def test_a_partial_or_computed_time_is_re_read_from_the_request(
+        request_text: str, copied: str, expected: datetime) -> None:
+    filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ, request=request_text)
+    filled, question = filler.fill([model_step("x", copied)], SPECS)
+    assert question is None
+    assert datetime.fromisoformat(filled[0].args["when"]) == expected.replace(tzinfo=TZ)
+
+
+def test_a_whole_phrase_copied_well_is_kept() -> None:
+    filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ,
+                        request="remind me to call mum in 2 hours")
+    filled, _ = filler.fill([model_step("call mum", "in 2 hours")], SPECS)
+    assert datetime.fromisoformat(filled[0].args["when"]) == datetime(2026, 11, 24, 12, 15,
+                                                                       tzinfo=TZ)
