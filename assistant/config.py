@@ -19,7 +19,7 @@ class LamSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str = "qwen2.5-coder-0.5b"
-    large_model: str = ""
+    large_model: str = "qwen2.5-coder-1.5b"
     threads: int = Field(0, ge=0, le=256)
     context: int = Field(4096, ge=512, le=131072)
     timezone: str = ""

@@ -265,8 +265,9 @@ class GoldenRunner:
     default, or ``"none"`` for templates only."""
 
     def __init__(self, model: str | None = None, *, threads: int = 0,
-                 keep_homes: bool = False) -> None:
+                 keep_homes: bool = False, large_model: str | None = None) -> None:
         self.model_name = model
+        self.large_model_name = large_model
         self.threads = threads
         self.keep_homes = keep_homes
         shm = Path("/dev/shm")
@@ -275,6 +276,7 @@ class GoldenRunner:
                                            dir=shm if shm.is_dir() else None))
         self._model_runtime: Runtime | None = None
         self._loader: Callable[[], Any] | None = None
+        self._large_loader: Callable[[], Any] | None = None
         self._warm = False
         self.warm_up_seconds = 0.0
 
@@ -295,9 +297,27 @@ class GoldenRunner:
             self._loader = ModelLoader(rt, name)
         return self._loader
 
+    def _shared_large_loader(self) -> Callable[[], Any] | None:
+        """Tier 2: ``large_model`` (None: the configured one; "none": no tier 2)."""
+        if self.model_name == "none" or self.large_model_name == "none":
+            return None
+        if self._large_loader is None:
+            from assistant.models_glue import ModelLoader
+
+            if self._shared_loader() is None or self._model_runtime is None:
+                return None
+            rt = self._model_runtime
+            name = self.large_model_name or rt.config.lam.large_model
+            if not name:
+                return None
+            self.large_model_label = name
+            self._large_loader = ModelLoader(rt, name)
+        return self._large_loader
+
     @property
     def model_calls(self) -> int:
-        return int(getattr(self._loader, "calls", 0))
+        return int(getattr(self._loader, "calls", 0)) + \
+            int(getattr(self._large_loader, "calls", 0))
 
     # -- one case -------------------------------------------------------------------------
     def build(self, case: Case) -> tuple[Runtime, Any]:
@@ -311,7 +331,8 @@ class GoldenRunner:
         rt = Runtime(RuntimeOptions(home=str(home), now=ctx.now, tz=ctx.tz))
         loader = self._shared_loader()
         rt.model_factories[1] = loader if loader is not None else (lambda: None)
-        rt.model_factories[2] = lambda: None
+        large = self._shared_large_loader()
+        rt.model_factories[2] = large if large is not None else (lambda: None)
         try:
             self._seed(rt, ctx)
             session = Session(rt)
@@ -405,9 +426,10 @@ class GoldenRunner:
         rt, session = self.build(case.model_copy(update={"id": "warm-up"}))
         try:
             # Straight to the model tier: the relevance gate would answer a made-up request.
-            tier = session.planner._model_tier(1)
-            if tier is not None:
-                tier.propose("please plan nothing, this is a warm-up", [], [])
+            for n in (1, 2):
+                tier = session.planner._model_tier(n)
+                if tier is not None:
+                    tier.propose("please plan nothing, this is a warm-up", [], [])
         finally:
             rt.close()
         self._warm = True

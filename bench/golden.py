@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None,
                     help="catalog name or .gguf path (default: the configured model); "
                          "'none' = templates only")
+    ap.add_argument("--large-model", default=None,
+                    help="tier 2, used when tier 1's plan is rejected or doubted (default: the "
+                         "configured large_model); 'none' = no tier 2")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--category", default=None, help="a category or a domain")
     ap.add_argument("--cases", default=str(CASES_PATH))
@@ -54,10 +57,14 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    with GoldenRunner(model=args.model, threads=args.threads) as runner:
+    with GoldenRunner(model=args.model, threads=args.threads,
+                      large_model=args.large_model) as runner:
         results = runner.run(cases, progress)
         calls = runner.model_calls
         model = getattr(runner, "model_label", None) or args.model or "none"
+        large = getattr(runner, "large_model_label", None)
+        if large:
+            model += f" (tier 2: {large})"
         warm = runner.warm_up_seconds
     wall = time.perf_counter() - started
     if args.results:

@@ -34,5 +34,6 @@ else
 fi
 echo "==> models"
 lam models pull default
+lam models pull large
 [ $want_test = 1 ] && lam models pull smollm2-135m
 echo "==> installed: $(lam --version)"

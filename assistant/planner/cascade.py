@@ -16,12 +16,14 @@ from actions.plan import Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
+from assistant.planner.doubts import invented_value, plan_doubts
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.registry import ActionRegistry
 from assistant.resolve import Mention, find_mentions, resolve_reference
 from assistant.verify import EMAIL_RE, Verifier, blocking
+from models.errors import ModelError
 
 __all__ = ["Planner", "Proposal"]
 
@@ -207,15 +209,24 @@ class Planner:
             escalations.append("tier 1: planned the part no template matched")
             return finish(plan, violations)
         last: Proposal | None = None
+        actionable = self._vocabulary().why_actionable(request, now, tz)
+        fallback: Proposal | None = None  # tier 1's answer, kept if tier 2 cannot do better
         for tier in (1, 2):
             if on_tier and self.tier_factories.get(tier):
                 on_tier(tier)  # before loading: the first load takes a moment
-            model_tier = self._model_tier(tier)
+            try:
+                model_tier = self._model_tier(tier)
+            except ModelError as exc:
+                if tier == 1:
+                    raise
+                escalations.append(f"tier 2 unavailable: {exc}")
+                break
             if model_tier is None:
                 if tier == 1:
                     escalations.append("tier 1: no model configured")
                 continue
             feedback: list[str] = []
+            asked: Proposal | None = None
             for _attempt in range(self.max_repairs + 1):
                 proposal = model_tier.propose(request, table.all(), mentions, feedback)
                 plan = proposal.plan
@@ -224,7 +235,13 @@ class Planner:
                     break
                 filled, question = filler.fill(plan.steps, specs)
                 if question is not None:
-                    return ask(question, tier, plan.steps)
+                    asked = ask(question, tier, plan.steps)
+                    value = (plan.steps[question.step].args.get(question.param or "")
+                             if question.step is not None else None)
+                    if tier == 1 and invented_value(request, value):
+                        escalations.append(f"tier 1 asked about {value!r}, which the request "
+                                           "does not say")
+                    break
                 plan = plan.model_copy(update={"steps": self._prune(filled)})
                 violations = self.verifier.verify(plan, table.as_mapping(), now)
                 last = finish(plan, violations)
@@ -232,16 +249,31 @@ class Planner:
                     break
                 feedback = [str(v) for v in planner_fixable(violations)]
                 escalations.append(f"tier {tier} plan rejected: " + "; ".join(feedback))
+            has_tier2 = tier == 1 and self.tier_factories.get(2) is not None
+            if asked is not None:
+                if has_tier2 and escalations and escalations[-1].startswith("tier 1 asked"):
+                    fallback = asked
+                    continue
+                return asked
             assert last is not None
             unsure = (last.plan.confidence is not None and
                       last.plan.confidence < self.min_confidence)
-            if planner_fixable(last.violations) or unsure:
+            doubts = plan_doubts(request, last.plan, mentions, specs, actionable) \
+                if tier == 1 else []
+            if planner_fixable(last.violations) or unsure or doubts:
                 if unsure:
                     escalations.append(f"tier {tier} unsure (confidence "
                                        f"{last.plan.confidence:.2f})")
-                if tier == 1 and self.tier_factories.get(2):
+                if doubts:
+                    escalations.append("tier 1 plan doubted: " + "; ".join(doubts))
+                if has_tier2:
+                    fallback = last
                     continue
             return last
+        if fallback is not None:
+            fallback.plan.escalations = escalations
+            fallback.seconds = time.perf_counter() - started
+            return fallback
         if last is not None:
             return last
         return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,

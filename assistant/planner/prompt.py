@@ -273,12 +273,14 @@ def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
                                     "additionalProperties": False}},
             "required": ["action", "args"], "additionalProperties": False})
     step_schema: dict[str, Any] = {"anyOf": variants} if variants else {"type": "object"}
-    return {
-        "type": "object",
-        "properties": {
-            "steps": {"type": "array", "items": step_schema, "maxItems": max_steps},
-            "reply": {"type": "string", "maxLength": 160},
-        },
-        "required": ["steps"],
-        "additionalProperties": False,
-    }
+    # Either steps, or no steps and a reply: a reply next to steps would only cost time.
+    return {"anyOf": [
+        {"type": "object",
+         "properties": {"steps": {"type": "array", "items": step_schema, "minItems": 1,
+                                  "maxItems": max_steps}},
+         "required": ["steps"], "additionalProperties": False},
+        {"type": "object",
+         "properties": {"steps": {"type": "array", "maxItems": 0},
+                        "reply": {"type": "string", "maxLength": 160}},
+         "required": ["steps", "reply"], "additionalProperties": False},
+    ]}

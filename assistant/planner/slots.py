@@ -210,6 +210,12 @@ class SlotFiller:
                 return phrase.strip(",.!?")
         return None
 
+    def _longer_rule(self, value: str) -> bool:
+        """The request's recurrence says more than the model copied ("every weekend" of
+        "every weekend at 10")."""
+        found = self._rule_in_request()
+        return bool(found) and found != value and _norm(value) in _norm(str(found))
+
     def _repair_model_times(self, step: Step, props: dict[str, Any]) -> Step:
         """The model copies time phrases badly (or computes dates): re-read them from the
         request. A recurrence put into a one-off time slot moves to the recurrence slot."""
@@ -246,7 +252,8 @@ class SlotFiller:
                     changed = True
             elif fmt == "x-recurrence" and not (
                     self._in_request(value) and
-                    isinstance(parse_recurrence(value, self.now, self.tz), RecurrenceRule)):
+                    isinstance(parse_recurrence(value, self.now, self.tz), RecurrenceRule)
+                    and not self._longer_rule(value)):
                 found = self._rule_in_request()
                 if found:
                     args[name] = found

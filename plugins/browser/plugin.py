@@ -183,7 +183,7 @@ class BrowserPlugin(Plugin):
 
     # -- actions -------------------------------------------------------------------------------
     @action(effect=Effect.READ_ONLY,
-            templates=["open {url}", "go to {url}", "(visit|browse to) {url}",
+            templates=["open {url}", "go to {url}", "(visit|browse to|take me to) {url}",
                        "open the page {url}"],
             postconditions=[LOADED], inverse=_back, produces=_PAGE_ENTITIES)
     def open_url(self, ctx: ActionContext, url: Sensitive(Url)) -> ActionResult:  # type: ignore[valid-type]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions import ActionResult, ActionSpec, Provenance, Step, When
+from actions import ActionResult, ActionSpec, Provenance, Recurrence, Step, When
 from actions.plan import ValueSource
 from assistant.context import EntityTable
 from assistant.planner.slots import SlotFiller
@@ -52,3 +52,23 @@ def test_a_whole_phrase_copied_well_is_kept() -> None:
     filled, _ = filler.fill([model_step("call mum", "in 2 hours")], SPECS)
     assert datetime.fromisoformat(filled[0].args["when"]) == datetime(2026, 11, 24, 12, 15,
                                                                        tzinfo=TZ)
+
+
+def remind_every(ctx: object, text: str, when: When,  # type: ignore[valid-type]
+                 every: Recurrence | None = None) -> ActionResult:  # type: ignore[valid-type]
+    """Remind the user, maybe again and again."""
+    raise NotImplementedError
+
+
+def test_a_partial_recurrence_is_re_read_from_the_request() -> None:
+    specs = {"remind_every": ActionSpec.from_function(remind_every)}  # type: ignore[arg-type]
+    model = Provenance(trusted=True, source="model")
+    args = {"text": "call my parents", "when": "every weekend", "every": "every weekend"}
+    step = Step(action="remind_every", args=args,
+                sources={k: ValueSource(kind="model", text=v, provenance=model)
+                         for k, v in args.items()})
+    filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ,
+                        request="please nudge me every weekend at 10 to call my parents")
+    filled, question = filler.fill([step], specs)
+    assert question is None
+    assert "BYHOUR=10" in filled[0].args["every"]

@@ -94,8 +94,13 @@ def test_no_action_is_planning_failed(run_lam: LamRunner, configured_home: Path)
     # Words an action knows, but no template fits and no model is configured.
     proc = run_lam("do", "--json", "tidy up the unread email pile a bit")
     assert proc.returncode == 3
-    assert json.loads(proc.stdout)["plan"]["escalations"] == [
-        "tier 0: no sentence template matched", "tier 1: no model configured"]
+    escalations = json.loads(proc.stdout)["plan"]["escalations"]
+    assert escalations[:2] == ["tier 0: no sentence template matched",
+                               "tier 1: no model configured"]
+    # The default tier-2 model is not pulled in this home: said, with how to get it.
+    assert escalations[2].startswith("tier 2 unavailable: model 'qwen2.5-coder-1.5b' is not "
+                                     "pulled yet")
+    assert "lam models pull qwen2.5-coder-1.5b" in escalations[2]
 
 
 def test_question_exits_7(run_lam: LamRunner, configured_home: Path) -> None:

@@ -1,0 +1,115 @@
+"""The cascade's escalation to tier 2 on code's doubts about tier 1's reading. The models here
+are scripted (they only return canned JSON): these tests check the cascade's decisions, not
+planning quality (tests/planner/test_real_model.py does that with the real model)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from actions.entities import Entity, Provenance, Scope
+from actions.plan import PlanKind
+from assistant.runtime import Runtime, RuntimeOptions
+from assistant.session import Session
+from models.errors import ModelNotFound
+
+NOW = datetime(2026, 11, 24, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+class Scripted:
+    """A PlannerModel returning one canned plan for every request."""
+
+    def __init__(self, plan: dict[str, Any]) -> None:
+        self.plan = plan
+        self.calls = 0
+
+    def plan_json(self, system: str, user: str, schema: dict[str, Any],
+                  max_tokens: int) -> tuple[str, float | None]:
+        self.calls += 1
+        return json.dumps(self.plan), 0.9
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    rt = Runtime(RuntimeOptions(home=str(tmp_path), now=NOW, tz="Europe/Berlin"))
+    yield rt
+    rt.close()
+
+
+def page_session(runtime: Runtime) -> Session:
+    session = Session(runtime)
+    page = Provenance(trusted=False, source="page https://example.org/")
+    session.table.publish([
+        Entity(id=f"link:{n}", type="link", label=label, ordinal=n, scope=Scope.SCREEN,
+               provenance=page, attributes={"url": f"https://example.org/{n}"})
+        for n, label in ((1, "Docs"), (2, "Blog"))])
+    return session
+
+
+GO_BACK = {"steps": [{"action": "go_back", "args": {}}]}
+OPEN_FIRST = {"steps": [{"action": "open_link", "args": {"link": "link:1"}}]}
+
+
+def test_a_plan_that_ignores_a_resolved_reference_goes_to_tier_2(runtime: Runtime) -> None:
+    tier1, tier2 = Scripted(GO_BACK), Scripted(OPEN_FIRST)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("walk me over to the first link")
+    assert [s.action for s in proposal.plan.steps] == ["open_link"]
+    assert proposal.plan.tier == 2 and tier1.calls == 1 and tier2.calls == 1
+    assert any("does not use 'the first link' (link:1)" in e for e in proposal.plan.escalations)
+
+
+def test_without_doubts_tier_2_is_not_asked(runtime: Runtime) -> None:
+    tier1, tier2 = Scripted(OPEN_FIRST), Scripted(GO_BACK)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("walk me over to the first link")
+    assert proposal.plan.tier == 1 and tier2.calls == 0
+
+
+def test_an_unavailable_tier_2_keeps_tier_1_and_says_how_to_get_it(runtime: Runtime) -> None:
+    tier1 = Scripted(GO_BACK)
+
+    def missing() -> None:
+        raise ModelNotFound("model 'big' is not pulled yet", hint="run `lam models pull big`")
+
+    runtime.model_factories = {1: lambda: tier1, 2: missing}
+    proposal = page_session(runtime).propose("walk me over to the first link")
+    assert proposal.plan.tier == 1 and [s.action for s in proposal.plan.steps] == ["go_back"]
+    assert any(e.startswith("tier 1 plan doubted") for e in proposal.plan.escalations)
+    assert proposal.plan.escalations[-1].startswith("tier 2 unavailable: model 'big'")
+
+
+def test_a_made_up_address_is_doubted(runtime: Runtime) -> None:
+    made_up = {"steps": [{"action": "open_url", "args": {"url": "https://landlord.example/"}},
+                         {"action": "go_back", "args": {}}]}
+    tier1, tier2 = Scripted(made_up), Scripted(GO_BACK)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = Session(runtime).propose("I have to call the landlord, browse around")
+    assert tier2.calls == 1
+    assert any("open_url.url 'https://landlord.example/' is not in the request" in e
+               for e in proposal.plan.escalations)
+
+
+def test_no_action_for_a_request_in_action_words_is_doubted(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [], "reply": "Back to the previous page."})
+    tier2 = Scripted(GO_BACK)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("return to the previous page, thanks")
+    assert proposal.plan.kind is PlanKind.ACTIONS and proposal.plan.tier == 2
+    assert any("no action planned, though the request has action words" in e
+               for e in proposal.plan.escalations)
+
+
+def test_a_question_about_a_made_up_value_goes_to_tier_2(runtime: Runtime) -> None:
+    invented = {"steps": [{"action": "open_link", "args": {"link": "the pricing link"}}]}
+    tier1, tier2 = Scripted(invented), Scripted(OPEN_FIRST)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("walk me over to the docs one")
+    assert proposal.plan.tier == 2 and tier2.calls == 1
+    assert any("tier 1 asked about 'the pricing link'" in e for e in proposal.plan.escalations)
