@@ -64,7 +64,7 @@ def _example(spec: ActionSpec, n: int) -> tuple[str, str, dict[str, Any]] | None
         etype = entity_type_of(prop)
         fmt = format_of(prop) or ""
         if etype and fmt != "email":
-            scope.append(f'{etype}2 "Example {etype}" ({etype} #2)')
+            scope.append(f'{etype}2 "Example {etype}" #2')
             args[slot] = f"{etype}2"
             return f"the second {etype}"
         choices = _BY_FORMAT.get(fmt)
@@ -191,7 +191,8 @@ def system_prompt(specs: list[ActionSpec], examples: int = 9) -> str:
 def request_message(request: str, entities: list[Entity], mentions: list[tuple[Mention, str]],
                     limit: int = 40, show_urls: bool = False,
                     specs: list[ActionSpec] | None = None) -> str:
-    """The per-request message. ``show_urls`` adds each link's address (used to repair a
+    """The per-request message: entities in scope, one short line each (id, label, the
+    type when the id does not start with it, the position on screen). ``show_urls`` adds each link's address (used to repair a
     stored step, where the address is what identifies "the same" link). With ``specs``, each
     resolved reference names the actions that take an entity of its type."""
     lines = []
@@ -202,7 +203,8 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
             where = f" #{e.ordinal}" if e.ordinal else ""
             url = f" -> {str(e.attributes['url'])[:80]}" if show_urls and \
                 e.attributes.get("url") else ""
-            lines.append(f"{e.id} {json.dumps(label)} ({e.type}{where}){url}")
+            kind = "" if e.id.startswith(e.type) else f" ({e.type})"
+            lines.append(f"{e.id} {json.dumps(label)}{kind}{where}{url}")
     if mentions:
         types = {e.id: e.type for e in entities}
         lines.append("References: " + "; ".join(
