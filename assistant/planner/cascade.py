@@ -16,7 +16,12 @@ from actions.plan import Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
-from assistant.planner.doubts import invented_value, plan_doubts
+from assistant.planner.doubts import (
+    invented_value,
+    nothing_to_refer_to,
+    plan_doubts,
+    unused_reference_types,
+)
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
@@ -241,6 +246,15 @@ class Planner:
                     if tier == 1 and invented_value(request, value):
                         escalations.append(f"tier 1 asked about {value!r}, which the request "
                                            "does not say")
+                    elif tier == 1 and question.step is not None:
+                        step = plan.steps[question.step]
+                        etype = (specs[step.action].entity_params().get(question.param or "")
+                                 if step.action in specs else None)
+                        if nothing_to_refer_to(etype, {e.type for e in table.all()},
+                                               [s.action for s in plan.steps[:question.step]],
+                                               specs):
+                            escalations.append(f"tier 1 asked about a {etype}, and none is "
+                                               "in scope")
                     break
                 plan = plan.model_copy(update={"steps": self._prune(filled)})
                 violations = self.verifier.verify(plan, table.as_mapping(), now)
@@ -251,7 +265,7 @@ class Planner:
                 escalations.append(f"tier {tier} plan rejected: " + "; ".join(feedback))
             has_tier2 = tier == 1 and self.tier_factories.get(2) is not None
             if asked is not None:
-                if has_tier2 and escalations and escalations[-1].startswith("tier 1 asked"):
+                if has_tier2 and escalations and escalations[-1].startswith("tier 1 asked "):
                     fallback = asked
                     continue
                 return asked
@@ -260,6 +274,14 @@ class Planner:
                       last.plan.confidence < self.min_confidence)
             doubts = plan_doubts(request, last.plan, mentions, specs, actionable) \
                 if tier == 1 else []
+            if doubts and not planner_fixable(last.violations):
+                replanned = self._replan_with_takers(request, last, mentions, table, filler,
+                                                     specs, now, actionable, model_tier)
+                if replanned is not None:
+                    escalations.append("tier 1 plan doubted: " + "; ".join(doubts) +
+                                       "; re-planned with the actions that take the "
+                                       "reference")
+                    return finish(replanned.plan, replanned.violations)
             if planner_fixable(last.violations) or unsure or doubts:
                 if unsure:
                     escalations.append(f"tier {tier} unsure (confidence "
@@ -279,6 +301,32 @@ class Planner:
         return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
                            answer="No sentence template matched and no model is available "
                                   "to plan this request."), [])
+
+    def _replan_with_takers(self, request: str, last: Proposal,
+                            mentions: list[tuple[Mention, str]], table: EntityTable,
+                            filler: SlotFiller, specs: dict[str, ActionSpec], now: datetime,
+                            actionable: str | None, model_tier: ModelTier) -> Proposal | None:
+        """A plan that leaves a resolved reference unused, planned again with only the actions
+        that take an entity of its type; kept only if code has no doubt about it."""
+        types = {e.id: e.type for e in table.all()}
+        unused = unused_reference_types(last.plan, mentions, types, specs)
+        takers = [s.name for s in specs.values()
+                  if set(s.entity_params().values()) & unused]
+        if not unused or not takers or last.plan.kind is not PlanKind.ACTIONS:
+            return None
+        proposal = model_tier.propose(request, table.all(), mentions, among=takers)
+        plan = proposal.plan
+        if plan.kind is not PlanKind.ACTIONS or not plan.steps:
+            return None
+        filled, question = filler.fill(plan.steps, specs)
+        if question is not None:
+            return None
+        plan = plan.model_copy(update={"steps": self._prune(filled)})
+        violations = self.verifier.verify(plan, table.as_mapping(), now)
+        if planner_fixable(violations) or plan_doubts(request, plan, mentions, specs,
+                                                      actionable):
+            return None
+        return Proposal(plan=plan, violations=violations)
 
     def replan(self, request: str, steps: list[Step], table: EntityTable, now: datetime,
                tz: ZoneInfo, tier: int | None) -> Proposal:

@@ -21,7 +21,7 @@ from actions.types import format_of
 from assistant.normalize import normalize_url
 from assistant.resolve import Mention
 
-__all__ = ["invented_value", "plan_doubts"]
+__all__ = ["invented_value", "nothing_to_refer_to", "plan_doubts", "unused_reference_types"]
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -47,7 +47,7 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
             return [f"no action planned, though the request has {actionable}"]
         return []
     doubts = []
-    dumped = json.dumps([s.args for s in plan.steps]).lower()
+    dumped = _entity_args(plan, specs)
     for mention, entity_id in mentions:
         said = re.compile(r"\b" + re.escape(mention.text.lower()) + r"\b")
         if entity_id.lower() not in dumped and not said.search(dumped):
@@ -84,3 +84,38 @@ def invented_value(request: str, value: object) -> bool:
         return False
     wanted = " ".join(_words(value))
     return bool(wanted) and wanted not in " ".join(_words(request))
+
+
+def _entity_args(plan: Plan, specs: dict[str, ActionSpec] | None = None) -> str:
+    """The plan's entity-typed arguments (and step references), lower-cased, as one string:
+    an id written into a text slot (a body that says "email:101") is not a use of it."""
+    values = []
+    for step in plan.steps:
+        spec = (specs or {}).get(step.action)
+        typed = spec.entity_params() if spec is not None else None
+        for name, value in step.args.items():
+            if typed is None or name in typed or isinstance(value, dict):
+                values.append(value)
+    return json.dumps(values).lower()
+
+
+def unused_reference_types(plan: Plan, mentions: list[tuple[Mention, str]],
+                           types: dict[str, str],
+                           specs: dict[str, ActionSpec] | None = None) -> set[str]:
+    """Entity types of the resolved references no step of the plan uses."""
+    dumped = _entity_args(plan, specs)
+    out = set()
+    for mention, entity_id in mentions:
+        said = re.compile(r"\b" + re.escape(mention.text.lower()) + r"\b")
+        if entity_id.lower() not in dumped and not said.search(dumped) and entity_id in types:
+            out.add(types[entity_id])
+    return out
+
+
+def nothing_to_refer_to(etype: str | None, in_scope: set[str], earlier: list[str],
+                        specs: dict[str, ActionSpec]) -> bool:
+    """A question about an entity of a type nothing in scope has and no earlier step of the
+    plan produces: the model chose an action about things that are not there."""
+    if not etype or etype in in_scope or etype in ("contact", "person"):
+        return False
+    return not any(etype in specs[a].produces for a in earlier if a in specs)

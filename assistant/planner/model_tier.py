@@ -43,8 +43,10 @@ class ModelTier:
 
     def propose(self, request: str, entities: list[Entity],
                 mentions: list[tuple[Mention, str]], feedback: list[str] | None = None,
-                *, show_urls: bool = False, only: str | None = None) -> ModelProposal:
-        """``only``: restrict the output to one action, with entity ids in scope (a repair)."""
+                *, show_urls: bool = False, only: str | None = None,
+                among: list[str] | None = None) -> ModelProposal:
+        """``only``: restrict the output to one action, with entity ids in scope (a repair);
+        ``among``: to these actions (a re-plan after a doubt)."""
         ids_by_type: dict[str, list[str]] = {}
         for e in entities:
             ids_by_type.setdefault(e.type, []).append(e.id)
@@ -52,6 +54,8 @@ class ModelTier:
             if e.type == "contact":
                 ids_by_type.setdefault("person", []).append(e.id)
         specs = [s for s in self.specs if s.name == only] if only else self.specs
+        if among:
+            specs = [s for s in specs if s.name in among]
         schema = plan_schema(specs, ids_by_type, 1 if only else self.max_steps,
                              ids_only=only is not None)
         user = request_message(request, entities, mentions, show_urls=show_urls,

@@ -192,9 +192,10 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
                     limit: int = 40, show_urls: bool = False,
                     specs: list[ActionSpec] | None = None) -> str:
     """The per-request message: entities in scope, one short line each (id, label, the
-    type when the id does not start with it, the position on screen). ``show_urls`` adds each link's address (used to repair a
-    stored step, where the address is what identifies "the same" link). With ``specs``, each
-    resolved reference names the actions that take an entity of its type."""
+    type when the id does not start with it, the position on screen). ``show_urls`` adds
+    each link's address (used to repair a stored step, where the address is what identifies
+    "the same" link). With ``specs``, each resolved reference names the actions that take an
+    entity of its type."""
     lines = []
     if entities:
         lines.append("In scope:")

@@ -76,6 +76,12 @@ class SlotFiller:
         props: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
         step = self._repair_model_times(step, props)
+        made_up = self._made_up_time(step, props)
+        if made_up is not None:
+            return step, Clarification(
+                question=f"When should I do that? You did not say a time "
+                         f"(the model suggested {step.args[made_up]!r}).",
+                step=i, param=made_up)
         args = dict(step.args)
         sources = dict(step.sources)
         for name, value in list(step.args.items()):
@@ -208,6 +214,18 @@ class SlotFiller:
             if isinstance(parse_recurrence(phrase.strip(",.!?"), self.now, self.tz),
                           RecurrenceRule):
                 return phrase.strip(",.!?")
+        return None
+
+    def _made_up_time(self, step: Step, props: dict[str, Any]) -> str | None:
+        """A time slot the model filled though the request says no time at all: asked, never
+        guessed (the model computes dates badly, and here there was nothing to copy)."""
+        for name, value in step.args.items():
+            source = step.sources.get(name)
+            if (isinstance(value, str) and source is not None and source.kind == "model"
+                    and format_of(props.get(name, {})) == "date-time"
+                    and not self._in_request(value) and self._time_in_request() is None
+                    and self._rule_in_request() is None):
+                return name
         return None
 
     def _longer_rule(self, value: str) -> bool:

@@ -23,16 +23,21 @@ NOW = datetime(2026, 11, 24, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 class Scripted:
-    """A PlannerModel returning one canned plan for every request."""
+    """A PlannerModel returning canned plans in turn (the last one again and again), and
+    recording the actions each call's schema allowed."""
 
-    def __init__(self, plan: dict[str, Any]) -> None:
-        self.plan = plan
+    def __init__(self, *plans: dict[str, Any]) -> None:
+        self.plans = list(plans)
         self.calls = 0
+        self.allowed: list[set[str]] = []
 
     def plan_json(self, system: str, user: str, schema: dict[str, Any],
                   max_tokens: int) -> tuple[str, float | None]:
         self.calls += 1
-        return json.dumps(self.plan), 0.9
+        steps = next(v for v in schema["anyOf"] if v["properties"]["steps"].get("items"))
+        self.allowed.append({v["properties"]["action"]["const"]
+                             for v in steps["properties"]["steps"]["items"]["anyOf"]})
+        return json.dumps(self.plans[min(self.calls, len(self.plans)) - 1]), 0.9
 
 
 @pytest.fixture
@@ -61,9 +66,34 @@ def test_a_plan_that_ignores_a_resolved_reference_goes_to_tier_2(runtime: Runtim
     runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
     proposal = page_session(runtime).propose("walk me over to the first link")
     assert [s.action for s in proposal.plan.steps] == ["open_link"]
-    assert proposal.plan.tier == 2 and tier1.calls == 1 and tier2.calls == 1
+    # tier 1 planned twice: freely, then among the actions that take a link (the scripted
+    # model ignores that restriction, which the real grammar enforces), then tier 2.
+    assert proposal.plan.tier == 2 and tier1.calls == 2 and tier2.calls == 1
+    assert "go_back" in tier1.allowed[0] and "open_link" in tier1.allowed[1]
+    assert "go_back" not in tier1.allowed[1] and "send_email" not in tier1.allowed[1]
     assert any("does not use 'the first link' (link:1)" in e for e in proposal.plan.escalations)
 
+
+def test_a_re_plan_among_the_takers_of_the_reference_stays_in_tier_1(runtime: Runtime) -> None:
+    tier1, tier2 = Scripted(GO_BACK, OPEN_FIRST), Scripted(GO_BACK)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("walk me over to the first link")
+    assert [s.action for s in proposal.plan.steps] == ["open_link"]
+    assert proposal.plan.steps[0].args["link"] == "link:1"
+    assert proposal.plan.tier == 1 and tier2.calls == 0
+    assert "re-planned with the actions that take the reference" in \
+        proposal.plan.escalations[-1]
+
+
+def test_a_question_about_a_kind_of_thing_not_in_scope_goes_to_tier_2(
+        runtime: Runtime) -> None:
+    fill = {"steps": [{"action": "set_checkbox", "args": {"field": "dentist appointment"}}]}
+    tier1, tier2 = Scripted(fill), Scripted({"steps": [], "reply": "Which job?"})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = Session(runtime).propose("put a mark in the dentist appointment box")
+    assert tier2.calls == 1
+    assert any("tier 1 asked about a field, and none is in scope" in e
+               for e in proposal.plan.escalations)
 
 def test_without_doubts_tier_2_is_not_asked(runtime: Runtime) -> None:
     tier1, tier2 = Scripted(OPEN_FIRST), Scripted(GO_BACK)
@@ -113,3 +143,13 @@ def test_a_question_about_a_made_up_value_goes_to_tier_2(runtime: Runtime) -> No
     proposal = page_session(runtime).propose("walk me over to the docs one")
     assert proposal.plan.tier == 2 and tier2.calls == 1
     assert any("tier 1 asked about 'the pricing link'" in e for e in proposal.plan.escalations)
+
+
+def test_an_id_written_into_a_text_slot_is_not_a_use_of_the_reference(
+        runtime: Runtime) -> None:
+    as_text = {"steps": [{"action": "send_email", "args": {"to": "bob@example.org",
+                                                           "body": "link:1"}}]}
+    tier1, tier2 = Scripted(as_text), Scripted(OPEN_FIRST)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("ship the first link over to bob@example.org")
+    assert any("does not use 'the first link' (link:1)" in e for e in proposal.plan.escalations)
