@@ -163,6 +163,8 @@ def resolve_reference(mention: Mention, table: EntityTable,
     pool = [e for e in table.all() if types is None or e.type in types]
     if mention.kind == "demonstrative" and mention.type_hint == "page":
         pool = [e for e in pool if e.type == "page"]
+    if mention.kind == "pronoun" and mention.type_hint is None:
+        pool = [e for e in pool if e.type not in PERSON_TYPES]  # "it" is never a person
     pool = [e for e in pool if table.recency(e.id) > 0] or (
         pool if mention.type_hint not in (None, "person") else [])
     if not pool:

@@ -77,7 +77,7 @@ def test_a_partial_recurrence_is_re_read_from_the_request() -> None:
 @pytest.mark.parametrize("request_text", ["remind me", "remind me to water the plants"])
 def test_a_time_the_request_never_says_is_asked_not_guessed(request_text: str) -> None:
     filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ, request=request_text)
-    filled, question = filler.fill([model_step("water the plants", "2026-11-25T09:00:00+01:00")],
-                                   SPECS)
+    _, question = filler.fill([model_step("water the plants", "2026-11-25T09:00:00+01:00")],
+                              SPECS)
     assert question is not None and question.param == "when" and question.step == 0
     assert "You did not say a time" in question.question
