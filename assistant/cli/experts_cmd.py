@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from assistant.planner.prompt import to_wire
+
 __all__ = [
     "build_training_set",
     "experts_group",
@@ -65,7 +67,7 @@ def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] 
     if want is None and plan.kind is PlanKind.ACTIONS:
         return None
     system, user = model.seen[0]
-    return {"system": system, "user": user, "target": json.dumps(target)}
+    return {"system": system, "user": user, "target": to_wire(target)}
 
 
 def build_training_set(domain: str, n: int, *, seed: int = 0,
@@ -170,7 +172,7 @@ def journal_examples(journal_path: str | os.PathLike[str],
             if not steps:
                 continue
             out.append({"system": system, "user": request_message(row.request, [], []),
-                        "target": json.dumps({"steps": steps}), "domain": "personal",
+                        "target": to_wire({"steps": steps}), "domain": "personal",
                         "request": row.request})
     finally:
         close = getattr(journal, "close", None)
@@ -319,7 +321,7 @@ def personal_router(base_model: Any, records: list[dict[str, str]], layers: int)
 
     system = records[0]["system"]
     neg_recs = [{"system": system, "user": request_message(ex.request, [], []),
-                 "target": json.dumps(ex.target)}
+                 "target": to_wire(ex.target)}
                 for d in DOMAINS for ex in generate(d, 8, seed=7)]
     top = list(range(base_model.n_layer - layers, base_model.n_layer))
     pos = ffn_inputs(base_model, records[:40], top)

@@ -3,14 +3,13 @@ registry and the entity ids in scope. Its output is only ever a proposal."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from actions.entities import Entity, Provenance
 from actions.plan import Plan, PlanKind, Step, ValueSource
 from actions.spec import ActionSpec
-from assistant.planner.prompt import plan_schema, request_message, system_prompt
+from assistant.planner.prompt import from_wire, plan_schema, request_message, system_prompt
 from assistant.resolve import Mention
 
 __all__ = ["ModelProposal", "ModelTier", "PlannerModel"]
@@ -69,8 +68,8 @@ class ModelTier:
 
     def _parse(self, request: str, text: str, confidence: float | None) -> Plan:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
+            data = from_wire(text)
+        except ValueError:
             return Plan(request=request, kind=PlanKind.ANSWER, tier=self.tier,
                         answer="I could not make a plan for that.", confidence=confidence)
         steps = []

@@ -33,6 +33,5 @@ def test_journal_done_plans_become_training_records(tmp_path: Path) -> None:
     rec = recs[0]
     assert rec["system"] == system_prompt(specs)
     assert rec["user"].endswith("Request: remind me to water the ferns tomorrow at 8")
-    target = json.loads(rec["target"])
-    assert target == {"steps": [{"action": "set_reminder", "args": {
-        "text": "water the ferns", "when": "tomorrow at 8"}}]}
+    target = json.loads(rec["target"])  # what the model writes: [{NAME: ARGS}]
+    assert target == [{"set_reminder": {"text": "water the ferns", "when": "tomorrow at 8"}}]

@@ -4,7 +4,6 @@ planning quality (tests/planner/test_real_model.py does that with the real model
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from actions.entities import Entity, Provenance, Scope
 from actions.plan import PlanKind
+from assistant.planner.prompt import to_wire
 from assistant.runtime import Runtime, RuntimeOptions
 from assistant.session import Session
 from models.errors import ModelNotFound
@@ -34,10 +34,9 @@ class Scripted:
     def plan_json(self, system: str, user: str, schema: dict[str, Any],
                   max_tokens: int) -> tuple[str, float | None]:
         self.calls += 1
-        steps = next(v for v in schema["anyOf"] if v["properties"]["steps"].get("items"))
-        self.allowed.append({v["properties"]["action"]["const"]
-                             for v in steps["properties"]["steps"]["items"]["anyOf"]})
-        return json.dumps(self.plans[min(self.calls, len(self.plans)) - 1]), 0.9
+        steps = next(v for v in schema["anyOf"] if v["type"] == "array")
+        self.allowed.append({v["required"][0] for v in steps["items"]["anyOf"]})
+        return to_wire(self.plans[min(self.calls, len(self.plans)) - 1]), 0.9
 
 
 @pytest.fixture
