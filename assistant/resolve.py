@@ -17,6 +17,7 @@ ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
     "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "last": -1, "final": -1,
+    "latest": -1, "newest": -1, "most recent": -1,
     "next-to-last": -2, "second-to-last": -2, "penultimate": -2,
 }
 NOUN_TYPES = {
@@ -34,9 +35,12 @@ DEMONSTRATIVE_RE = re.compile(rf"\b(this|that|the current|the open|the)\s+({_NOU
                               re.I)
 FROM_RE = re.compile(r"\b(?:the\s+)?(?:(last|latest|newest|first|oldest)\s+)?"
                      r"(email|message|mail)\s+from\s+([A-Za-z][\w.@-]*)", re.I)
+POSSESSIVE_RE = re.compile(r"\b([A-Z][\w-]*)['’]s\s+(?:(last|latest|newest|first|oldest)\s+)?"
+                           r"(email|message|mail)\b")
 PRONOUN_RE = re.compile(r"\b(it|her|him|them|this|that)\b(?=\s*(?:$|[.,!?]|to\b|for\b|with\b|"
                         r"on\b|in\b|and\b|as\b))|\b(it|her|him|them)\b", re.I)
-NAMED_JOB_RE = re.compile(r"\bthe\s+([\w-]+)\s+(?:one|job|reminder)\b", re.I)
+NAMED_JOB_RE = re.compile(r"\b(?:the|that|this|my)\s+([\w-]+)\s+(?:one|job|reminder)\b",
+                          re.I)
 
 
 @dataclass
@@ -71,6 +75,10 @@ def find_mentions(text: str) -> list[Mention]:
         found.append(Mention(m.group(0), m.start(), m.end(), "description", "email",
                              ordinal=-1 if (m.group(1) or "last").lower() in
                              ("last", "latest", "newest") else 1, detail=m.group(3)))
+    for m in POSSESSIVE_RE.finditer(text):  # "Alice's email" = the email from Alice
+        found.append(Mention(m.group(0), m.start(), m.end(), "description", "email",
+                             ordinal=1 if (m.group(2) or "").lower() in ("first", "oldest")
+                             else -1, detail=m.group(1)))
     for m in ORDINAL_RE.finditer(text):
         word = m.group(1).lower()
         n = (int(re.sub(r"\D", "", word)) if word.startswith(("#", "number"))

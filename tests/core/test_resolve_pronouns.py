@@ -30,3 +30,17 @@ def test_her_is_the_person() -> None:
     table = table_with_contact_last()
     mention = find_mentions("forward that to her")[-1]
     assert resolve_reference(mention, table).entity.id == "contact:alice"  # type: ignore[union-attr]
+
+
+def test_a_possessive_is_the_email_from_that_person() -> None:
+    table = table_with_contact_last()
+    mention = find_mentions("answer Alice's email: looks good")[0]
+    assert (mention.kind, mention.type_hint, mention.detail) == ("description", "email", "Alice")
+    assert resolve_reference(mention, table).entity.id == "email:7"  # type: ignore[union-attr]
+
+
+def test_latest_is_an_ordinal_and_that_x_reminder_names_a_job() -> None:
+    latest = find_mentions("open the latest one")[0]
+    assert (latest.kind, latest.ordinal) == ("ordinal", -1)
+    named = find_mentions("snooze that gym reminder")[0]
+    assert (named.kind, named.type_hint, named.detail) == ("named", "job", "gym")
