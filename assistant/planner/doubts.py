@@ -24,6 +24,7 @@ from assistant.resolve import Mention
 __all__ = ["invented_value", "nothing_to_refer_to", "plan_doubts", "unused_reference_types"]
 
 _WORDS = re.compile(r"[a-z0-9]+")
+EXPLICIT_KINDS = ("ordinal", "description", "named")
 
 
 def _words(text: str) -> list[str]:
@@ -43,9 +44,12 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 specs: dict[str, ActionSpec], actionable: str | None) -> list[str]:
     """Why this plan may have misread the request (empty: no doubt)."""
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
-        if actionable and actionable.startswith("action words"):
-            return [f"no action planned, though the request has {actionable}"]
-        return []
+        doubts = [f"no action planned, though the request has {actionable}"] \
+            if actionable and actionable.startswith("action words") else []
+        # An explicit reference ("the 2nd link", "the email from Bob") asks for an action on
+        # it; a pronoun alone ("that's great") does not.
+        return doubts + [f"the plan does not use {m.text!r} ({eid})" for m, eid in mentions
+                         if m.kind in EXPLICIT_KINDS]
     doubts = []
     dumped = _entity_args(plan, specs)
     for mention, entity_id in mentions:

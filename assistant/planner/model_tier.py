@@ -56,7 +56,7 @@ class ModelTier:
         if among:
             specs = [s for s in specs if s.name in among]
         schema = plan_schema(specs, ids_by_type, 1 if only else self.max_steps,
-                             ids_only=only is not None)
+                             ids_only=only is not None, steps_only=bool(among))
         user = request_message(request, entities, mentions, show_urls=show_urls,
                                specs=self.specs)
         if feedback:

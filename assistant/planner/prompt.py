@@ -280,7 +280,8 @@ def _param_schema(prop: dict[str, Any], ids_by_type: dict[str, list[str]],
 
 
 def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
-                max_steps: int, ids_only: bool = False) -> dict[str, Any]:
+                max_steps: int, ids_only: bool = False,
+                steps_only: bool = False) -> dict[str, Any]:
     """The JSON schema the model's output is constrained to: only registered actions, their
     required arguments, and entity ids that are in scope."""
     variants = []
@@ -304,6 +305,8 @@ def plan_schema(specs: list[ActionSpec], ids_by_type: dict[str, list[str]],
             "required": [spec.name], "additionalProperties": False})
     step_schema: dict[str, Any] = {"anyOf": variants} if variants else {"type": "object"}
     # Either steps, or a reply: a reply next to steps would only cost time.
+    if steps_only:
+        return {"type": "array", "items": step_schema, "minItems": 1, "maxItems": max_steps}
     return {"anyOf": [
         {"type": "array", "items": step_schema, "minItems": 1, "maxItems": max_steps},
         {"type": "object", "properties": {"reply": {"type": "string", "maxLength": 160}},
