@@ -34,7 +34,8 @@ class Scripted:
     def plan_json(self, system: str, user: str, schema: dict[str, Any],
                   max_tokens: int) -> tuple[str, float | None]:
         self.calls += 1
-        steps = next(v for v in schema["anyOf"] if v["type"] == "array")
+        steps = schema if schema.get("type") == "array" else next(
+            v for v in schema["anyOf"] if v["type"] == "array")
         self.allowed.append({v["required"][0] for v in steps["items"]["anyOf"]})
         return to_wire(self.plans[min(self.calls, len(self.plans)) - 1]), 0.9
 
