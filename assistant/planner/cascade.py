@@ -112,6 +112,16 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     return checks
 
 
+def _person_names(table: EntityTable) -> frozenset[str]:
+    """Words of the names (and nicknames) of the people in the entity table."""
+    words: set[str] = set()
+    for e in table.all():
+        if e.type in PERSON_TYPES:
+            for name in (e.label, *(e.attributes.get("nicknames") or [])):
+                words.update(w for w in str(name).lower().split() if len(w) > 1)
+    return frozenset(words)
+
+
 class Planner:
     def __init__(self, registry: ActionRegistry, verifier: Verifier, *,
                  tier1: ModelFactory | None = None, tier2: ModelFactory | None = None,
@@ -202,7 +212,8 @@ class Planner:
                                "; ".join(str(v) for v in blocking(violations)))
         else:
             escalations.append("tier 0: no sentence template matched")
-            if self._vocabulary().why_actionable(request, now, tz) is None:
+            if self._vocabulary().why_actionable(request, now, tz,
+                                                 _person_names(table)) is None:
                 escalations.append("no action's words, no reference, address or time in the "
                                    "request: answered without a model")
                 return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
@@ -215,7 +226,8 @@ class Planner:
             escalations.append("tier 1: planned the part no template matched")
             return finish(plan, violations)
         last: Proposal | None = None
-        actionable = self._vocabulary().why_actionable(request, now, tz)
+        actionable = self._vocabulary().why_actionable(request, now, tz,
+                                                       _person_names(table))
         fallback: Proposal | None = None  # tier 1's answer, kept if tier 2 cannot do better
         for tier in (1, 2):
             if on_tier and self.tier_factories.get(tier):

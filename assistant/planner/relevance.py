@@ -23,7 +23,7 @@ done can could would will shall should may might please just now ok okay so some
 there here with by from up about as not no yes hi hey hello thanks thank good great cool
 nice fine well very really much many more most also too then than if into out over under
 our we us they them their he she him her his hers let lets get got have has had make made
-want wanna need like know think say said tell told
+want wanna need like know think
 """
 _STOP = frozenset(_STOP_WORDS.split())
 _WORD = re.compile(r"[a-z][a-z']*")
@@ -55,12 +55,17 @@ class ActionVocabulary:
                 words.update(_stem(w) for w in _content_words(part))
         self.words = frozenset(words)
 
-    def why_actionable(self, request: str, now: datetime, tz: ZoneInfo) -> str | None:
-        """What in the request an action could act on, or None when nothing is."""
+    def why_actionable(self, request: str, now: datetime, tz: ZoneInfo,
+                       names: frozenset[str] = frozenset()) -> str | None:
+        """What in the request an action could act on, or None when nothing is. ``names``:
+        lower-cased words of the people lam knows (contacts), which count as references."""
         words = _content_words(request)
         known = [w for w in words if _stem(w) in self.words]
         if known:
             return f"action words: {', '.join(known)}"
+        people = [w for w in _WORD.findall(request.lower()) if w in names]
+        if people:
+            return f"a person: {people[0]}"
         if find_mentions(request):
             return "a reference"
         for token in request.split():

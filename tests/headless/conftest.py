@@ -78,6 +78,7 @@ def configured_home(lam_home: Path, smtp: SmtpServer) -> Path:
     (lam_home / "config" / "plugins.toml").write_text(f'''
 [lam]
 model = ""
+large_model = ""
 timezone = "Europe/Berlin"
 
 [plugins.messaging]

@@ -94,10 +94,23 @@ def test_no_action_is_planning_failed(run_lam: LamRunner, configured_home: Path)
     # Words an action knows, but no template fits and no model is configured.
     proc = run_lam("do", "--json", "tidy up the unread email pile a bit")
     assert proc.returncode == 3
+    assert json.loads(proc.stdout)["plan"]["escalations"] == [
+        "tier 0: no sentence template matched", "tier 1: no model configured"]
+
+
+def test_a_tier_2_model_not_pulled_is_said_with_how_to_get_it(
+        run_lam: LamRunner, configured_home: Path, tmp_path: Path) -> None:
+    config = configured_home / "config" / "plugins.toml"
+    config.write_text(config.read_text().replace('large_model = ""',
+                                                 'large_model = "qwen2.5-coder-1.5b"'))
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    proc = run_lam("do", "--json", "tidy up the unread email pile a bit",
+                   env={"LAM_MODELS_DIR": str(empty)})
+    assert proc.returncode == 3, proc.stdout + proc.stderr
     escalations = json.loads(proc.stdout)["plan"]["escalations"]
     assert escalations[:2] == ["tier 0: no sentence template matched",
                                "tier 1: no model configured"]
-    # The default tier-2 model is not pulled in this home: said, with how to get it.
     assert escalations[2].startswith("tier 2 unavailable: model 'qwen2.5-coder-1.5b' is not "
                                      "pulled yet")
     assert "lam models pull qwen2.5-coder-1.5b" in escalations[2]

@@ -87,3 +87,9 @@ def test_a_resolved_reference_names_the_actions_that_take_it(runtime: Runtime) -
     assert '"the first link" = link:1 (a link: ' in message
     takers = message.split("(a link: ")[1].split(")")[0].split(", ")
     assert "open_link" in takers and "send_email" not in takers
+
+
+def test_a_known_person_makes_a_request_actionable(vocabulary: ActionVocabulary) -> None:
+    assert vocabulary.why_actionable("yo Bob, the report is done", NOW, TZ) is None
+    assert vocabulary.why_actionable("yo Bob, the report is done", NOW, TZ,
+                                     frozenset({"bob", "stone"})) == "a person: bob"
