@@ -19,6 +19,7 @@ from assistant.normalize.urls import (
     UrlError,
     UrlErrorReason,
     UrlResult,
+    find_addresses,
     known_sites,
     normalize_url,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "UrlErrorReason",
     "UrlResult",
     "WhenResult",
+    "find_addresses",
     "known_sites",
     "next_occurrences",
     "normalize_url",

@@ -14,7 +14,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["UrlError", "UrlErrorReason", "UrlResult", "known_sites", "normalize_url"]
+__all__ = ["UrlError", "UrlErrorReason", "UrlResult", "find_addresses", "known_sites",
+           "normalize_url"]
 
 
 class UrlErrorReason(StrEnum):
@@ -106,3 +107,13 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def find_addresses(text: str) -> list[str]:
+    """The words of ``text`` that are web addresses ("docs.python.org", "example.com/x")."""
+    out = []
+    for token in text.split():
+        token = token.strip(",.!?;:'\"()")
+        if ("." in token or "/" in token) and isinstance(normalize_url(token), str):
+            out.append(token)
+    return out

@@ -17,7 +17,6 @@ from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.doubts import (
-    EXPLICIT_KINDS,
     invented_value,
     nothing_to_refer_to,
     plan_doubts,
@@ -322,8 +321,6 @@ class Planner:
         """A plan that leaves a resolved reference unused, planned again with only the actions
         that take an entity of its type; kept only if code has no doubt about it."""
         types = {e.id: e.type for e in table.all()}
-        if not last.plan.steps:  # no action: only an explicit reference asks for one
-            mentions = [(m, eid) for m, eid in mentions if m.kind in EXPLICIT_KINDS]
         unused = unused_reference_types(last.plan, mentions, types, specs)
         takers = [s.name for s in specs.values()
                   if set(s.entity_params().values()) & unused]

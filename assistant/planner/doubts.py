@@ -18,10 +18,11 @@ import re
 from actions.plan import Plan, PlanKind
 from actions.spec import ActionSpec
 from actions.types import format_of
-from assistant.normalize import normalize_url
+from assistant.normalize import find_addresses
 from assistant.resolve import Mention
 
-__all__ = ["invented_value", "nothing_to_refer_to", "plan_doubts", "unused_reference_types"]
+__all__ = ["EXPLICIT_KINDS", "invented_value", "nothing_to_refer_to", "plan_doubts",
+           "unused_reference_types", "unused_references"]
 
 _WORDS = re.compile(r"[a-z0-9]+")
 EXPLICIT_KINDS = ("ordinal", "description", "named")
@@ -31,45 +32,46 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(text.lower())
 
 
-def _addresses(request: str) -> list[str]:
-    out = []
-    for token in request.split():
-        token = token.strip(",.!?;:'\"()")
-        if ("." in token or "/" in token) and isinstance(normalize_url(token), str):
-            out.append(token)
-    return out
+def _is_uri(specs: dict[str, ActionSpec], action: str, param: str) -> bool:
+    spec = specs.get(action)
+    return spec is not None and format_of(
+        spec.parameters_schema().get("properties", {}).get(param, {})) == "uri"
+
+
+def unused_references(plan: Plan, mentions: list[tuple[Mention, str]],
+                      specs: dict[str, ActionSpec] | None = None
+                      ) -> list[tuple[Mention, str]]:
+    """The resolved references no step uses (by id or by the words of the mention). With no
+    steps at all, only explicit references count ("the 2nd link", "the email from Bob" ask
+    for an action on them; a pronoun alone, as in "that's great", does not)."""
+    if plan.kind is not PlanKind.ACTIONS or not plan.steps:
+        return [(m, eid) for m, eid in mentions if m.kind in EXPLICIT_KINDS]
+    dumped = _entity_args(plan, specs)
+    return [(m, eid) for m, eid in mentions
+            if eid.lower() not in dumped
+            and not re.search(r"\b" + re.escape(m.text.lower()) + r"\b", dumped)]
 
 
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 specs: dict[str, ActionSpec], actionable: str | None) -> list[str]:
     """Why this plan may have misread the request (empty: no doubt)."""
+    doubts = [f"the plan does not use {m.text!r} ({eid})"
+              for m, eid in unused_references(plan, mentions, specs)]
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
-        doubts = [f"no action planned, though the request has {actionable}"] \
-            if actionable and actionable.startswith("action words") else []
-        # An explicit reference ("the 2nd link", "the email from Bob") asks for an action on
-        # it; a pronoun alone ("that's great") does not.
-        return doubts + [f"the plan does not use {m.text!r} ({eid})" for m, eid in mentions
-                         if m.kind in EXPLICIT_KINDS]
-    doubts = []
-    dumped = _entity_args(plan, specs)
-    for mention, entity_id in mentions:
-        said = re.compile(r"\b" + re.escape(mention.text.lower()) + r"\b")
-        if entity_id.lower() not in dumped and not said.search(dumped):
-            doubts.append(f"the plan does not use {mention.text!r} ({entity_id})")
+        if actionable and actionable.startswith("action words"):
+            doubts.insert(0, f"no action planned, though the request has {actionable}")
+        return doubts
     opened = " ".join(str(v) for s in plan.steps for k, v in s.args.items()
-                      if format_of(specs[s.action].parameters_schema().get("properties", {})
-                                   .get(k, {})) == "uri" if s.action in specs).lower()
+                      if _is_uri(specs, s.action, k)).lower()
     said_words = " ".join(_words(request))
     for step in plan.steps:
         for name, value in step.args.items():
             source = step.sources.get(name)
             if (isinstance(value, str) and source is not None and source.entity_id is None
-                    and step.action in specs and format_of(
-                        specs[step.action].parameters_schema().get("properties", {})
-                        .get(name, {})) == "uri"
+                    and _is_uri(specs, step.action, name)
                     and " ".join(_words(source.text or value)) not in said_words):
                 doubts.append(f"{step.action}.{name} {value!r} is not in the request")
-    for address in _addresses(request):
+    for address in find_addresses(request):
         if address.lower().rstrip("/") not in opened:
             doubts.append(f"no step opens {address}")
     request_words = _words(request)
@@ -107,13 +109,7 @@ def unused_reference_types(plan: Plan, mentions: list[tuple[Mention, str]],
                            types: dict[str, str],
                            specs: dict[str, ActionSpec] | None = None) -> set[str]:
     """Entity types of the resolved references no step of the plan uses."""
-    dumped = _entity_args(plan, specs)
-    out = set()
-    for mention, entity_id in mentions:
-        said = re.compile(r"\b" + re.escape(mention.text.lower()) + r"\b")
-        if entity_id.lower() not in dumped and not said.search(dumped) and entity_id in types:
-            out.add(types[entity_id])
-    return out
+    return {types[eid] for _, eid in unused_references(plan, mentions, specs) if eid in types}
 
 
 def nothing_to_refer_to(etype: str | None, in_scope: set[str], earlier: list[str],

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from actions.spec import ActionSpec
-from assistant.normalize import TimeParseError, TimeParseReason, normalize_url, parse_when
+from assistant.normalize import TimeParseError, TimeParseReason, find_addresses, parse_when
 from assistant.resolve import find_mentions
 
 __all__ = ["ActionVocabulary"]
@@ -68,10 +68,9 @@ class ActionVocabulary:
             return f"a person: {people[0]}"
         if find_mentions(request):
             return "a reference"
-        for token in request.split():
-            token = token.strip(",.!?;:'\"()")
-            if ("." in token or "/" in token) and isinstance(normalize_url(token), str):
-                return f"an address: {token}"
+        addresses = find_addresses(request)
+        if addresses:
+            return f"an address: {addresses[0]}"
         time_words = self._time_words(request, now, tz)
         if time_words is not None and set(words) - time_words:
             return "a time, with something to do at it"
