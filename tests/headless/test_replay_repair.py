@@ -17,7 +17,8 @@ from tests.headless.conftest import Site
 def test_replay_repairs_only_the_broken_step(run_lam: LamRunner, configured_home: Path,
                                              site: Site, test_models_dir: Path) -> None:
     config = configured_home / "config" / "plugins.toml"
-    config.write_text(config.read_text().replace('model = ""', 'model = "default"\nthreads = 2'))
+    config.write_text(config.read_text().replace('\nmodel = ""',
+                                                      '\nmodel = "default"\nthreads = 2', 1))
     env = {"LAM_MODELS_DIR": str(test_models_dir)}
     proc = run_lam("do", "--yes", "--json",
                    f"open {site.url('/list')} and then open the third link", env=env)
