@@ -303,6 +303,11 @@ class Planner:
                 if has_tier2:
                     fallback = last
                     continue
+            if (tier == 2 and fallback is not None and fallback.plan.kind is PlanKind.QUESTION
+                    and last.plan.kind in (PlanKind.NO_ACTION, PlanKind.ANSWER)):
+                # A question back beats a canned "no action" for a request worth escalating.
+                escalations.append("tier 2 had no plan: tier 1's question stands")
+                break
             return last
         if fallback is not None:
             fallback.plan.escalations = escalations

@@ -153,3 +153,14 @@ def test_an_id_written_into_a_text_slot_is_not_a_use_of_the_reference(
     runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
     proposal = page_session(runtime).propose("ship the first link over to bob@example.org")
     assert any("does not use 'the first link' (link:1)" in e for e in proposal.plan.escalations)
+
+
+def test_tier_1_s_question_stands_when_tier_2_has_no_plan(runtime: Runtime) -> None:
+    invented = {"steps": [{"action": "open_link", "args": {"link": "the pricing link"}}]}
+    tier1 = Scripted(invented)
+    tier2 = Scripted({"steps": [], "reply": "I can only act with the actions I have."})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("walk me over to the docs one")
+    assert tier2.calls == 1
+    assert proposal.plan.kind is PlanKind.QUESTION and proposal.plan.tier == 1
+    assert proposal.plan.escalations[-1] == "tier 2 had no plan: tier 1's question stands"
