@@ -209,10 +209,11 @@ class Planner:
                 return finish(plan, violations)
             escalations.append("tier 0 plan rejected: " +
                                "; ".join(str(v) for v in blocking(violations)))
-        else:
+        # What makes the request actionable (None: nothing): read once, it parses every span.
+        actionable = self._vocabulary().why_actionable(request, now, tz, _person_names(table))
+        if steps is None:
             escalations.append("tier 0: no sentence template matched")
-            if self._vocabulary().why_actionable(request, now, tz,
-                                                 _person_names(table)) is None:
+            if actionable is None:
                 escalations.append("no action's words, no reference, address or time in the "
                                    "request: answered without a model")
                 return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
@@ -225,8 +226,6 @@ class Planner:
             escalations.append("tier 1: planned the part no template matched")
             return finish(plan, violations)
         last: Proposal | None = None
-        actionable = self._vocabulary().why_actionable(request, now, tz,
-                                                       _person_names(table))
         fallback: Proposal | None = None  # tier 1's answer, kept if tier 2 cannot do better
         for tier in (1, 2):
             if on_tier and self.tier_factories.get(tier):
