@@ -17,11 +17,13 @@ from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.doubts import (
+    better_fits,
     invented_value,
     nothing_to_refer_to,
     plan_doubts,
     unused_reference_types,
 )
+from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
@@ -194,6 +196,11 @@ class Planner:
             proposal.candidate_ids = c.candidate_ids
             return proposal
 
+        handoff = content_handoff(request, table)
+        if handoff is not None:
+            escalations.append(f"the request leaves the choice of {handoff.choice} to "
+                               f"{handoff.source}: asked instead")
+            return finish(Plan.ask(request, handoff.question, tier=0), [])
         if on_tier:
             on_tier(0)
         steps = self._template_matches(request)
@@ -286,13 +293,24 @@ class Planner:
             doubts = plan_doubts(request, last.plan, mentions, specs, actionable) \
                 if tier == 1 else []
             if doubts and not planner_fixable(last.violations):
-                replanned = self._replan_with_takers(request, last, mentions, table, filler,
-                                                     specs, now, actionable, model_tier)
+                replanned = self._replan_among(
+                    self._takers(last.plan, mentions, table, specs), request, mentions,
+                    table, filler, specs, now, actionable, model_tier)
                 if replanned is not None:
                     escalations.append("tier 1 plan doubted: " + "; ".join(doubts) +
                                        "; re-planned with the actions that take the "
                                        "reference")
                     return finish(replanned.plan, replanned.violations)
+            misfits, among = better_fits(request, last.plan, self._vocabulary())
+            if misfits and not planner_fixable(last.violations):
+                replanned = self._replan_among(among, request, mentions, table, filler,
+                                               specs, now, actionable, model_tier)
+                if replanned is not None:
+                    escalations.append(f"tier {tier} plan doubted: " + "; ".join(misfits) +
+                                       "; re-planned among " + ", ".join(among))
+                    return finish(replanned.plan, replanned.violations)
+                if tier == 1:
+                    doubts = [*doubts, *misfits]
             if planner_fixable(last.violations) or unsure or doubts:
                 if unsure:
                     escalations.append(f"tier {tier} unsure (confidence "
@@ -318,19 +336,24 @@ class Planner:
                            answer="No sentence template matched and no model is available "
                                   "to plan this request."), [])
 
-    def _replan_with_takers(self, request: str, last: Proposal,
-                            mentions: list[tuple[Mention, str]], table: EntityTable,
-                            filler: SlotFiller, specs: dict[str, ActionSpec], now: datetime,
-                            actionable: str | None, model_tier: ModelTier) -> Proposal | None:
-        """A plan that leaves a resolved reference unused, planned again with only the actions
-        that take an entity of its type; kept only if code has no doubt about it."""
+    @staticmethod
+    def _takers(plan: Plan, mentions: list[tuple[Mention, str]], table: EntityTable,
+                specs: dict[str, ActionSpec]) -> list[str]:
+        """The actions that take an entity of a type the plan leaves unused."""
         types = {e.id: e.type for e in table.all()}
-        unused = unused_reference_types(last.plan, mentions, types, specs)
-        takers = [s.name for s in specs.values()
-                  if set(s.entity_params().values()) & unused]
-        if not unused or not takers:
+        unused = unused_reference_types(plan, mentions, types, specs)
+        return [s.name for s in specs.values() if set(s.entity_params().values()) & unused]
+
+    def _replan_among(self, among: list[str], request: str,
+                      mentions: list[tuple[Mention, str]], table: EntityTable,
+                      filler: SlotFiller, specs: dict[str, ActionSpec], now: datetime,
+                      actionable: str | None, model_tier: ModelTier) -> Proposal | None:
+        """A doubted plan planned again among the actions that fit better (those that take an
+        unused reference's type, or whose words the request uses); kept only if code has no
+        doubt about it."""
+        if not among:
             return None
-        proposal = model_tier.propose(request, table.all(), mentions, among=takers)
+        proposal = model_tier.propose(request, table.all(), mentions, among=among)
         plan = proposal.plan
         if plan.kind is not PlanKind.ACTIONS or not plan.steps:
             return None
@@ -339,8 +362,8 @@ class Planner:
             return None
         plan = plan.model_copy(update={"steps": self._prune(filled)})
         violations = self.verifier.verify(plan, table.as_mapping(), now)
-        if planner_fixable(violations) or plan_doubts(request, plan, mentions, specs,
-                                                      actionable):
+        if (planner_fixable(violations) or plan_doubts(request, plan, mentions, specs, actionable)
+                or better_fits(request, plan, self._vocabulary())[0]):
             return None
         return Proposal(plan=plan, violations=violations)
 

@@ -19,9 +19,10 @@ from actions.plan import Plan, PlanKind
 from actions.spec import ActionSpec
 from actions.types import format_of
 from assistant.normalize import find_addresses
+from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.resolve import Mention
 
-__all__ = ["EXPLICIT_KINDS", "invented_value", "nothing_to_refer_to", "plan_doubts",
+__all__ = ["EXPLICIT_KINDS", "better_fits", "invented_value", "nothing_to_refer_to", "plan_doubts",
            "unused_reference_types", "unused_references"]
 
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -81,6 +82,30 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 if isinstance(value, str) and len(_words(value)) >= 0.9 * len(request_words):
                     doubts.append(f"{step.action}.{name} is the whole request copied")
     return doubts
+
+
+def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
+                ) -> tuple[list[str], list[str]]:
+    """Steps whose action the request has none of the words of, while it has a word only some
+    other action is called by ("alert me in an hour ..." planned as ``click``: "alert" is only
+    ``set_reminder``'s). Returns the doubts and the actions to plan among instead (the
+    better-fitting ones and the plan's well-cued ones)."""
+    if plan.kind is not PlanKind.ACTIONS or not plan.steps:
+        return [], []
+    said = stems(request)
+    planned = {s.action for s in plan.steps}
+    uncued = sorted({a for a in planned
+                     if vocabulary.cues.get(a) and not vocabulary.cues[a] & said})
+    if not uncued:
+        return [], []
+    fits = {name: sorted(words & said) for name, words in vocabulary.distinctive.items()
+            if name not in planned and words & said}
+    if not fits:
+        return [], []
+    doubts = [f"the request has none of {a}'s words, and " + ", ".join(
+        f"{' '.join(w)!s} calls for {name}" for name, w in sorted(fits.items()))
+        for a in uncued]
+    return doubts, sorted(set(fits) | (planned - set(uncued)))
 
 
 def invented_value(request: str, value: object) -> bool:

@@ -13,7 +13,7 @@ from actions.spec import ActionSpec
 from assistant.normalize import TimeParseError, TimeParseReason, find_addresses, parse_when
 from assistant.resolve import find_mentions
 
-__all__ = ["ActionVocabulary"]
+__all__ = ["ActionVocabulary", "stems"]
 
 # Words that carry no action: function words, greetings and fillers.
 _STOP_WORDS = """
@@ -40,12 +40,22 @@ def _content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
 
 
+def stems(text: str) -> set[str]:
+    """The stemmed content words of a text."""
+    return {_stem(w) for w in _content_words(text)}
+
+
 class ActionVocabulary:
-    """The words the live actions are described and templated with (stemmed)."""
+    """The words the live actions are described and templated with (stemmed), and each
+    action's *cues*: the words of its name and sentence templates."""
 
     def __init__(self, specs: list[ActionSpec]) -> None:
         words: set[str] = set()
+        self.cues: dict[str, frozenset[str]] = {}
         for spec in specs:
+            self.cues[spec.name] = frozenset(stems(" ".join(
+                [spec.name.replace("_", " "), *(re.sub(r"\{[^}]*\}", " ", t)
+                                                for t in spec.templates)])))
             schema = spec.parameters_schema()
             parts = [spec.name.replace("_", " "), spec.description,
                      *(re.sub(r"\{\w+\}", " ", t) for t in spec.templates)]
@@ -54,6 +64,14 @@ class ActionVocabulary:
             for part in parts:
                 words.update(_stem(w) for w in _content_words(part))
         self.words = frozenset(words)
+        owners: dict[str, set[str]] = {}
+        for name, cues in self.cues.items():
+            for cue in cues:
+                owners.setdefault(cue, set()).add(name)
+        self.distinctive: dict[str, frozenset[str]] = {
+            name: frozenset(c for c in cues if len(owners[c]) == 1)
+            for name, cues in self.cues.items()}
+        """Cues only one action has ("nudge": set_reminder; "open": not distinctive)."""
 
     def why_actionable(self, request: str, now: datetime, tz: ZoneInfo,
                        names: frozenset[str] = frozenset()) -> str | None:
