@@ -290,7 +290,8 @@ class Planner:
             assert last is not None
             unsure = (last.plan.confidence is not None and
                       last.plan.confidence < self.min_confidence)
-            doubts = plan_doubts(request, last.plan, mentions, specs, actionable) \
+            doubts = plan_doubts(request, last.plan, mentions, specs, actionable,
+                                 table.as_mapping()) \
                 if tier == 1 else []
             if doubts and not planner_fixable(last.violations):
                 replanned = self._replan_among(
@@ -362,7 +363,8 @@ class Planner:
             return None
         plan = plan.model_copy(update={"steps": self._prune(filled)})
         violations = self.verifier.verify(plan, table.as_mapping(), now)
-        if (planner_fixable(violations) or plan_doubts(request, plan, mentions, specs, actionable)
+        if (planner_fixable(violations)
+                or plan_doubts(request, plan, mentions, specs, actionable, table.as_mapping())
                 or better_fits(request, plan, self._vocabulary())[0]):
             return None
         return Proposal(plan=plan, violations=violations)

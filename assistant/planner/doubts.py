@@ -7,23 +7,29 @@ the larger model (tier 2) when one is configured; each doubt is recorded as the 
   does not name (the model made it up);
 - a text argument that is the whole request copied (the model found no better reading);
 - no action at all, though the request uses an action's words;
-- a question about a value the model made up (it is nowhere in the request).
+- a question about a value the model made up (it is nowhere in the request);
+- a recipient (a person-typed argument) the request neither names nor refers to;
+- a step none of whose action's words the request uses, while it uses a word only another
+  action is called by (`better_fits`: re-planned among those actions).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
+from actions.entities import Entity
 from actions.plan import Plan, PlanKind
 from actions.spec import ActionSpec
 from actions.types import format_of
+from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
 from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.resolve import Mention
 
-__all__ = ["EXPLICIT_KINDS", "better_fits", "invented_value", "nothing_to_refer_to", "plan_doubts",
-           "unused_reference_types", "unused_references"]
+__all__ = ["EXPLICIT_KINDS", "better_fits", "invented_value", "nothing_to_refer_to",
+           "plan_doubts", "unnamed_people", "unused_reference_types", "unused_references"]
 
 _WORDS = re.compile(r"[a-z0-9]+")
 EXPLICIT_KINDS = ("ordinal", "description", "named")
@@ -54,10 +60,12 @@ def unused_references(plan: Plan, mentions: list[tuple[Mention, str]],
 
 
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
-                specs: dict[str, ActionSpec], actionable: str | None) -> list[str]:
+                specs: dict[str, ActionSpec], actionable: str | None,
+                entities: Mapping[str, Entity] | None = None) -> list[str]:
     """Why this plan may have misread the request (empty: no doubt)."""
     doubts = [f"the plan does not use {m.text!r} ({eid})"
               for m, eid in unused_references(plan, mentions, specs)]
+    doubts += unnamed_people(request, plan, mentions, specs, entities or {})
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
         if actionable and actionable.startswith("action words"):
             doubts.insert(0, f"no action planned, though the request has {actionable}")
@@ -106,6 +114,31 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
         f"{' '.join(w)!s} calls for {name}" for name, w in sorted(fits.items()))
         for a in uncued]
     return doubts, sorted(set(fits) | (planned - set(uncued)))
+
+
+def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
+                   specs: dict[str, ActionSpec], entities: Mapping[str, Entity]) -> list[str]:
+    """A person-typed argument (a recipient) that is someone the request neither names nor
+    refers to: the model picked a contact ("tell me a joke" sent to the first contact)."""
+    said = set(_words(request))
+    referred = {eid for _, eid in mentions}
+    out = []
+    for step in plan.steps:
+        spec = specs.get(step.action)
+        if spec is None:
+            continue
+        for name, etype in spec.entity_params().items():
+            value = step.args.get(name)
+            person = entities.get(value) if isinstance(value, str) else None
+            if etype not in PERSON_TYPES or person is None or person.id in referred:
+                continue
+            names = [person.label, *(person.attributes.get("nicknames") or []),
+                     str(person.attributes.get("relation") or ""),
+                     str(person.attributes.get("email") or "")]
+            if not any(w in said for n in names for w in _words(n) if len(w) > 1):
+                out.append(f"{step.action}.{name} is {person.label}, whom the request does "
+                           "not name")
+    return out
 
 
 def invented_value(request: str, value: object) -> bool:

@@ -260,6 +260,8 @@ class MessagingActions:
     @action(effect=Effect.EXTERNAL_SEND, consumes=["contact"],
             templates=["email {to} that {body}", "email {to} about {subject} saying {body}",
                        "send an email to {to} saying {body}", "tell {to} by email that {body}",
+                       "let {to} know [by email] that {body}",
+                       "write to {to} and tell (her|him|them) [that] {body}",
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"
                        " to {to}"])
     def send_email(self, ctx: ActionContext, to: Sensitive(Recipient),  # type: ignore[valid-type]
@@ -323,7 +325,7 @@ class MessagingActions:
 
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email"],
             templates=["reply to {email} saying {body}", "reply to {email} with {body}",
-                       "answer {email} saying {body}"])
+                       "answer {email} saying {body}", "(reply to|answer) {email}: {body}"])
     def reply_email(self, ctx: ActionContext,
                     email: Sensitive(EntityRef("email")),  # type: ignore[valid-type]
                     body: LongText) -> ActionResult:
@@ -340,7 +342,8 @@ class MessagingActions:
         return self._sent(receipt, "Replied")
 
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email", "contact"],
-            templates=["forward {email} to {to}", "forward {email} to {to} saying {note}"])
+            templates=["forward {email} to {to}", "forward {email} to {to} saying {note}",
+                       "(forward|send|pass) {email} on to {to}"])
     def forward_email(self, ctx: ActionContext, email: EntityRef("email"),  # type: ignore[valid-type]
                       to: Sensitive(Recipient),  # type: ignore[valid-type]
                       note: LongText = "") -> ActionResult:

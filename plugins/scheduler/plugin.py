@@ -291,8 +291,9 @@ class SchedulerPlugin(Plugin):
                  ]),
             spec(self.reschedule_job, effect=Effect.SCHEDULE, preconditions=[live, future],
                  inverse=_inverse_move_back, consumes=["job"], templates=[
-                     "(move|reschedule) {job} to {when}",
-                     "(move|reschedule) the {job} (job|reminder|one) to {when}",
+                     "(move|reschedule|push|postpone|shift) {job} to {when}",
+                     "(move|reschedule|push|postpone|shift) the {job} (job|reminder|one) to "
+                     "{when}",
                  ]),
             spec(self.snooze_job, effect=Effect.SCHEDULE, preconditions=[live],
                  inverse=_inverse_move_back, consumes=["job"], templates=[

@@ -187,3 +187,21 @@ def test_a_step_with_its_own_words_is_not_doubted(runtime: Runtime) -> None:
     runtime.model_factories = {1: lambda: tier1, 2: lambda: Scripted(REMIND)}
     proposal = page_session(runtime).propose("give parking expires a press, it is an alert")
     assert [s.action for s in proposal.plan.steps] == ["click"] and tier1.calls == 1
+
+
+def test_a_recipient_the_request_does_not_name_is_doubted(runtime: Runtime) -> None:
+    to_alice = {"steps": [{"action": "send_email",
+                           "args": {"to": "contact:alice", "body": "a joke"}}]}
+    tier1, tier2 = Scripted(to_alice), Scripted({"steps": [], "reply": "Here is one."})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    session = Session(runtime)
+    session.table.publish([Entity(id="contact:alice", type="contact", label="Alice Chen",
+                                  provenance=Provenance(trusted=True, source="user"),
+                                  attributes={"email": "alice@example.org"})])
+    proposal = session.propose("write a funny joke by email")
+    assert tier2.calls == 1 and not proposal.plan.steps
+    assert any("send_email.to is Alice Chen, whom the request does not name" in e
+               for e in proposal.plan.escalations)
+    named = session.propose("email alice a funny joke")
+    assert named.plan.tier is not None and not any(
+        "does not name" in e for e in named.plan.escalations)

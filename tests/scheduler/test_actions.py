@@ -143,8 +143,8 @@ def test_templates_are_declared(make_harness: MakeHarness) -> None:
     templates = {s.name: s.templates for s in h.plugin.actions()}
     assert "remind me to {text} {when}" in templates["set_reminder"]
     assert "cancel {job}" in templates["cancel_job"]
-    assert "(move|reschedule) the {job} (job|reminder|one) to {when}" in templates[
-        "reschedule_job"]
+    assert "(move|reschedule|push|postpone|shift) the {job} (job|reminder|one) to {when}" in \
+        templates["reschedule_job"]
 
 
 def test_snooze_a_job_still_to_come_puts_it_off(make_harness: MakeHarness) -> None:
