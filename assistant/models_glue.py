@@ -49,7 +49,8 @@ class ModelLoader:
 
             path = ModelStore(self.runtime.paths.models_dir).resolve(self.name)
             backend = LlamaBackend(path, n_ctx=self.runtime.config.lam.context,
-                                   threads=self.runtime.config.lam.threads)
+                                   threads=self.runtime.config.lam.threads,
+                                   prefix_dir=self.runtime.paths.prefix_states_dir)
             self.runtime.on_close(backend.close)
             self.model = BackendPlanner(backend)
         return self.model

@@ -36,6 +36,11 @@ class Paths:
         return self.data_dir / "models"
 
     @property
+    def prefix_states_dir(self) -> Path:
+        """Evaluated system prompts of the planner models (safe to delete)."""
+        return self.data_dir / "cache" / "prefix"
+
+    @property
     def journal_db(self) -> Path:
         return self.data_dir / "journal.sqlite"
 

@@ -31,6 +31,7 @@ from models.backend import Backend, GenerateOptions, summarize_logprobs
 from models.errors import BackendError
 from models.gguf_info import GGUFInfo, read_gguf
 from models.memory import MemoryEstimate, check_fits, estimate_memory
+from models.prefix_state import PrefixStates
 from models.threads import choose_threads
 from models.types import ChatMessage, Completion, Timings, Usage
 
@@ -127,6 +128,7 @@ class LlamaBackend(Backend):
                  threads: int = 0, experts_per_token: int | None = None,
                  n_batch: int = 512, flash_attn: bool = True, check_memory: bool = True,
                  ram_cache_bytes: int = 0, name: str | None = None,
+                 prefix_dir: str | os.PathLike[str] | None = None,
                  verbose: bool = False) -> None:
         super().__init__()
         self._llm: Any = None
@@ -166,6 +168,13 @@ class LlamaBackend(Backend):
                                hint="check the file (lam models info NAME) and that this "
                                     "llama.cpp supports its architecture") from exc
         self.load_seconds = time.perf_counter() - start
+        self._states = (PrefixStates(Path(prefix_dir), self.path,
+                                     f"ctx={n_ctx} batch={n_batch} fa={flash_attn} "
+                                     f"kv={sorted(kv_overrides.items())}")
+                        if prefix_dir is not None else None)
+        self._state_path: Path | None = None
+        self.restored_tokens = 0
+        """Prompt tokens whose KV state came from disk (``prefix_dir``) instead of an eval."""
         if ram_cache_bytes:
             self._llm.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=ram_cache_bytes))
         self._grammars: dict[str, Any] = {}
@@ -207,6 +216,11 @@ class LlamaBackend(Backend):
         finish = "stop"
         parts: list[str] = []
         grammar = self._grammar(options)
+        if self._states is not None and self._state_path is None and messages \
+                and messages[0].role == "system":
+            self._state_path = self._states.path_for(messages[0].content)
+            if self._llm.n_tokens == 0:
+                self.restored_tokens = PrefixStates.load(self._llm, self._state_path)
         processors: list[Any] = [tracker]
         lazy: _LazyGrammar | None = None
         if grammar is not None and options.temperature == 0.0:
@@ -237,6 +251,9 @@ class LlamaBackend(Backend):
                 self.grammar_fallbacks += lazy.full_checks
                 lazy.close()
         total = time.perf_counter() - start
+        if self._states is not None and self._state_path is not None \
+                and not self._state_path.exists():
+            self._states.save(self._llm, self._state_path)
         mean, low = summarize_logprobs(tracker.values)
         completion_tokens = max(0, tracker.steps - (1 if finish == "stop" else 0))
         yield Completion(
