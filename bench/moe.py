@@ -1,4 +1,5 @@
-"""The mixture-of-experts planner: train domain experts on SmolLM2-135M, fit their routers,
+"""The mixture-of-experts planner: train domain experts on a dense base (``--base``: SmolLM2-135M
+or the default Qwen2.5-Coder-0.5B), fit their routers,
 assemble, and compare with the dense default on the golden set (accuracy overall and per
 domain, p50 latency, memory), side by side. Figures only — never pass/fail.
 
@@ -24,6 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DOMAINS = ("browser", "scheduler", "messaging", "general")
 MODELS_DIR = Path(os.environ.get("LAM_MODELS_DIR") or "~/.cache/lam/test-models").expanduser()
 BASE = MODELS_DIR / "smollm2-135m.gguf"
+
+
+def _base(args: argparse.Namespace) -> Path:
+    return MODELS_DIR / f"{args.base}.gguf"
 
 
 def _records(work: Path, domain: str) -> list[dict[str, str]]:
@@ -57,7 +62,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         train_expert,
     )
 
-    base = load_base(BASE, threads=args.threads)
+    base = load_base(_base(args), threads=args.threads)
     cfg = TrainConfig(steps=args.steps, batch=args.batch, layers=args.layers, rank=args.rank,
                       lr=args.lr, checkpoint_every=5, checkpoint_dir=args.work / "ckpt")
     experts = {}
@@ -80,7 +85,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         # a rank-0 copy of the base FFN takes the system prompt, exactly as in training
         from models.moe import base_copy_expert, base_info
 
-        experts["base"] = base_copy_expert(base_info(BASE), "base", "system")
+        experts["base"] = base_copy_expert(base_info(_base(args)), "base", "system")
     for d, e in experts.items():
         if d == "base":
             pos = system
@@ -113,7 +118,7 @@ def cmd_assemble(args: argparse.Namespace) -> None:
     if args.without:
         sets[f"moe-minus-{args.without}"] = [d for d in names if d != args.without]
     for label, doms in sets.items():
-        r = assemble(BASE, [paths[d] for d in doms], args.work / f"{label}.gguf",
+        r = assemble(_base(args), [paths[d] for d in doms], args.work / f"{label}.gguf",
                      experts_used=args.top_k)
         print(f"{label}: {', '.join(doms)} top-{args.top_k}: {r.size / 2**20:.0f} MiB, "
               f"{r.seconds:.1f} s, {r.exact_copies} exact / {r.requantized} re-quantized "
@@ -170,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("command", choices=["data", "train", "assemble", "bench"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/lam-moe"))
     ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
+    ap.add_argument("--base", default="smollm2-135m",
+                    help="dense base in LAM_MODELS_DIR (smollm2-135m or qwen2.5-coder-0.5b)")
     ap.add_argument("--n", type=int, default=110)
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--batch", type=int, default=4)

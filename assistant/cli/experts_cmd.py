@@ -51,7 +51,7 @@ def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] 
     the model tier was reached once and the verifier accepted the plan, else None."""
     from actions.plan import PlanKind
 
-    model = _Scripted(json.dumps(target))
+    model = _Scripted(to_wire(target))
     runner._loader = lambda: model
     rt, session = runner.build(case)
     try:

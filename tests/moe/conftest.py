@@ -21,3 +21,18 @@ def smollm2() -> Path:
     except ModelNotFound:
         store.pull("smollm2-135m")
         return store.resolve("smollm2-135m")
+
+
+@pytest.fixture(scope="session")
+def qwen05() -> Path:
+    """The dense Qwen2.5-Coder-0.5B GGUF (lam's default model; a qwen2-architecture base)."""
+    from models.errors import ModelNotFound
+    from models.store import ModelStore
+
+    root = Path(os.environ.get("LAM_MODELS_DIR") or "~/.cache/lam/test-models").expanduser()
+    store = ModelStore(root)
+    try:
+        return store.resolve("qwen2.5-coder-0.5b")
+    except ModelNotFound:
+        store.pull("qwen2.5-coder-0.5b")
+        return store.resolve("qwen2.5-coder-0.5b")
