@@ -198,7 +198,8 @@ class Planner:
 
         handoff = content_handoff(request, table)
         if handoff is not None:
-            escalations.append(f"the request leaves the choice of {handoff.choice} to "
+            what = "the action" if handoff.choice == "action" else "a recipient or target"
+            escalations.append(f"the request leaves the choice of {what} to "
                                f"{handoff.source}: asked instead")
             return finish(Plan.ask(request, handoff.question, tier=0), [])
         if on_tier:
