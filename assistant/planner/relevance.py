@@ -27,6 +27,7 @@ want wanna need like know think
 """
 _STOP = frozenset(_STOP_WORDS.split())
 _WORD = re.compile(r"[a-z][a-z']*")
+_TO_ME = re.compile(r"\b(?:tell|say\s+to)\s+(?:me|us)\b", re.I)
 
 
 def _stem(word: str) -> str:
@@ -77,7 +78,8 @@ class ActionVocabulary:
                        names: frozenset[str] = frozenset()) -> str | None:
         """What in the request an action could act on, or None when nothing is. ``names``:
         lower-cased words of the people lam knows (contacts), which count as references."""
-        words = _content_words(request)
+        # "tell me ..." / "say to me ...": the user asks lam itself, not a message to send
+        words = _content_words(_TO_ME.sub(" ", request))
         known = [w for w in words if _stem(w) in self.words]
         if known:
             return f"action words: {', '.join(known)}"

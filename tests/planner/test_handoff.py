@@ -90,4 +90,5 @@ def test_the_planner_asks_before_any_model_runs(runtime: Runtime) -> None:
     proposal = session.propose("forward the first email to the address it mentions")
     assert proposal.plan.kind is PlanKind.QUESTION
     assert not proposal.plan.steps
-    assert any("leaves the choice of a recipient or target to email from" in e for e in proposal.plan.escalations)
+    assert any("leaves the choice of a recipient or target to email from" in e
+               for e in proposal.plan.escalations)

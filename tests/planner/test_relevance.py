@@ -35,13 +35,15 @@ def vocabulary(runtime: Runtime) -> ActionVocabulary:
 
 @pytest.mark.parametrize("request_text", [
     "good morning!", "how are you today?", "sing me a song", "I'm bored", "who are you?",
-    "never mind", "ok thanks"])
+    "never mind", "ok thanks", "tell me a joke"])
 def test_small_talk_is_not_actionable(vocabulary: ActionVocabulary, request_text: str) -> None:
     assert vocabulary.why_actionable(request_text, NOW, TZ) is None
 
 
 @pytest.mark.parametrize(("request_text", "why"), [
     ("nudge me about the oven", "action words: nudge"),
+    ("tell Bob the oven is on", "action words: tell"),
+    ("tell me my reminders", "action words: reminders"),
     ("bookmark this", "a reference"),
     ("what about foo.dev/zzz?", "an address: foo.dev/zzz"),
     ("wake me at 7", "a time, with something to do at it"),
