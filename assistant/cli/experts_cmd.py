@@ -48,7 +48,10 @@ class _Scripted:
 
 def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] | None:
     """Run ``case`` with a model proposing ``target``; the (system, user, target) record if
-    the model tier was reached once and the verifier accepted the plan, else None."""
+    the model tier planned the whole request without code doubting it and the verifier accepted
+    the plan, else None. (For "X and Y" where a template reads one part, the cascade first asks
+    the model for the other part alone; the scripted whole plan fails there, and the call that
+    saw the whole request is the record.)"""
     from actions.plan import PlanKind
 
     model = _Scripted(to_wire(target))
@@ -60,13 +63,19 @@ def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] 
         rt.close()
     plan = proposal.plan
     want = PlanKind.ACTIONS if target.get("steps") else None
-    if model.calls != 1 or plan.tier != 1 or proposal.violations:
+    if plan.tier != 1 or proposal.violations or any(
+            "doubted" in e or "unsure" in e or "rejected" in e for e in plan.escalations):
         return None
-    if want is not None and plan.kind is not want:
+    if want is not None and (plan.kind is not want or [s.action for s in plan.steps] !=
+                             [s["action"] for s in target["steps"]]):
         return None
     if want is None and plan.kind is PlanKind.ACTIONS:
         return None
-    system, user = model.seen[0]
+    whole = [(system, user) for system, user in model.seen
+             if user.rstrip().endswith(case.request)]
+    if not whole:
+        return None
+    system, user = whole[-1]
     return {"system": system, "user": user, "target": to_wire(target)}
 
 

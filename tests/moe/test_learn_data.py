@@ -48,3 +48,16 @@ def test_generated_examples_pass_through_the_real_pipeline() -> None:
     for rec in records:
         assert from_wire(rec["target"])["steps"], rec
         assert rec["request"] in rec["user"]
+
+
+def test_multi_step_examples_a_template_half_reads_are_kept() -> None:
+    """"open the X link and read it": a template reads one part, so the cascade first asks the
+    model for the other part alone; the record is the call that saw the whole request."""
+    from assistant.cli.experts_cmd import build_training_set
+    from assistant.planner.prompt import from_wire
+
+    records = build_training_set("general", 30, progress=False)
+    multi = [r for r in records if len(from_wire(r["target"])["steps"]) >= 2]
+    assert multi, [r["request"] for r in records]
+    for rec in multi:
+        assert rec["user"].rstrip().endswith(rec["request"])
