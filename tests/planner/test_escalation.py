@@ -4,22 +4,14 @@ planning quality (tests/planner/test_real_model.py does that with the real model
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from actions.entities import Entity, Provenance, Scope
 from actions.plan import PlanKind
 from assistant.planner.prompt import to_wire
-from assistant.runtime import Runtime, RuntimeOptions
+from assistant.runtime import Runtime
 from assistant.session import Session
 from models.errors import ModelNotFound
-
-NOW = datetime(2026, 11, 24, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 class Scripted:
@@ -38,13 +30,6 @@ class Scripted:
             v for v in schema["anyOf"] if v["type"] == "array")
         self.allowed.append({v["required"][0] for v in steps["items"]["anyOf"]})
         return to_wire(self.plans[min(self.calls, len(self.plans)) - 1]), 0.9
-
-
-@pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    rt = Runtime(RuntimeOptions(home=str(tmp_path), now=NOW, tz="Europe/Berlin"))
-    yield rt
-    rt.close()
 
 
 def page_session(runtime: Runtime) -> Session:

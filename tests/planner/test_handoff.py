@@ -3,21 +3,15 @@ question that shows where the content came from, before any model runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from actions.entities import Entity, Provenance, Scope
 from actions.plan import PlanKind
 from assistant.context import EntityTable
 from assistant.planner.handoff import content_handoff
-from assistant.runtime import Runtime, RuntimeOptions
+from assistant.runtime import Runtime
 from assistant.session import Session
 
-NOW = datetime(2026, 11, 24, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
 MAIL = Provenance(trusted=False, source="email from support@bank.example")
 
 
@@ -71,13 +65,6 @@ def test_ordinary_requests_are_not_handoffs(request_text: str) -> None:
 
 def test_the_users_own_content_may_steer() -> None:
     assert content_handoff("do what the first email asks", _inbox(trusted=True)) is None
-
-
-@pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    rt = Runtime(RuntimeOptions(home=str(tmp_path), now=NOW, tz="Europe/Berlin"))
-    yield rt
-    rt.close()
 
 
 def test_the_planner_asks_before_any_model_runs(runtime: Runtime) -> None:
