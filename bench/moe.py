@@ -7,6 +7,7 @@ domain, p50 latency, memory), side by side. Figures only — never pass/fail.
     python bench/moe.py data --n 110                 # verified training records per domain
     python bench/moe.py train --steps 25             # one expert per domain + routers
     python bench/moe.py assemble                     # -> $WORK/moe.gguf (and moe-minus-X)
+    python bench/moe.py route                        # routing as llama.cpp computes it
     python bench/moe.py bench --split test           # MoE vs dense default vs dense base
 """
 
@@ -53,10 +54,10 @@ def cmd_train(args: argparse.Namespace) -> None:
     import numpy as np
 
     from models.moe import write_expert
+    from models.moe.routing import format_shares
     from models.moe.train import (
         TrainConfig,
-        ffn_inputs,
-        fit_router,
+        fit_routers,
         load_base,
         routing_stats,
         train_expert,
@@ -64,7 +65,8 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     base = load_base(_base(args), threads=args.threads)
     cfg = TrainConfig(steps=args.steps, batch=args.batch, layers=args.layers, rank=args.rank,
-                      lr=args.lr, checkpoint_every=5, checkpoint_dir=args.work / "ckpt")
+                      lr=args.lr, seed=args.seed, checkpoint_every=5,
+                      checkpoint_dir=args.work / "ckpt")
     experts = {}
     for d in args.domains:
         out = args.work / "experts" / f"{d}.lamx"
@@ -77,36 +79,21 @@ def cmd_train(args: argparse.Namespace) -> None:
         experts[d] = train_expert(base, d, d, _records(args.work, d), cfg)
         experts[d].meta.file_sha256 = write_expert(experts[d], out)
         write_expert(experts[d], out)
-    layers = list(range(base.n_layer - cfg.layers, base.n_layer))
-    feats = {d: ffn_inputs(base, _records(args.work, d)[: args.router_records], layers)
-             for d in DOMAINS}
-    system = ffn_inputs(base, _records(args.work, DOMAINS[0])[:1], layers, with_prefix=True)
     if args.base_expert:
         # a rank-0 copy of the base FFN takes the system prompt, exactly as in training
         from models.moe import base_copy_expert, base_info
 
         experts["base"] = base_copy_expert(base_info(_base(args)), "base", "system")
+    layers = list(range(base.n_layer - cfg.layers, base.n_layer))
+    feats = fit_routers(base, experts, {d: _records(args.work, d) for d in DOMAINS}, layers,
+                        per_domain=args.router_records)
     for d, e in experts.items():
-        if d == "base":
-            pos = system
-            negs = [feats[o] for o in DOMAINS]
-        else:
-            pos = {li: feats[d][li] for li in layers}
-            negs = [feats[o] for o in DOMAINS if o != d]
-            if d == "general" and not args.base_expert:
-                pos = {li: np.concatenate([pos[li], system[li]]) for li in layers}
-            else:
-                negs.append(system)
-        neg = {li: np.concatenate([n[li] for n in negs]) for li in layers}
-        e.router = fit_router(pos, neg, base.n_layer, base.n_embd)
         write_expert(e, args.work / "experts" / f"{d}.lamx")
     names = list(experts)
     rows = np.stack([experts[n].router for n in names])
-    stats = routing_stats(rows, {**feats, "system prompt": system}, names)
-    print("routing (share of tokens whose top-1 expert is ..., over the expert layers):")
-    print(f"{'tokens of':<14}" + "".join(f"{n:>11}" for n in names))
-    for dom, row in stats.items():
-        print(f"{dom:<14}" + "".join(f"{row[n]:>11.1%}" for n in names))
+    print(format_shares(routing_stats(rows, feats, names),
+                        "routing estimated on the dense base's FFN inputs (share of tokens whose "
+                        "top-1 expert is ..., over the expert layers):"))
 
 
 def cmd_assemble(args: argparse.Namespace) -> None:
@@ -123,6 +110,23 @@ def cmd_assemble(args: argparse.Namespace) -> None:
         print(f"{label}: {', '.join(doms)} top-{args.top_k}: {r.size / 2**20:.0f} MiB, "
               f"{r.seconds:.1f} s, {r.exact_copies} exact / {r.requantized} re-quantized "
               f"tensors, sha256 {r.sha256[:16]}")
+
+
+def cmd_route(args: argparse.Namespace) -> None:
+    """Routing as llama.cpp computes it in each assembled model, on records the routers were
+    not fitted on (each domain's records after the first ``--router-records``)."""
+    from models.moe import read_manifest
+    from models.moe.routing import RoutingProbe, format_shares, routing_shares
+
+    held = {d: _records(args.work, d)[args.router_records:][-args.held_out:] for d in DOMAINS}
+    for path in args.models or [args.work / "moe.gguf"]:
+        names = [e["name"] for e in read_manifest(path)]
+        t = time.perf_counter()
+        with RoutingProbe(path, threads=args.threads) as probe:
+            shares = routing_shares(probe, held, names)
+        print(format_shares(shares, f"{Path(path).name}: routing in llama.cpp, "
+                                    f"{args.held_out} held-out records per domain "
+                                    f"({time.perf_counter() - t:.0f} s)"))
 
 
 def _golden(model: str, split: str, threads: int, out: Path) -> dict[str, object]:
@@ -172,7 +176,7 @@ def print_side_by_side(reports: dict[str, dict]) -> None:  # type: ignore[type-a
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("command", choices=["data", "train", "assemble", "bench"])
+    ap.add_argument("command", choices=["data", "train", "assemble", "route", "bench"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/lam-moe"))
     ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
     ap.add_argument("--base", default="smollm2-135m",
@@ -183,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=8)
     ap.add_argument("--rank", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="train: the LoRA initialisation and batch order (data is unchanged)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--router-records", type=int, default=20)
+    ap.add_argument("--held-out", type=int, default=12,
+                    help="route: records per domain (from the end of its data)")
     ap.add_argument("--retrain", action="store_true")
     ap.add_argument("--no-base-expert", dest="base_expert", action="store_false",
                     help="train: no rank-0 base expert for the system prompt (the general "
@@ -197,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", nargs="*", default=None)
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    {"data": cmd_data, "train": cmd_train, "assemble": cmd_assemble,
+    {"data": cmd_data, "train": cmd_train, "assemble": cmd_assemble, "route": cmd_route,
      "bench": cmd_bench}[args.command](args)
     return 0
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install lam and what it needs at run time. Idempotent; as root it also installs Debian packages.
 #   scripts/install.sh          lam itself (+ Chromium via apt when root)
-#   scripts/install.sh --test   also what the test suite needs (servers, test tools, test models)
+#   scripts/install.sh --test   also what the test suite needs (servers, test tools, test models,
+#                               and the train extra: torch 2.13.0 CPU, transformers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -28,7 +29,8 @@ fi
 PY=${PYTHON:-python3}
 echo "==> pip install (llama-cpp-python compiles once: 5-10 minutes on 2 cores)"
 if [ $want_test = 1 ]; then
-  $PY -m pip install -q --progress-bar off -e '.[test]'
+  # the train extra (torch 2.13.0 CPU, transformers) runs the trained-expert tests
+  $PY -m pip install -q --progress-bar off -e '.[test,train]'
 else
   $PY -m pip install -q --progress-bar off -e .
 fi

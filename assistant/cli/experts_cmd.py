@@ -320,8 +320,8 @@ def learn_command(base: Path, name: str, journal_path: Path | None, steps: int,
 
 
 def personal_router(base_model: Any, records: list[dict[str, str]], layers: int) -> Any:
-    """Router rows of a personal expert: its requests against generated requests of every
-    domain and the system prompt."""
+    """Router rows of a personal expert: its requests and plans against generated requests of
+    every domain, the system prompt and the context lines."""
     import numpy as np
 
     from assistant.planner.prompt import request_message
@@ -333,7 +333,7 @@ def personal_router(base_model: Any, records: list[dict[str, str]], layers: int)
                  "target": to_wire(ex.target)}
                 for d in DOMAINS for ex in generate(d, 8, seed=7)]
     top = list(range(base_model.n_layer - layers, base_model.n_layer))
-    pos = ffn_inputs(base_model, records[:40], top)
+    pos = ffn_inputs(base_model, records[:40], top, span="request")
     neg = ffn_inputs(base_model, neg_recs, top, with_prefix=True)
     rows = fit_router(pos, neg, base_model.n_layer, base_model.n_embd)
     return np.asarray(rows, dtype=np.float32)

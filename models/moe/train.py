@@ -19,6 +19,7 @@ in ``checkpoint_dir``; a run with the same data and config continues from there.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import math
 import os
@@ -28,15 +29,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from models.errors import ModelError
 from models.moe.expert import Expert, ExpertMeta, data_hash
+from models.moe.routing import CONTEXT, REQUEST_MARK
 
-__all__ = ["LoadedBase", "TrainConfig", "fit_router", "load_base", "routing_stats",
-           "train_expert"]
+__all__ = ["CONTEXT", "REQUEST_MARK", "SYSTEM_PROMPT", "LoadedBase", "TrainConfig",
+           "fit_router", "fit_routers", "load_base", "routing_stats", "train_expert"]
 
 _HINT = "pip install 'lam-assistant[train]'"
 
@@ -132,7 +134,8 @@ def _prefix(base: LoadedBase, system: str) -> tuple[Any, int]:
         ids = base.tokenizer(sys_text, add_special_tokens=False)["input_ids"]
         with torch.no_grad(), _lora_off(base.model):
             out = base.model(input_ids=torch.tensor([ids]), use_cache=True)
-        base.prefix_cache[system] = (out.past_key_values, len(ids))
+        cache = out["cache"] if "cache" in out else out["past_key_values"]
+        base.prefix_cache[system] = (cache, len(ids))
     return base.prefix_cache[system]  # type: ignore[no-any-return]
 
 
@@ -218,6 +221,12 @@ def _batch(torch: Any, items: list[tuple[list[int], int]], pad: int) -> tuple[An
     return inp, labels, mask
 
 
+def _cache_kwarg(model: Any) -> str:
+    """``cache`` (transformers 5.2x) or ``past_key_values`` (earlier 5.x)."""
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
 def _forward(base: LoadedBase, system: str, inp: Any, mask: Any) -> Any:
     torch = _torch()
     cache, plen = _prefix(base, system)
@@ -227,7 +236,7 @@ def _forward(base: LoadedBase, system: str, inp: Any, mask: Any) -> Any:
     full_mask = torch.cat([torch.ones((inp.shape[0], plen), dtype=torch.long), mask], dim=1)
     pos = torch.arange(plen, plen + inp.shape[1]).unsqueeze(0).expand(inp.shape[0], -1)
     out = base.model.model(input_ids=inp, attention_mask=full_mask, position_ids=pos,
-                           past_key_values=past, use_cache=True)
+                           use_cache=True, **{_cache_kwarg(base.model.model): past})
     return out.last_hidden_state
 
 
@@ -260,6 +269,7 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
     params = [p for m in mods.values() for p in (m.a, m.b)]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
     start_step = 0
+    order: list[int] = []  # the rest of the current pass over the records (checkpointed)
     ckpt = (cfg.checkpoint_dir / f"{name}.pt") if cfg.checkpoint_dir else None
     conf_key = json.dumps({**asdict(cfg), "checkpoint_dir": None, "data": dhash,
                            "base": base.sha256}, sort_keys=True, default=str)
@@ -272,11 +282,11 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
             opt.load_state_dict(state["opt"])
             start_step = int(state["step"])
             rng.setstate(state["rng"])
+            order = list(state.get("order", []))
             log(f"[{name}] resumed from {ckpt} at step {start_step}")
         else:
             log(f"[{name}] checkpoint {ckpt} is for other data/config: starting over")
     pad = base.tokenizer.pad_token_id or 0
-    order: list[int] = []
     started = time.perf_counter()
     try:
         for step in range(start_step, cfg.steps):
@@ -307,7 +317,7 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
                 ckpt.parent.mkdir(parents=True, exist_ok=True)
                 tmp = ckpt.with_suffix(".tmp")
                 torch.save({"conf": conf_key, "step": done, "opt": opt.state_dict(),
-                            "rng": rng.getstate(),
+                            "rng": rng.getstate(), "order": list(order),
                             "lora": {f"{k[0]}.{k[1]}.{h}": getattr(m, h).detach().clone()
                                      for k, m in mods.items() for h in ("a", "b")}}, tmp)
                 os.replace(tmp, ckpt)
@@ -326,11 +336,29 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
 
 
 # -- routers --------------------------------------------------------------------------------
+Span = Literal["all", "request", "context"]
+
+
+def _context_tokens(tok: Any, rec: dict[str, str], ids: list[int], max_tokens: int) -> int:
+    """How many of ``ids`` (from `_encode`) are user-turn tokens before the request."""
+    _, rest = _split_prompt(tok, rec["system"], rec["user"])
+    at = rest.rfind(REQUEST_MARK)
+    if at <= 0:
+        return 0
+    n = len(tok(rest[:at], add_special_tokens=False)["input_ids"])
+    full = len(tok(rest, add_special_tokens=False)["input_ids"]) + \
+        len(tok(rec["target"] + (tok.eos_token or "<|im_end|>"),
+                add_special_tokens=False)["input_ids"])
+    return max(0, n - max(0, full - len(ids)))
+
+
 def ffn_inputs(base: LoadedBase, records: Sequence[dict[str, str]], layers: Sequence[int],
-               *, with_prefix: bool = False, max_tokens: int = 160) -> dict[int, Any]:
+               *, with_prefix: bool = False, span: Span = "all",
+               max_tokens: int = 160) -> dict[int, Any]:
     """The base model's FFN inputs (post-attention RMS norm = llama.cpp's ffn_norm output) at
-    ``layers`` for the request and plan tokens of ``records`` (and, with ``with_prefix``, for
-    the system prompt tokens): layer -> (tokens, n_embd) float32 array."""
+    ``layers`` for the user-turn and plan tokens of ``records`` (``span``: all of them, only
+    the request and plan, or only the context lines before the request) and, with
+    ``with_prefix``, for the system prompt tokens: layer -> (tokens, n_embd) float32 array."""
     torch = _torch()
     feats: dict[int, list[Any]] = {li: [] for li in layers}
     hooks = []
@@ -350,10 +378,14 @@ def ffn_inputs(base: LoadedBase, records: Sequence[dict[str, str]], layers: Sequ
                         feats[li].append(current[f"{li}"][0].numpy())
             for r in records:
                 ids, _ = _encode(base.tokenizer, r, max_tokens)
+                cut = (0 if span == "all" else
+                       _context_tokens(base.tokenizer, r, ids, max_tokens))
+                part = (slice(0, None) if span == "all" else
+                        slice(cut, None) if span == "request" else slice(0, cut))
                 inp = torch.tensor([ids])
                 _forward(base, r["system"], inp, torch.ones_like(inp))
                 for li in layers:
-                    feats[li].append(current[f"{li}"][0].numpy())
+                    feats[li].append(current[f"{li}"][0][part].numpy())
     finally:
         for h in hooks:
             h.remove()
@@ -393,6 +425,48 @@ def _logreg(torch: Any, p: Any, n: Any, iters: int, l2: float, target_logit: flo
         med = float((xs[: len(p)] @ w).median())
         k = target_logit / med if med > 0 else 1.0
         return (w / scale * k).numpy()
+
+
+SYSTEM_PROMPT = "system prompt"
+"""The routing-statistics row of the system prompt's tokens."""
+
+
+
+def fit_routers(base: LoadedBase, experts: dict[str, Expert],
+                records: dict[str, Sequence[dict[str, str]]], layers: Sequence[int], *,
+                per_domain: int = 20) -> dict[str, dict[int, Any]]:
+    """Fit every expert's router rows in place: an expert's own domain's request and plan
+    tokens (the first ``per_domain`` records of ``records[domain]``) against every other
+    domain's, the system prompt's and the context lines' (entities in scope, which every
+    domain's prompts carry alike). An expert whose domain is ``system`` (a `base_copy_expert`)
+    takes the system prompt and the context lines; without one, the ``general`` expert does.
+    Returns the features used, by domain, `SYSTEM_PROMPT` and `CONTEXT` (for
+    `routing_stats`)."""
+    picked = {d: list(recs)[:per_domain] for d, recs in records.items()}
+    feats = {d: ffn_inputs(base, recs, layers, span="request") for d, recs in picked.items()}
+    system = ffn_inputs(base, next(iter(picked.values()))[:1], layers, with_prefix=True,
+                        span="context")
+    context = ffn_inputs(base, [r for recs in picked.values() for r in recs[:5]], layers,
+                         span="context")
+    shared = {li: np.concatenate([system[li], context[li]]) for li in layers}
+    has_base = any(e.meta.domain == "system" for e in experts.values())
+    for e in experts.values():
+        dom = e.meta.domain
+        if dom == "system":
+            pos, negs = shared, list(feats.values())
+        else:
+            if dom not in feats:
+                raise ModelError(f"no records of domain {dom!r} to fit expert "
+                                 f"{e.meta.name!r}'s router on")
+            pos = dict(feats[dom])
+            negs = [f for d, f in feats.items() if d != dom]
+            if dom == "general" and not has_base:
+                pos = {li: np.concatenate([pos[li], shared[li]]) for li in layers}
+            else:
+                negs.append(shared)
+        neg = {li: np.concatenate([n[li] for n in negs]) for li in layers}
+        e.router = fit_router(pos, neg, base.n_layer, base.n_embd)
+    return {**feats, SYSTEM_PROMPT: system, CONTEXT: context}
 
 
 def routing_stats(rows: Any, feats_by_domain: dict[str, dict[int, Any]],
