@@ -90,6 +90,7 @@ class RoutingProbe:
         self._L = llama_cpp
         self._g = _Ggml(llama_cpp)
         self._rows: dict[int, list[npt.NDArray[np.float32]]] = {}
+        self._error: BackendError | None = None
         self._cb = llama_cpp.ggml_backend_sched_eval_callback(self._on_tensor)
         from llama_cpp._logger import set_verbose
 
@@ -132,8 +133,15 @@ class RoutingProbe:
             return not ask
         if ask:
             return True
-        data, ne0 = self._g.read_f32(t)
-        self._rows.setdefault(int(name[len(_LOGITS):]), []).append(data.reshape(-1, ne0))
+        try:  # an exception must not cross into C: it is raised after the decode
+            data, ne0 = self._g.read_f32(t)
+            if ne0 != self.expert_count:
+                raise BackendError(f"router logits have {ne0} rows for {self.expert_count} "
+                                   "experts", hint="routing statistics need llama-cpp-python "
+                                                   "0.3.36")
+            self._rows.setdefault(int(name[len(_LOGITS):]), []).append(data.reshape(-1, ne0))
+        except BackendError as exc:
+            self._error = exc
         return True
 
     # -- evaluation ---------------------------------------------------------------------------
@@ -162,7 +170,10 @@ class RoutingProbe:
                     batch.seq_id[i][0] = 0
                     batch.logits[i] = True  # every token reaches the last layer's router
                 batch.n_tokens = len(part)
-                if L.llama_decode(self._ctx, batch) != 0:
+                rc = L.llama_decode(self._ctx, batch)
+                if self._error is not None:
+                    raise self._error
+                if rc != 0:
                     raise BackendError("llama.cpp could not evaluate the prompt",
                                        hint="shorten it or raise n_ctx")
             finally:
