@@ -66,6 +66,9 @@ class TrainConfig:
     checkpoint_every: int = 20
     checkpoint_dir: Path | None = None
     max_tokens: int = 160
+    context_on_base: bool = True
+    """The context lines before the request (entities in scope) are computed by the base FFN,
+    as the system prompt is: at inference the base expert takes them, so training matches."""
 
 
 @dataclass
@@ -142,6 +145,8 @@ def _prefix(base: LoadedBase, system: str) -> tuple[Any, int]:
 # -- LoRA -----------------------------------------------------------------------------------
 class _LoraState:
     enabled = True
+    mask: Any = None
+    """(batch, tokens, 1) 0/1: where the deltas apply (None: everywhere)."""
 
 
 def _lora_module(torch: Any, linear: Any, rank: int, alpha: float, gen: Any) -> Any:
@@ -159,7 +164,8 @@ def _lora_module(torch: Any, linear: Any, rank: int, alpha: float, gen: Any) -> 
         def forward(self, x: Any) -> Any:
             y = self.base(x)
             if _LoraState.enabled:
-                y = y + (x @ self.a.t()) @ self.b.t() * self.scale
+                d = (x @ self.a.t()) @ self.b.t() * self.scale
+                y = y + (d if _LoraState.mask is None else d * _LoraState.mask)
             return y
 
     return Lora()
@@ -209,16 +215,21 @@ class _lora_off:
 
 
 # -- training -------------------------------------------------------------------------------
-def _batch(torch: Any, items: list[tuple[list[int], int]], pad: int) -> tuple[Any, Any, Any]:
-    n = max(len(ids) for ids, _ in items)
+def _batch(torch: Any, items: list[tuple[list[int], int, int]], pad: int
+           ) -> tuple[Any, Any, Any, Any]:
+    """Inputs, labels (plan tokens), attention mask, and where the deltas apply (from the
+    request on) for items (ids, plan start, context tokens)."""
+    n = max(len(ids) for ids, _, _ in items)
     inp = torch.full((len(items), n), pad, dtype=torch.long)
     labels = torch.full((len(items), n), -100, dtype=torch.long)
     mask = torch.zeros((len(items), n), dtype=torch.long)
-    for i, (ids, start) in enumerate(items):
+    lora = torch.zeros((len(items), n, 1))
+    for i, (ids, start, n_context) in enumerate(items):
         inp[i, :len(ids)] = torch.tensor(ids)
         mask[i, :len(ids)] = 1
         labels[i, start:len(ids)] = torch.tensor(ids[start:])
-    return inp, labels, mask
+        lora[i, n_context:len(ids)] = 1.0
+    return inp, labels, mask, lora
 
 
 def _cache_kwarg(model: Any) -> str:
@@ -264,7 +275,12 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
     dhash = data_hash([json.dumps(r, sort_keys=True) for r in records])
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    encoded = [(_encode(base.tokenizer, r, cfg.max_tokens), r["system"]) for r in records]
+    encoded = []
+    for r in records:
+        ids, start = _encode(base.tokenizer, r, cfg.max_tokens)
+        n_context = (_context_tokens(base.tokenizer, r, ids, cfg.max_tokens)
+                     if cfg.context_on_base else 0)
+        encoded.append(((ids, start, min(n_context, start)), r["system"]))
     mods = _attach(base, cfg)
     params = [p for m in mods.values() for p in (m.a, m.b)]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
@@ -297,14 +313,18 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
             if len(order) < cfg.batch:
                 order += rng.sample(range(len(encoded)), len(encoded))
             idx, order = order[:cfg.batch], order[cfg.batch:]
-            by_sys: dict[str, list[tuple[list[int], int]]] = {}
+            by_sys: dict[str, list[tuple[list[int], int, int]]] = {}
             for i in idx:
                 by_sys.setdefault(encoded[i][1], []).append(encoded[i][0])
             opt.zero_grad()
             total = 0.0
             for system, items in by_sys.items():
-                inp, labels, mask = _batch(torch, items, pad)
-                hidden = _forward(base, system, inp, mask)
+                inp, labels, mask, lora_mask = _batch(torch, items, pad)
+                _LoraState.mask = lora_mask
+                try:
+                    hidden = _forward(base, system, inp, mask)
+                finally:
+                    _LoraState.mask = None
                 loss = _loss(torch, base, hidden, labels) * len(items) / len(idx)
                 loss.backward()
                 total += float(loss.detach())
@@ -330,7 +350,8 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
                       created=time.strftime("%Y-%m-%dT%H:%M:%S"), n_layer=base.n_layer,
                       n_embd=base.n_embd, n_ff=base.n_ff, rank=cfg.rank,
                       base_name=base.name, examples=len(records), steps=cfg.steps,
-                      note=f"lora top-{cfg.layers} layers, {len(systems)} system prompt(s)")
+                      note=f"lora top-{cfg.layers} layers, {len(systems)} system prompt(s)"
+                           + (", context on the base" if cfg.context_on_base else ""))
     return Expert(meta=meta, router=np.zeros((base.n_layer, base.n_embd), dtype=np.float32),
                   lora=lora)
 
