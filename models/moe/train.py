@@ -119,14 +119,19 @@ def _split_prompt(tok: Any, system: str, user: str) -> tuple[str, str]:
     return sys_only, full[len(sys_only):]
 
 
-def _encode(tok: Any, rec: dict[str, str], max_tokens: int) -> tuple[list[int], int]:
-    """Token ids of (request part + plan + end) and where the plan starts."""
+def _encode(tok: Any, rec: dict[str, str], max_tokens: int) -> tuple[list[int], int, int]:
+    """Token ids of (user turn + plan + end), where the plan starts, and how many of the ids
+    are context lines before the request (`REQUEST_MARK`)."""
     _, rest = _split_prompt(tok, rec["system"], rec["user"])
     prompt = tok(rest, add_special_tokens=False)["input_ids"]
     end = tok.eos_token or "<|im_end|>"
     target = tok(rec["target"] + end, add_special_tokens=False)["input_ids"]
     ids = (prompt + target)[-max_tokens:]
-    return ids, max(0, len(ids) - len(target))
+    start = max(0, len(ids) - len(target))
+    at = rest.rfind(REQUEST_MARK)
+    context = len(tok(rest[:at], add_special_tokens=False)["input_ids"]) if at > 0 else 0
+    cut = len(prompt) + len(target) - len(ids)  # tokens truncated from the front
+    return ids, start, min(start, max(0, context - cut))
 
 
 def _prefix(base: LoadedBase, system: str) -> tuple[Any, int]:
@@ -277,10 +282,8 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
     rng = random.Random(cfg.seed)
     encoded = []
     for r in records:
-        ids, start = _encode(base.tokenizer, r, cfg.max_tokens)
-        n_context = (_context_tokens(base.tokenizer, r, ids, cfg.max_tokens)
-                     if cfg.context_on_base else 0)
-        encoded.append(((ids, start, min(n_context, start)), r["system"]))
+        ids, start, n_context = _encode(base.tokenizer, r, cfg.max_tokens)
+        encoded.append(((ids, start, n_context if cfg.context_on_base else 0), r["system"]))
     mods = _attach(base, cfg)
     params = [p for m in mods.values() for p in (m.a, m.b)]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
@@ -360,19 +363,6 @@ def train_expert(base: LoadedBase | str | os.PathLike[str], name: str, domain: s
 Span = Literal["all", "request", "context"]
 
 
-def _context_tokens(tok: Any, rec: dict[str, str], ids: list[int], max_tokens: int) -> int:
-    """How many of ``ids`` (from `_encode`) are user-turn tokens before the request."""
-    _, rest = _split_prompt(tok, rec["system"], rec["user"])
-    at = rest.rfind(REQUEST_MARK)
-    if at <= 0:
-        return 0
-    n = len(tok(rest[:at], add_special_tokens=False)["input_ids"])
-    full = len(tok(rest, add_special_tokens=False)["input_ids"]) + \
-        len(tok(rec["target"] + (tok.eos_token or "<|im_end|>"),
-                add_special_tokens=False)["input_ids"])
-    return max(0, n - max(0, full - len(ids)))
-
-
 def ffn_inputs(base: LoadedBase, records: Sequence[dict[str, str]], layers: Sequence[int],
                *, with_prefix: bool = False, span: Span = "all",
                max_tokens: int = 160) -> dict[int, Any]:
@@ -398,9 +388,7 @@ def ffn_inputs(base: LoadedBase, records: Sequence[dict[str, str]], layers: Sequ
                     for li in layers:
                         feats[li].append(current[f"{li}"][0].numpy())
             for r in records:
-                ids, _ = _encode(base.tokenizer, r, max_tokens)
-                cut = (0 if span == "all" else
-                       _context_tokens(base.tokenizer, r, ids, max_tokens))
+                ids, _, cut = _encode(base.tokenizer, r, max_tokens)
                 part = (slice(0, None) if span == "all" else
                         slice(cut, None) if span == "request" else slice(0, cut))
                 inp = torch.tensor([ids])
