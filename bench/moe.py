@@ -8,6 +8,7 @@ domain, p50 latency, memory), side by side. Figures only — never pass/fail.
     python bench/moe.py train --steps 25             # one expert per domain + routers
     python bench/moe.py assemble                     # -> $WORK/moe.gguf (and moe-minus-X)
     python bench/moe.py route                        # routing as llama.cpp computes it
+    python bench/moe.py soup --from W1 W2            # average experts trained with other seeds
     python bench/moe.py bench --split test           # MoE vs dense default vs dense base
 """
 
@@ -66,7 +67,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     base = load_base(_base(args), threads=args.threads)
     cfg = TrainConfig(steps=args.steps, batch=args.batch, layers=args.layers, rank=args.rank,
                       lr=args.lr, seed=args.seed, checkpoint_every=5,
-                      checkpoint_dir=args.work / "ckpt")
+                      checkpoint_dir=args.work / "ckpt", context_on_base=args.pipeline == "v2")
     experts = {}
     for d in args.domains:
         out = args.work / "experts" / f"{d}.lamx"
@@ -86,7 +87,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         experts["base"] = base_copy_expert(base_info(_base(args)), "base", "system")
     layers = list(range(base.n_layer - cfg.layers, base.n_layer))
     feats = fit_routers(base, experts, {d: _records(args.work, d) for d in DOMAINS}, layers,
-                        per_domain=args.router_records)
+                        per_domain=args.router_records, context_to_base=args.pipeline == "v2")
     for d, e in experts.items():
         write_expert(e, args.work / "experts" / f"{d}.lamx")
     names = list(experts)
@@ -110,6 +111,23 @@ def cmd_assemble(args: argparse.Namespace) -> None:
         print(f"{label}: {', '.join(doms)} top-{args.top_k}: {r.size / 2**20:.0f} MiB, "
               f"{r.seconds:.1f} s, {r.exact_copies} exact / {r.requantized} re-quantized "
               f"tensors, sha256 {r.sha256[:16]}")
+
+
+def cmd_soup(args: argparse.Namespace) -> None:
+    """Each domain's expert averaged over the runs in ``--from`` (same data and pipeline, other
+    seeds) into ``--work``; the base expert is taken from the first run."""
+    import shutil
+
+    from models.moe import average_experts, read_expert, write_expert
+
+    runs = [Path(w) / "experts" for w in args.runs]
+    (args.work / "experts").mkdir(parents=True, exist_ok=True)
+    for d in DOMAINS:
+        mean = average_experts([read_expert(r / f"{d}.lamx") for r in runs], name=d)
+        write_expert(mean, args.work / "experts" / f"{d}.lamx")
+        print(f"{d}: mean of {len(runs)} experts, rank {mean.meta.rank}")
+    if (runs[0] / "base.lamx").is_file():
+        shutil.copy(runs[0] / "base.lamx", args.work / "experts" / "base.lamx")
 
 
 def cmd_route(args: argparse.Namespace) -> None:
@@ -176,7 +194,7 @@ def print_side_by_side(reports: dict[str, dict]) -> None:  # type: ignore[type-a
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("command", choices=["data", "train", "assemble", "route", "bench"])
+    ap.add_argument("command", choices=["data", "train", "assemble", "route", "soup", "bench"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/lam-moe"))
     ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
     ap.add_argument("--base", default="smollm2-135m",
@@ -203,10 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--split", default="test")
     ap.add_argument("--models", nargs="*", default=None)
+    ap.add_argument("--pipeline", choices=["v1", "v2"], default="v2",
+                    help="train: v2 computes the context lines (entities in scope) with the "
+                         "base FFN and routes them to the base expert; v1 trains the domain "
+                         "experts on them and routes them with their record's domain")
+    ap.add_argument("--from", dest="runs", nargs="+", default=[],
+                    help="soup: work folders of runs to average")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     {"data": cmd_data, "train": cmd_train, "assemble": cmd_assemble, "route": cmd_route,
-     "bench": cmd_bench}[args.command](args)
+     "soup": cmd_soup, "bench": cmd_bench}[args.command](args)
     return 0
 
 

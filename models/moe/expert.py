@@ -26,6 +26,7 @@ __all__ = [
     "FORMAT_VERSION",
     "Expert",
     "ExpertMeta",
+    "average_experts",
     "read_expert",
     "read_expert_meta",
     "write_expert",
@@ -78,6 +79,45 @@ class Expert:
             return None
         a, b = ab
         return (b.astype(np.float32) @ a.astype(np.float32)).astype(np.float32)
+
+
+def average_experts(experts: list[Expert], name: str | None = None) -> Expert:
+    """The mean of experts of one domain trained on the same base (e.g. with different seeds):
+    every delta is ``mean_i B_i @ A_i``, stored exactly as a LoRA of rank ``sum r_i`` (the A
+    halves stacked, the B halves side by side and scaled by 1/n). The router rows are the mean
+    of theirs (identical when fitted on the same records). Averaging independently trained
+    experts lowers the seed-to-seed variance of what one training run learns."""
+    if not experts:
+        raise ValueError("no experts to average")
+    first = experts[0].meta
+    for e in experts[1:]:
+        m = e.meta
+        if (m.domain, m.base_sha256, m.n_layer, m.n_embd, m.n_ff) != \
+                (first.domain, first.base_sha256, first.n_layer, first.n_embd, first.n_ff):
+            raise ValueError(f"expert {m.name!r} ({m.domain}, base {m.base_sha256[:12]}) "
+                             f"cannot be averaged with {first.name!r} ({first.domain}, base "
+                             f"{first.base_sha256[:12]})")
+    n = len(experts)
+    keys = sorted({k for e in experts for k in e.lora})
+    lora: dict[tuple[int, str], tuple[F32, F32]] = {}
+    for key in keys:
+        pairs = [e.lora[key] for e in experts if key in e.lora]
+        a = np.concatenate([p[0] for p in pairs], axis=0).astype(np.float32)
+        b = (np.concatenate([p[1] for p in pairs], axis=1) / n).astype(np.float32)
+        lora[key] = (a, b)
+    ranks = {a.shape[0] for a, _ in lora.values()}
+    if len(ranks) > 1:
+        raise ValueError("experts to average must change the same layers")
+    meta = ExpertMeta(
+        name=name or first.name, domain=first.domain, base_sha256=first.base_sha256,
+        data_sha256=first.data_sha256, created=first.created, n_layer=first.n_layer,
+        n_embd=first.n_embd, n_ff=first.n_ff, rank=ranks.pop() if ranks else 0,
+        base_name=first.base_name, examples=first.examples,
+        steps=sum(e.meta.steps for e in experts),
+        note=f"mean of {n} experts: " + ", ".join(e.meta.file_sha256[:12] or e.meta.name
+                                                   for e in experts))
+    router = np.mean([e.router for e in experts], axis=0).astype(np.float32)
+    return Expert(meta=meta, router=router, lora=lora)
 
 
 _STR_FIELDS = ("name", "domain", "base_sha256", "data_sha256", "created", "base_name", "note")

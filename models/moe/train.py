@@ -443,21 +443,26 @@ SYSTEM_PROMPT = "system prompt"
 
 def fit_routers(base: LoadedBase, experts: dict[str, Expert],
                 records: dict[str, Sequence[dict[str, str]]], layers: Sequence[int], *,
-                per_domain: int = 20) -> dict[str, dict[int, Any]]:
+                per_domain: int = 20, context_to_base: bool = True) -> dict[str, dict[int, Any]]:
     """Fit every expert's router rows in place: an expert's own domain's request and plan
     tokens (the first ``per_domain`` records of ``records[domain]``) against every other
     domain's, the system prompt's and the context lines' (entities in scope, which every
     domain's prompts carry alike). An expert whose domain is ``system`` (a `base_copy_expert`)
     takes the system prompt and the context lines; without one, the ``general`` expert does.
+    With ``context_to_base=False`` (pipeline v1, for experts trained with
+    ``TrainConfig.context_on_base=False``) the context lines count as their record's domain's
+    tokens and only the system prompt is shared.
     Returns the features used, by domain, `SYSTEM_PROMPT` and `CONTEXT` (for
     `routing_stats`)."""
     picked = {d: list(recs)[:per_domain] for d, recs in records.items()}
-    feats = {d: ffn_inputs(base, recs, layers, span="request") for d, recs in picked.items()}
+    span: Span = "request" if context_to_base else "all"
+    feats = {d: ffn_inputs(base, recs, layers, span=span) for d, recs in picked.items()}
     system = ffn_inputs(base, next(iter(picked.values()))[:1], layers, with_prefix=True,
                         span="context")
     context = ffn_inputs(base, [r for recs in picked.values() for r in recs[:5]], layers,
                          span="context")
-    shared = {li: np.concatenate([system[li], context[li]]) for li in layers}
+    shared = ({li: np.concatenate([system[li], context[li]]) for li in layers}
+              if context_to_base else system)
     has_base = any(e.meta.domain == "system" for e in experts.values())
     for e in experts.values():
         dom = e.meta.domain

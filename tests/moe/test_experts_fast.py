@@ -15,6 +15,7 @@ from models.errors import ModelCorrupt, ModelError
 from models.moe import (
     Expert,
     assemble,
+    average_experts,
     base_copy_expert,
     base_info,
     read_expert,
@@ -57,6 +58,27 @@ def test_expert_file_round_trip(tiny: Path, tmp_path: Path) -> None:
     assert d0 is not None and d1 is not None
     np.testing.assert_allclose(d1, d0)
     assert read_expert_meta(tmp_path / "web.lamx").name == "web"
+
+
+def test_average_of_experts_is_the_mean_delta(tiny: Path, tmp_path: Path) -> None:
+    runs = [_trained(tiny, "web", "browser", seed) for seed in (0, 1, 2)]
+    mean = average_experts(runs)
+    assert mean.meta.rank == 6 and mean.meta.domain == "browser"
+    for part in ("ffn_gate", "ffn_up", "ffn_down"):
+        want = np.mean([r.delta(1, part) for r in runs], axis=0)
+        got = mean.delta(1, part)
+        assert got is not None
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(mean.router, np.mean([r.router for r in runs], axis=0))
+    # it is an ordinary expert file: written, read back, assembled
+    write_expert(mean, tmp_path / "mean.lamx")
+    back = read_expert(tmp_path / "mean.lamx")
+    np.testing.assert_allclose(back.delta(1, "ffn_up"), mean.delta(1, "ffn_up"))  # type: ignore[arg-type]
+    write_expert(_trained(tiny, "mail", "messaging", 3), tmp_path / "mail.lamx")
+    assemble(tiny, [tmp_path / "mean.lamx", tmp_path / "mail.lamx"], tmp_path / "moe.gguf",
+             experts_used=1)
+    with pytest.raises(ValueError, match="cannot be averaged"):
+        average_experts([runs[0], _trained(tiny, "mail", "messaging", 3)])
 
 
 def test_assembly_places_experts_and_routers(tiny: Path, tmp_path: Path) -> None:
