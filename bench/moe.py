@@ -221,10 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--split", default="test")
     ap.add_argument("--models", nargs="*", default=None)
-    ap.add_argument("--pipeline", choices=["v1", "v2"], default="v2",
+    ap.add_argument("--pipeline", choices=["v1", "v2"], default="v1",
                     help="train: v2 computes the context lines (entities in scope) with the "
                          "base FFN and routes them to the base expert; v1 trains the domain "
-                         "experts on them and routes them with their record's domain")
+                         "experts on them and routes them with their record's domain (the "
+                         "default here: 4 of 4 seeds beat the dense default, docs/moe.md)")
     ap.add_argument("--from", dest="runs", nargs="+", default=[],
                     help="soup: work folders of runs to average")
     args = ap.parse_args(argv)
