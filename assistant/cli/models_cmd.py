@@ -105,10 +105,12 @@ def info(ctx: click.Context, name: str, n_ctx: int | None, experts: int | None,
     """Catalog facts, GGUF facts (params, quantization, MoE) and memory needed vs available."""
     from models.gguf_info import read_gguf
     from models.memory import available_memory, estimate_memory, format_bytes
+    from models.store import MOE_NAME
 
     store, runtime = _store(ctx)
     n_ctx = n_ctx or runtime.config.lam.context
-    is_path = name.endswith(".gguf")
+    # a file, or the assembled MoE ("moe" = moe.gguf in the models folder)
+    is_path = name.endswith(".gguf") or name == MOE_NAME
     status = None if is_path else store.info(name)
     data: dict[str, Any] = {}
     if status is not None:

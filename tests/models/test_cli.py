@@ -46,6 +46,18 @@ def test_info_rm_and_errors_on_an_empty_store(run_lam: Run, tmp_path: Path) -> N
     assert bad.returncode != 0 and "hint: known models:" in bad.stderr
     missing = run_lam("models", "info", str(tmp_path / "none.gguf"), env=env)
     assert missing.returncode != 0 and "no model file" in missing.stderr
+    no_moe = run_lam("models", "info", "moe", env=env)
+    assert no_moe.returncode != 0 and "unknown model" not in no_moe.stderr
+    assert "moe.gguf" in no_moe.stderr
+
+
+def test_info_of_the_assembled_moe(run_lam: Run, tmp_path: Path) -> None:
+    from tests.models.tiny_gguf import write_tiny_gguf
+
+    write_tiny_gguf(tmp_path / "moe.gguf")
+    info = run_lam("models", "info", "moe", "--json", env={"LAM_MODELS_DIR": str(tmp_path)})
+    assert info.returncode == 0, info.stderr
+    assert json.loads(info.stdout)["gguf"]["n_layer"] > 0
 
 
 def test_transformers_backend_without_torch_says_what_to_install(
