@@ -10,6 +10,7 @@ domain, p50 latency, memory), side by side. Figures only — never pass/fail.
     python bench/moe.py route                        # routing as llama.cpp computes it
     python bench/moe.py soup --from W1 W2            # average experts trained with other seeds
     python bench/moe.py bench --split test           # MoE vs dense default vs dense base
+    python bench/moe.py speed --models A B           # prompt / generation ms per token
 """
 
 from __future__ import annotations
@@ -107,8 +108,9 @@ def cmd_assemble(args: argparse.Namespace) -> None:
         sets[f"moe-minus-{args.without}"] = [d for d in names if d != args.without]
     for label, doms in sets.items():
         r = assemble(_base(args), [paths[d] for d in doms], args.work / f"{label}.gguf",
-                     experts_used=args.top_k)
-        print(f"{label}: {', '.join(doms)} top-{args.top_k}: {r.size / 2**20:.0f} MiB, "
+                     experts_used=args.top_k, expert_qtype=args.qtype)
+        print(f"{label}: {', '.join(doms)} top-{args.top_k} {args.qtype}: "
+              f"{r.size / 2**20:.0f} MiB, "
               f"{r.seconds:.1f} s, {r.exact_copies} exact / {r.requantized} re-quantized "
               f"tensors, sha256 {r.sha256[:16]}")
 
@@ -160,6 +162,43 @@ def _golden(model: str, split: str, threads: int, out: Path) -> dict[str, object
     return report
 
 
+def _model_path(name: str) -> Path:
+    """A file, ``moe`` (moe.gguf in the models folder) or a catalog name there."""
+    p = Path(name)
+    return p if p.suffix == ".gguf" else MODELS_DIR / f"{name}.gguf"
+
+
+def cmd_speed(args: argparse.Namespace) -> None:
+    """llama.cpp's speed per token for each model, with the planner's settings (n_batch 512,
+    flash attention): a 300-token prompt, an 80-token tail after it (what a request adds to
+    the cached system prompt) and 60 tokens decoded one by one. Best of three."""
+    from models.llama_backend import LlamaBackend
+
+    models = args.models or ["qwen2.5-coder-0.5b", "moe"]
+    print(f"{'model':<28}{'prompt 300':>14}{'tail 80':>12}{'decode':>12}   ms per token")
+    for name in models:
+        backend = LlamaBackend(_model_path(name), n_ctx=1024, threads=args.threads,
+                               check_memory=False)
+        llm = backend._llm
+        text = "You are a planner. Choose the actions for the user's request. " * 40
+        tokens = llm.tokenize(text.encode())[:400]
+        best = [float("inf")] * 3
+        for _ in range(3):
+            llm.reset()
+            spans = []
+            for chunk in (tokens[:300], tokens[300:380]):
+                t = time.perf_counter()
+                llm.eval(chunk)
+                spans.append((time.perf_counter() - t) / len(chunk))
+            t = time.perf_counter()
+            for tok in tokens[380:] + tokens[:40]:
+                llm.eval([tok])
+            spans.append((time.perf_counter() - t) / 60)
+            best = [min(b, x * 1000) for b, x in zip(best, spans, strict=True)]
+        backend.close()
+        print(f"{Path(name).stem[:27]:<28}{best[0]:>14.2f}{best[1]:>12.2f}{best[2]:>12.2f}")
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     models = args.models or ["qwen2.5-coder-0.5b", str(args.work / "moe.gguf"), "smollm2-135m"]
     reports = {}
@@ -194,7 +233,8 @@ def print_side_by_side(reports: dict[str, dict]) -> None:  # type: ignore[type-a
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("command", choices=["data", "train", "assemble", "route", "soup", "bench"])
+    ap.add_argument("command", choices=["data", "train", "assemble", "route", "soup", "bench",
+                                        "speed"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/lam-moe"))
     ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
     ap.add_argument("--base", default="smollm2-135m",
@@ -219,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="data: add the golden dev split's literal cases (never the test split)")
     ap.add_argument("--without", default=None, help="also assemble without this expert")
     ap.add_argument("--top-k", type=int, default=2)
+    ap.add_argument("--qtype", default="fast",
+                    help="expert tensor storage: fast (4-bit types llama.cpp repacks for "
+                         "expert matmuls), exact (copies verbatim, deltas Q8_0) or a GGML type")
     ap.add_argument("--split", default="test")
     ap.add_argument("--models", nargs="*", default=None)
     ap.add_argument("--pipeline", choices=["v1", "v2"], default="v1",
@@ -231,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     {"data": cmd_data, "train": cmd_train, "assemble": cmd_assemble, "route": cmd_route,
-     "soup": cmd_soup, "bench": cmd_bench}[args.command](args)
+     "soup": cmd_soup, "bench": cmd_bench, "speed": cmd_speed}[args.command](args)
     return 0
 
 

@@ -262,15 +262,29 @@ def rm_cmd(name: str, directory: Path | None) -> None:
     click.echo(f"removed {path}")
 
 
+def _check_qtype(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from models.errors import ModelError
+    from models.moe.quant import expert_tensor_type
+
+    try:
+        expert_tensor_type(value, "F32", has_delta=False)
+    except ModelError as exc:
+        raise click.BadParameter(f"{exc.message} ({exc.hint})") from None
+    return value
+
+
 @experts_group.command("assemble")
 @click.argument("base", type=click.Path(exists=True, path_type=Path))
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--expert", "names", multiple=True, help="expert name (default: all)")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
 @click.option("--top-k", default=2, show_default=True)
-@click.option("--qtype", default=None, help="type of re-quantized expert tensors (Q8_0)")
+@click.option("--qtype", default="fast", show_default=True, callback=_check_qtype,
+              help="how expert FFN tensors are stored: fast (types llama.cpp repacks for "
+                   "expert matmuls: faster on CPU), exact (copies verbatim, tensors with "
+                   "deltas Q8_0) or a GGML type for all, e.g. Q8_0")
 def assemble_cmd(base: Path, out: Path, names: tuple[str, ...], directory: Path | None,
-                 top_k: int, qtype: str | None) -> None:
+                 top_k: int, qtype: str) -> None:
     """Assemble BASE + experts into the MoE GGUF OUT (seconds; nothing is retrained)."""
     from models.moe import assemble
     from models.moe.registry import ExpertStore
@@ -281,6 +295,8 @@ def assemble_cmd(base: Path, out: Path, names: tuple[str, ...], directory: Path 
                       expert_qtype=qtype)
     click.echo(f"{report.path}: {len(report.experts)} experts "
                f"({', '.join(m.name for m in report.experts)}), top-{report.experts_used}, "
+               f"{qtype} ({report.exact_copies} tensors copied, {report.requantized} "
+               f"re-quantized), "
                f"{report.size / 2**20:.0f} MiB, sha256 {report.sha256}, "
                f"{report.seconds:.1f} s")
 

@@ -5,7 +5,9 @@ the experts' router rows stacked, ``blk.N.ffn_{gate,up,down}_exps`` = the expert
 stacked, ``{arch}.expert_count`` / ``{arch}.expert_used_count``); every other tensor and key is
 copied from the base. An expert without a delta for a tensor is the base tensor's bytes copied
 verbatim, so an MoE of copies computes exactly what the dense model computes. Experts with
-deltas are dequantized, summed and re-quantized (``expert_qtype``, default Q8_0).
+deltas are dequantized, summed and re-quantized (Q8_0 by default). ``expert_qtype="fast"``
+stores every FFN tensor in a type llama.cpp repacks for expert matmuls instead (faster on CPU;
+see `models.moe.quant`).
 
 A ``qwen2`` base (Qwen2.5) is written as ``llama``: the same network but for the rotary
 embedding's pairing (NEOX: dimension i with i + d/2; llama: 2i with 2i+1), so the rows of each
@@ -34,6 +36,7 @@ import numpy as np
 from models._files import sha256_file
 from models.errors import ModelCorrupt, ModelError
 from models.moe.expert import FFN_PARTS, Expert, ExpertMeta, read_expert
+from models.moe.quant import GgmlQuantizer, expert_tensor_type
 
 __all__ = ["SUPPORTED_ARCHS", "AssemblyReport", "BaseInfo", "assemble", "base_copy_expert",
            "base_info", "check_expert", "quantize_file", "read_manifest"]
@@ -158,8 +161,8 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
              out_path: str | os.PathLike[str], *, experts_used: int = 2,
              expert_qtype: str | None = None, router_scale: float = 1.0) -> AssemblyReport:
     """Write an MoE GGUF made of ``base_path`` and ``experts`` (in order: expert i is row i of
-    every router). ``expert_qtype``: type of re-quantized expert tensors (default Q8_0, or the
-    base type when it is F32/F16/BF16)."""
+    every router). ``expert_qtype``: how expert FFN tensors are stored, ``exact`` (default),
+    ``fast`` or a GGML type name (see `models.moe.quant`)."""
     import gguf
     from gguf import GGMLQuantizationType as Q
 
@@ -205,6 +208,7 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
             data = np.ascontiguousarray(data[rows[rotary.group(1)]])
         writer.add_tensor(t.name, data, raw_dtype=t.tensor_type)
     exact = requant = 0
+    quantizer: GgmlQuantizer | None = None
     for layer in range(info.n_layer):
         router = np.stack([e.router[layer] for e in loaded]).astype(np.float32) * router_scale
         writer.add_tensor(f"blk.{layer}.ffn_gate_inp.weight", router)
@@ -215,23 +219,36 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
             deltas = [e.delta(layer, part) for e in loaded]
             name = f"blk.{layer}.{part}_exps.weight"
             base_type = Q(t.tensor_type)
-            target = Q[expert_qtype] if expert_qtype else (
-                base_type if base_type in (Q.F32, Q.F16, Q.BF16) else Q.Q8_0)
-            if all(d is None for d in deltas) and (expert_qtype is None or target == base_type):
-                raw = np.asarray(t.data)
+            target = Q[expert_tensor_type(expert_qtype, base_type.name,
+                                          any(d is not None for d in deltas))]
+            raw = np.asarray(t.data)
+            if target == base_type and all(d is None for d in deltas):
                 writer.add_tensor(name, np.ascontiguousarray(np.stack([raw] * n_exp)),
                                   raw_dtype=base_type)
                 exact += 1
                 continue
-            dense = gguf.quants.dequantize(np.asarray(t.data), base_type).astype(np.float32)
-            stacked = np.stack([dense if d is None else dense + d for d in deltas])
-            if target in (Q.F32,):
-                writer.add_tensor(name, stacked.astype(np.float32))
-            elif target == Q.F16:
-                writer.add_tensor(name, stacked.astype(np.float16))
+            dense = gguf.quants.dequantize(raw, base_type).astype(np.float32)
+            if target in (Q.F32, Q.F16, Q.BF16):
+                stacked = np.stack([dense if d is None else dense + d for d in deltas])
+                if target == Q.BF16:
+                    writer.add_tensor(name, gguf.quants.quantize(stacked, Q.BF16),
+                                      raw_dtype=Q.BF16)
+                else:
+                    writer.add_tensor(name, stacked.astype(
+                        np.float32 if target == Q.F32 else np.float16))
             else:
-                q = gguf.quants.quantize(stacked, target)
-                writer.add_tensor(name, q, raw_dtype=target)
+                quantizer = quantizer or GgmlQuantizer()
+                # the base itself is quantized once, for every expert without a delta here
+                plain = raw if target == base_type else None
+                parts = []
+                for d in deltas:
+                    if d is None:
+                        if plain is None:
+                            plain = quantizer.quantize(dense, target.name)
+                        parts.append(plain)
+                    else:
+                        parts.append(quantizer.quantize(dense + d, target.name))
+                writer.add_tensor(name, np.ascontiguousarray(np.stack(parts)), raw_dtype=target)
             requant += 1
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

@@ -187,3 +187,21 @@ def test_experts_assemble_command(tiny: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "2 experts (mail, web)" in res.output
     assert [m["name"] for m in read_manifest(out)] == ["mail", "web"]
+
+
+def test_experts_assemble_command_stores_experts_fast_by_default(tiny: Path,
+                                                                 tmp_path: Path) -> None:
+    from assistant.cli.experts_cmd import experts_group
+
+    store = ExpertStore(tmp_path / "ex")
+    store.add_expert(_trained(tiny, "web", "browser", 0))
+    store.add_expert(_trained(tiny, "mail", "messaging", 1))
+    out = tmp_path / "moe.gguf"
+    res = CliRunner().invoke(experts_group, ["assemble", str(tiny), str(out), "--dir",
+                                             str(store.root)])
+    assert res.exit_code == 0, res.output
+    assert "top-2, fast (" in res.output
+    res = CliRunner().invoke(experts_group, ["assemble", str(tiny), str(out), "--dir",
+                                             str(store.root), "--qtype", "Q9_9"])
+    assert res.exit_code == 2
+    assert "unknown expert tensor type 'Q9_9'" in res.output and "exact, fast" in res.output

@@ -51,29 +51,57 @@ def test_permuted_rows_give_the_same_attention_scores() -> None:
                           _rope_llama((wq @ x1)[s], 5) @ _rope_llama((wk @ x2)[s], 2))
 
 
-@pytest.mark.model
-def test_a_qwen2_moe_of_copies_predicts_what_the_dense_model_predicts(qwen05: Path,
-                                                                      tmp_path: Path) -> None:
-    import llama_cpp
+TEXT = (b"def fizzbuzz(n):\n    for i in range(1, n + 1):\n        if i % 15 == 0:\n"
+        b"            print('FizzBuzz')\n")
 
-    base = base_info(qwen05)
-    assert base.arch == "qwen2"
-    report = assemble(qwen05, [base_copy_expert(base, f"c{i}") for i in range(2)],
-                      tmp_path / "moe.gguf", experts_used=1)
-    text = (b"def fizzbuzz(n):\n    for i in range(1, n + 1):\n        if i % 15 == 0:\n"
-            b"            print('FizzBuzz')\n")
+
+def _agreement(dense: Path, moe: Path) -> float:
+    """Share of positions of TEXT where both models' top-1 next token agree."""
+    import llama_cpp
 
     def top_tokens(path: Path) -> np.ndarray:
         llm = llama_cpp.Llama(model_path=str(path), n_ctx=256, n_threads=2, logits_all=True,
                               verbose=False)
         try:
-            tokens = llm.tokenize(text)
+            tokens = llm.tokenize(TEXT)
             llm.eval(tokens)
             return np.asarray(llm.scores[:len(tokens)]).argmax(axis=1)
         finally:
             llm.close()
 
-    dense, moe = top_tokens(qwen05), top_tokens(report.path)
-    agreement = float((dense == moe).mean())
-    print(f"top-1 agreement over {len(dense)} positions: {agreement:.1%}")
+    return float((top_tokens(dense) == top_tokens(moe)).mean())
+
+
+@pytest.mark.model
+def test_a_qwen2_moe_of_copies_predicts_what_the_dense_model_predicts(qwen05: Path,
+                                                                      tmp_path: Path) -> None:
+    base = base_info(qwen05)
+    assert base.arch == "qwen2"
+    report = assemble(qwen05, [base_copy_expert(base, f"c{i}") for i in range(2)],
+                      tmp_path / "moe.gguf", experts_used=1)
+    agreement = _agreement(qwen05, report.path)
+    print(f"top-1 agreement: {agreement:.1%}")
     assert agreement >= 0.95
+
+
+@pytest.mark.model
+def test_a_fast_moe_of_copies_stores_repackable_types_and_still_predicts_like_dense(
+        qwen05: Path, tmp_path: Path) -> None:
+    """``expert_qtype="fast"``: the Q5_0 gate/up tensors become Q4_0, the K-quant down tensors
+    are copied verbatim; 4 bits instead of 5 keep the predictions close to the dense model's."""
+    from gguf import GGUFReader
+
+    base = base_info(qwen05)
+    report = assemble(qwen05, [base_copy_expert(base, f"c{i}") for i in range(2)],
+                      tmp_path / "moe-fast.gguf", experts_used=1, expert_qtype="fast")
+    types = {t.name: t.tensor_type.name for t in GGUFReader(str(report.path)).tensors}
+    dense_types = {t.name: t.tensor_type.name for t in GGUFReader(str(qwen05)).tensors}
+    for layer in range(base.n_layer):
+        assert types[f"blk.{layer}.ffn_gate_exps.weight"] == "Q4_0"
+        assert types[f"blk.{layer}.ffn_up_exps.weight"] == "Q4_0"
+        down = dense_types[f"blk.{layer}.ffn_down.weight"]
+        assert types[f"blk.{layer}.ffn_down_exps.weight"] == down
+    assert report.exact_copies == base.n_layer and report.requantized == 2 * base.n_layer
+    agreement = _agreement(qwen05, report.path)
+    print(f"fast layout: top-1 agreement with the dense model {agreement:.1%}")
+    assert agreement >= 0.85
