@@ -196,7 +196,9 @@ def cmd_speed(args: argparse.Namespace) -> None:
             spans.append((time.perf_counter() - t) / 60)
             best = [min(b, x * 1000) for b, x in zip(best, spans, strict=True)]
         backend.close()
-        print(f"{Path(name).stem[:27]:<28}{best[0]:>14.2f}{best[1]:>12.2f}{best[2]:>12.2f}")
+        p = Path(name)
+        label = f"{p.parent.name}/{p.stem}" if p.suffix == ".gguf" else name
+        print(f"{label[-27:]:<28}{best[0]:>14.2f}{best[1]:>12.2f}{best[2]:>12.2f}")
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
