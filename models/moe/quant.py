@@ -29,7 +29,8 @@ from models.errors import ModelError
 __all__ = ["EXPERT_LAYOUTS", "REPACKED_FOR_EXPERTS", "GgmlQuantizer", "expert_tensor_type"]
 
 EXPERT_LAYOUTS = ("exact", "fast")
-# quantized types whose expert tensors llama.cpp's CPU backend repacks (ggml-cpu repack.cpp)
+# quantized types ggml-cpu has repacked kernels for (its repack.cpp; llama-cpp-python 0.3.36).
+# Measured on expert tensors here: Q4_0 and IQ4_NL (gate/up/down), Q4_K and Q6_K (down).
 REPACKED_FOR_EXPERTS = ("Q4_0", "IQ4_NL", "Q4_K", "Q5_K", "Q6_K", "Q2_K", "MXFP4")
 _FLOAT = ("F32", "F16", "BF16")
 
@@ -54,7 +55,8 @@ def _type_name(name: str) -> str:
         return Q[name.upper()].name
     except KeyError:
         raise ModelError(f"unknown expert tensor type {name!r}",
-                         hint="use exact, fast or a GGML type such as Q8_0, Q4_0, Q4_K") from None
+                         hint=f"use {' or '.join(EXPERT_LAYOUTS)}, or a GGML type such as "
+                              "Q8_0, Q4_0, Q4_K") from None
 
 
 class GgmlQuantizer:
