@@ -31,7 +31,13 @@ BASE = MODELS_DIR / "smollm2-135m.gguf"
 
 
 def _base(args: argparse.Namespace) -> Path:
-    return MODELS_DIR / f"{args.base}.gguf"
+    return _model_path(args.base)
+
+
+def _model_path(name: str) -> Path:
+    """A file, ``moe`` (moe.gguf in the models folder) or a catalog name there."""
+    p = Path(name)
+    return p if p.suffix == ".gguf" else MODELS_DIR / f"{name}.gguf"
 
 
 def _records(work: Path, domain: str) -> list[dict[str, str]]:
@@ -160,12 +166,6 @@ def _golden(model: str, split: str, threads: int, out: Path) -> dict[str, object
     report["wall"] = time.perf_counter() - t
     out.write_text(json.dumps(report, indent=1))
     return report
-
-
-def _model_path(name: str) -> Path:
-    """A file, ``moe`` (moe.gguf in the models folder) or a catalog name there."""
-    p = Path(name)
-    return p if p.suffix == ".gguf" else MODELS_DIR / f"{name}.gguf"
 
 
 def cmd_speed(args: argparse.Namespace) -> None:

@@ -264,13 +264,12 @@ def rm_cmd(name: str, directory: Path | None) -> None:
 
 def _check_qtype(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from models.errors import ModelError
-    from models.moe.quant import expert_tensor_type
+    from models.moe.quant import check_expert_qtype
 
     try:
-        expert_tensor_type(value, "F32", has_delta=False)
+        return check_expert_qtype(value)
     except ModelError as exc:
         raise click.BadParameter(f"{exc.message} ({exc.hint})") from None
-    return value
 
 
 @experts_group.command("assemble")

@@ -36,7 +36,7 @@ import numpy as np
 from models._files import sha256_file
 from models.errors import ModelCorrupt, ModelError
 from models.moe.expert import FFN_PARTS, Expert, ExpertMeta, read_expert
-from models.moe.quant import GgmlQuantizer, expert_tensor_type
+from models.moe.quant import GgmlQuantizer, check_expert_qtype, expert_tensor_type
 
 __all__ = ["SUPPORTED_ARCHS", "AssemblyReport", "BaseInfo", "assemble", "base_copy_expert",
            "base_info", "check_expert", "quantize_file", "read_manifest"]
@@ -167,6 +167,7 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
     from gguf import GGMLQuantizationType as Q
 
     start = time.perf_counter()
+    check_expert_qtype(expert_qtype)
     base_p = Path(base_path)
     reader = _reader(base_p)
     info = _base_info(reader, base_p)

@@ -26,7 +26,8 @@ import numpy as np
 
 from models.errors import ModelError
 
-__all__ = ["EXPERT_LAYOUTS", "REPACKED_FOR_EXPERTS", "GgmlQuantizer", "expert_tensor_type"]
+__all__ = ["EXPERT_LAYOUTS", "REPACKED_FOR_EXPERTS", "GgmlQuantizer", "check_expert_qtype",
+           "expert_tensor_type"]
 
 EXPERT_LAYOUTS = ("exact", "fast")
 # quantized types ggml-cpu has repacked kernels for (its repack.cpp; llama-cpp-python 0.3.36).
@@ -35,28 +36,31 @@ REPACKED_FOR_EXPERTS = ("Q4_0", "IQ4_NL", "Q4_K", "Q5_K", "Q6_K", "Q2_K", "MXFP4
 _FLOAT = ("F32", "F16", "BF16")
 
 
+def check_expert_qtype(expert_qtype: str | None) -> str:
+    """``exact`` (also for None), ``fast`` or a GGML type name in upper case; ModelError for
+    anything else."""
+    from gguf import GGMLQuantizationType as Q
+
+    choice = (expert_qtype or "exact").strip()
+    if choice.lower() in EXPERT_LAYOUTS:
+        return choice.lower()
+    try:
+        return Q[choice.upper()].name
+    except KeyError:
+        raise ModelError(f"unknown expert tensor type {choice!r}",
+                         hint=f"use {' or '.join(EXPERT_LAYOUTS)}, or a GGML type such as "
+                              "Q8_0, Q4_0, Q4_K") from None
+
+
 def expert_tensor_type(expert_qtype: str | None, base_type: str, has_delta: bool) -> str:
     """The GGML type name an expert FFN tensor is stored as. ``expert_qtype``: None or
     ``exact``, ``fast``, or a type name (e.g. ``Q8_0``) for every FFN tensor."""
-    choice = (expert_qtype or "exact").strip()
-    if choice.lower() == "exact":
-        if not has_delta or base_type in _FLOAT:
-            return base_type
-        return "Q8_0"
-    if choice.lower() == "fast":
+    choice = check_expert_qtype(expert_qtype)
+    if choice == "exact":
+        return base_type if not has_delta or base_type in _FLOAT else "Q8_0"
+    if choice == "fast":
         return base_type if base_type in REPACKED_FOR_EXPERTS + _FLOAT else "Q4_0"
-    return _type_name(choice)
-
-
-def _type_name(name: str) -> str:
-    from gguf import GGMLQuantizationType as Q
-
-    try:
-        return Q[name.upper()].name
-    except KeyError:
-        raise ModelError(f"unknown expert tensor type {name!r}",
-                         hint=f"use {' or '.join(EXPERT_LAYOUTS)}, or a GGML type such as "
-                              "Q8_0, Q4_0, Q4_K") from None
+    return choice
 
 
 class GgmlQuantizer:

@@ -205,3 +205,12 @@ def test_experts_assemble_command_stores_experts_fast_by_default(tiny: Path,
                                              str(store.root), "--qtype", "Q9_9"])
     assert res.exit_code == 2
     assert "unknown expert tensor type 'Q9_9'" in res.output and "exact or fast" in res.output
+
+
+def test_assemble_refuses_an_unknown_tensor_type_before_writing(tiny: Path,
+                                                                tmp_path: Path) -> None:
+    experts = [_trained(tiny, "web", "browser", 0), _trained(tiny, "mail", "messaging", 1)]
+    out = tmp_path / "out" / "moe.gguf"
+    with pytest.raises(ModelError, match="unknown expert tensor type 'Q9_9'"):
+        assemble(tiny, experts, out, expert_qtype="Q9_9")
+    assert not out.parent.exists()
