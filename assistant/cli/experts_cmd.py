@@ -290,8 +290,11 @@ def assemble_cmd(base: Path, out: Path, names: tuple[str, ...], directory: Path 
 
     store = ExpertStore(directory or _experts_dir())
     paths = [store.path(n) for n in names] if names else [m.path for m in store.list()]
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\rassembling: layer {done}/{total}", nl=done == total, err=True)
+
     report = assemble(base, [p for p in paths if p is not None], out, experts_used=top_k,
-                      expert_qtype=qtype)
+                      expert_qtype=qtype, progress=progress)
     click.echo(f"{report.path}: {len(report.experts)} experts "
                f"({', '.join(m.name for m in report.experts)}), top-{report.experts_used}, "
                f"{qtype} ({report.exact_copies} tensors copied, {report.requantized} "

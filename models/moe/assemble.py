@@ -26,7 +26,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,10 +159,12 @@ def _rotary_rows(reader: Any, arch: str) -> dict[str, np.ndarray]:
 
 def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str | os.PathLike[str]],
              out_path: str | os.PathLike[str], *, experts_used: int = 2,
-             expert_qtype: str | None = None, router_scale: float = 1.0) -> AssemblyReport:
+             expert_qtype: str | None = None, router_scale: float = 1.0,
+             progress: Callable[[int, int], None] | None = None) -> AssemblyReport:
     """Write an MoE GGUF made of ``base_path`` and ``experts`` (in order: expert i is row i of
     every router). ``expert_qtype``: how expert FFN tensors are stored, ``exact`` (default),
-    ``fast`` or a GGML type name (see `models.moe.quant`)."""
+    ``fast`` or a GGML type name (see `models.moe.quant`). ``progress(layers done, layers)`` is
+    called after each layer."""
     import gguf
     from gguf import GGMLQuantizationType as Q
 
@@ -251,6 +253,8 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
                         parts.append(quantizer.quantize(dense + d, target.name))
                 writer.add_tensor(name, np.ascontiguousarray(np.stack(parts)), raw_dtype=target)
             requant += 1
+        if progress is not None:
+            progress(layer + 1, info.n_layer)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

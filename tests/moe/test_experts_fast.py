@@ -201,6 +201,7 @@ def test_experts_assemble_command_stores_experts_fast_by_default(tiny: Path,
                                              str(store.root)])
     assert res.exit_code == 0, res.output
     assert "top-2, fast (" in res.output
+    assert f"assembling: layer {N_LAYER}/{N_LAYER}" in res.output
     res = CliRunner().invoke(experts_group, ["assemble", str(tiny), str(out), "--dir",
                                              str(store.root), "--qtype", "Q9_9"])
     assert res.exit_code == 2
