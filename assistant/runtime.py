@@ -144,7 +144,7 @@ class Runtime:
             notify=self.notify,
             journal=self.journal,
             run_plan=self._run_plan,
-            extras=dict(self.options.extras),
+            extras={"config_file": str(self.paths.user_config), **self.options.extras},
             **self.extra_caps,
         )
 

@@ -72,11 +72,12 @@ class Outcome:
 class Driver:
     """Browser, context and current page; call only from the session's worker thread."""
 
-    def __init__(self, settings: BrowserSettings, data_dir: Path, cdp_url: str = "") -> None:
+    def __init__(self, settings: BrowserSettings, data_dir: Path, cdp_url: str = "",
+                 policy: UrlPolicy | None = None) -> None:
         self.settings = settings
         self.data_dir = data_dir
         self.cdp_url = cdp_url
-        self.policy: UrlPolicy = settings.policy()
+        self.policy: UrlPolicy = policy or settings.policy()
         self.timeout = settings.timeout_ms
         self._pw: Playwright | None = None
         self._browser: Browser | None = None

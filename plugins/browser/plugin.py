@@ -144,9 +144,9 @@ class BrowserPlugin(Plugin):
         super().__init__(caps)
         settings: BrowserSettings = caps.settings  # type: ignore[assignment]
         self._settings = settings
-        self._policy: UrlPolicy = settings.policy()
+        self._policy: UrlPolicy = settings.policy(str(caps.extras.get("config_file") or ""))
         cdp = str(caps.extras.get("browser_cdp") or settings.cdp_url or "")
-        self._session = BrowserSession(settings, caps.data_dir, cdp)
+        self._session = BrowserSession(settings, caps.data_dir, cdp, self._policy)
 
     # -- hooks for lam -------------------------------------------------------------------------
     def url_allowed(self, url: str) -> str | None:

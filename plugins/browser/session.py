@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from plugins.browser.settings import BrowserSettings
+from plugins.browser.url_policy import UrlPolicy
 
 if TYPE_CHECKING:
     from plugins.browser.driver import Driver
@@ -24,8 +25,10 @@ _GRACE_S = 30.0
 class BrowserSession:
     """Runs functions of the `Driver` on the plugin's own Playwright thread."""
 
-    def __init__(self, settings: BrowserSettings, data_dir: Path, cdp_url: str = "") -> None:
+    def __init__(self, settings: BrowserSettings, data_dir: Path, cdp_url: str = "",
+                 policy: UrlPolicy | None = None) -> None:
         self.settings = settings
+        self.policy = policy
         self.data_dir = data_dir
         self.cdp_url = cdp_url
         self._executor: cf.ThreadPoolExecutor | None = None
@@ -58,7 +61,7 @@ class BrowserSession:
         if self._driver is None:
             from plugins.browser.driver import Driver  # imports Playwright: first use only
 
-            driver = Driver(self.settings, self.data_dir, self.cdp_url)
+            driver = Driver(self.settings, self.data_dir, self.cdp_url, self.policy)
             driver.start()
             self._driver = driver
         return fn(self._driver)

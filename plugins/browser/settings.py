@@ -28,6 +28,8 @@ class BrowserSettings(BaseModel):
     """Allow downloads; they are saved to ``<data dir>/quarantine``."""
     allow_private_ips: bool = False
     """Allow private/link-local IP addresses (10.x, 192.168.x, 169.254.x) not listed."""
+    allow_loopback: bool = False
+    """Allow loopback (localhost, 127.0.0.0/8, ::1) not listed: tests and local development."""
     profile_dir: str = ""
     """Persistent browser profile directory; empty = a fresh profile for every task."""
     upload_dir: str = ""
@@ -53,7 +55,7 @@ class BrowserSettings(BaseModel):
         self.policy()
         return self
 
-    def policy(self) -> UrlPolicy:
-        """The URL policy these settings describe."""
+    def policy(self, config_file: str = "") -> UrlPolicy:
+        """The URL policy these settings describe; ``config_file`` is named in refusals."""
         return UrlPolicy.from_lists(self.allowed_domains, self.denied_domains,
-                                    self.allow_private_ips)
+                                    self.allow_private_ips, self.allow_loopback, config_file)

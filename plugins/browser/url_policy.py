@@ -11,8 +11,9 @@ Rules (``UrlPolicy.check`` returns None when allowed, else the reason):
   an entry may also be an IP address or a CIDR network (``10.0.0.0/8``). Denied wins over allowed.
 * Empty allow list: every domain not denied is allowed. Non-empty: only listed ones.
 * IP literals (including the legacy forms ``2130706433``, ``0x7f.1``, ``0177.0.0.1``):
-  - loopback (``127.0.0.0/8``, ``::1``, ``localhost``): allowed when listed, or when the allow
-    list is empty;
+  - loopback (``127.0.0.0/8``, ``::1``, ``localhost``): refused unless listed or
+    ``allow_loopback`` is set (then allowed when the allow list is empty); the refusal names
+    the setting and the config file to change;
   - private, link-local (cloud metadata ``169.254.169.254``), unspecified, multicast, reserved:
     refused unless listed or ``allow_private_ips`` is set;
   - public addresses: like domains (allowed when the allow list is empty or lists them).
@@ -146,13 +147,23 @@ class UrlPolicy:
     allowed: tuple[_Entry, ...] = ()
     denied: tuple[_Entry, ...] = ()
     allow_private_ips: bool = False
+    allow_loopback: bool = False
+    config_file: str = ""
+    """The user's config file, named in the loopback refusal (empty = described)."""
 
     @classmethod
     def from_lists(cls, allowed: Iterable[str] = (), denied: Iterable[str] = (),
-                   allow_private_ips: bool = False) -> UrlPolicy:
+                   allow_private_ips: bool = False, allow_loopback: bool = False,
+                   config_file: str = "") -> UrlPolicy:
         """Build from setting strings; raises ValueError for a malformed entry."""
         return cls(tuple(_entry(a) for a in allowed if a.strip()),
-                   tuple(_entry(d) for d in denied if d.strip()), allow_private_ips)
+                   tuple(_entry(d) for d in denied if d.strip()), allow_private_ips,
+                   allow_loopback, config_file)
+
+    def _loopback_refused(self, host: str) -> str:
+        where = self.config_file or "your lam config file (`lam doctor` shows where)"
+        return (f"{host} is a loopback address; set allow_loopback = true under "
+                f"[plugins.browser] in {where} to allow it")
 
     def check(self, url: str) -> str | None:
         """None when the browser may load ``url``, else the reason it may not."""
@@ -185,6 +196,8 @@ class UrlPolicy:
             return None
         loopback = (addr is not None and addr.is_loopback) or bool(_LOCALHOST.match(host))
         if loopback:
+            if not self.allow_loopback:
+                return self._loopback_refused(host)
             return None if not self.allowed else f"{host} (loopback) is not on the allowed list"
         if addr is not None and _special(addr) and not self.allow_private_ips:
             return (f"{host} is a private or reserved address; list it in allowed_domains "
@@ -205,7 +218,7 @@ class UrlPolicy:
             return None
         if addr.is_loopback:
             if _LOCALHOST.match(host) and not self.allowed:
-                return None
+                return None if self.allow_loopback else self._loopback_refused(host)
             return f"{host} resolves to loopback {address}; list it in allowed_domains"
         if _special(addr) and not self.allow_private_ips:
             return f"{host} resolves to private address {address}"

@@ -40,6 +40,7 @@ def _clear_hits(request: pytest.FixtureRequest) -> None:
 def make_plugin(data_dir: Path, extras: dict[str, Any] | None = None,
                 **settings: Any) -> BrowserPlugin:
     settings.setdefault("timeout_ms", TEST_TIMEOUT_MS)
+    settings.setdefault("allow_loopback", True)  # the test sites are on 127.0.0.1/.2
     return BrowserPlugin(Capabilities(settings=BrowserSettings(**settings), data_dir=data_dir,
                                       extras=extras or {}))
 

@@ -7,6 +7,7 @@ import pytest
 from plugins.browser.url_policy import UrlPolicy, canonical_host, parse_ip_host
 
 OPEN = UrlPolicy.from_lists()
+LOCAL = UrlPolicy.from_lists(allow_loopback=True)
 LISTED = UrlPolicy.from_lists(["example.com", "bücher.de", "10.1.2.3", "192.168.0.0/16"],
                               ["ads.example.com"])
 
@@ -14,11 +15,31 @@ LISTED = UrlPolicy.from_lists(["example.com", "bücher.de", "10.1.2.3", "192.168
 @pytest.mark.parametrize("url", [
     "https://example.com/", "http://www.example.com/a?b=c", "wss://example.com/socket",
     "HTTPS://EXAMPLE.COM/", "https://example.com./", "https://sub.ex-ample.org:8443/",
-    "http://127.0.0.1:8000/list", "http://localhost:3000/", "http://[::1]:8080/",
     "http://8.8.8.8/",
 ])
-def test_open_policy_allows_web_and_loopback(url: str) -> None:
+def test_open_policy_allows_web(url: str) -> None:
     assert OPEN.check(url) is None
+    assert LOCAL.check(url) is None
+
+
+LOOPBACK_URLS = ["http://127.0.0.1:8000/list", "http://localhost:3000/", "http://[::1]:8080/",
+                 "http://127.9.9.9/", "http://2130706433/", "http://0x7f.1/", "http://127.1/",
+                 "http://[::ffff:127.0.0.1]/", "http://app.localhost/", "ws://127.0.0.1:9/",
+                 "http://LOCALHOST./"]
+
+
+@pytest.mark.parametrize("url", LOOPBACK_URLS)
+def test_loopback_refused_by_default_naming_the_setting(url: str) -> None:
+    reason = OPEN.check(url)
+    assert reason is not None and "is a loopback address" in reason, reason
+    assert "set allow_loopback = true under [plugins.browser]" in reason
+    named = UrlPolicy.from_lists(config_file="/home/u/.config/lam/plugins.toml").check(url)
+    assert named is not None and "in /home/u/.config/lam/plugins.toml" in named
+
+
+@pytest.mark.parametrize("url", LOOPBACK_URLS)
+def test_allow_loopback_allows_loopback(url: str) -> None:
+    assert LOCAL.check(url) is None
 
 
 @pytest.mark.parametrize(("url", "why"), [
@@ -81,8 +102,10 @@ def test_unicode_and_punycode_hosts() -> None:
 
 
 def test_ip_literal_rules() -> None:
-    # loopback: allowed with an empty allow list, otherwise only when listed
+    # loopback: allowed when listed, or with allow_loopback and an empty allow list
     assert LISTED.check("http://127.0.0.1/") is not None
+    assert UrlPolicy.from_lists(["example.com"], allow_loopback=True).check(
+        "http://127.0.0.1/") is not None
     assert LISTED.check("http://localhost/") is not None
     assert UrlPolicy.from_lists(["127.0.0.1"]).check("http://127.0.0.1:9/") is None
     assert UrlPolicy.from_lists(["127.0.0.1"]).check("http://127.0.0.2:9/") is not None
@@ -96,7 +119,7 @@ def test_ip_literal_rules() -> None:
     assert LISTED.check("http://8.8.8.8/") is not None
     assert UrlPolicy.from_lists(["8.8.8.8"]).check("http://8.8.8.8/") is None
     # legacy IPv4 spellings are the address they denote
-    deny = UrlPolicy.from_lists([], ["127.0.0.2"])
+    deny = UrlPolicy.from_lists([], ["127.0.0.2"], allow_loopback=True)
     for host in ("127.0.0.2", "2130706434", "0x7f.0.0.2", "0177.0.0.2", "127.2",
                  "[::ffff:127.0.0.2]"):
         assert deny.check(f"http://{host}:8000/") is not None, host
@@ -124,7 +147,9 @@ def test_resolved_addresses() -> None:
     assert OPEN.check_resolved("example.com", "93.184.216.34") is None
     assert OPEN.check_resolved("rebind.example", "10.0.0.5") is not None
     assert OPEN.check_resolved("rebind.example", "127.0.0.1") is not None
-    assert OPEN.check_resolved("localhost", "127.0.0.1") is None
+    assert OPEN.check_resolved("localhost", "127.0.0.1") is not None
+    assert LOCAL.check_resolved("localhost", "127.0.0.1") is None
+    assert LOCAL.check_resolved("rebind.example", "127.0.0.1") is not None
     assert UrlPolicy.from_lists(["intranet.corp"]).check_resolved(
         "intranet.corp", "10.0.0.5") is None
     assert OPEN.check_resolved("10.0.0.5", "10.0.0.5") is None  # literal: already checked

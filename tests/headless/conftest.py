@@ -87,5 +87,8 @@ smtp_host = "127.0.0.1"
 smtp_port = {smtp.port}
 smtp_security = "plain"
 sent_copies = "none"
+
+[plugins.browser]
+allow_loopback = true
 ''')
     return lam_home

@@ -124,7 +124,7 @@ def test_question_exits_7(run_lam: LamRunner, configured_home: Path) -> None:
 
 def test_verification_failure_exits_4(run_lam: LamRunner, configured_home: Path) -> None:
     with (configured_home / "config" / "plugins.toml").open("a") as f:
-        f.write('\n[plugins.browser]\ndenied_domains = ["evil.example"]\n')
+        f.write('\ndenied_domains = ["evil.example"]\n')  # [plugins.browser] is last
     proc = run_lam("do", "--yes", "--json", "open https://evil.example/")
     assert proc.returncode == 4, proc.stdout + proc.stderr
     out = json.loads(proc.stdout)
