@@ -36,6 +36,10 @@ class Condition(BaseModel):
     name: str
     check: Callable[..., Any]
     description: str = ""
+    asks: bool = False
+    """A precondition that asks instead of refusing: when it fails, the verifier's violation
+    needs the user's confirmation (its message is shown), and the executor, which runs after
+    confirmation, does not check it again (e.g. a file written outside the plugin's folder)."""
 
 
 class ActionSpec(BaseModel):
@@ -90,13 +94,19 @@ class ActionSpec(BaseModel):
                 for err in exc.errors()
             ]
 
-    def check_preconditions(self, ctx: ActionContext, params: BaseModel) -> list[Violation]:
+    def check_preconditions(self, ctx: ActionContext, params: BaseModel, *,
+                            asking: bool = False) -> list[Violation]:
+        """Violated preconditions; ``asking`` also checks those that ask (`Condition.asks`),
+        as violations that need confirmation (the verifier does, the executor does not)."""
         out = []
         for cond in self.preconditions:
+            if cond.asks and not asking:
+                continue
             why = cond.check(ctx, params)
             if why:
                 out.append(Violation(reason=ViolationReason.PRECONDITION,
-                                     message=f"{cond.name}: {why}"))
+                                     message=f"{cond.name}: {why}",
+                                     needs_confirmation=cond.asks))
         return out
 
     def check_postconditions(self, ctx: ActionContext, params: BaseModel,

@@ -8,18 +8,74 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["LAUNCH_ARGS", "find_chromium", "missing_browser_hint"]
+__all__ = ["BACKGROUND_FEATURES", "LAUNCH_ARGS", "find_chromium", "launch_args",
+           "missing_browser_hint"]
+
+BACKGROUND_FEATURES = (
+    # Chromium's own requests to Google (lam's proxy would refuse them; better never made)
+    "OptimizationHints",  # optimization guide downloads
+    "NetworkTimeServiceQuerying",  # clients2.google.com time queries
+    "AimEnabled",  # AI-mode eligibility requests to www.google.com
+    "PreconnectToSearch",  # preconnects to the default search engine
+    "MediaRouter", "DialMediaRouteProvider",  # cast discovery
+    "Translate",  # translate language lists
+    "CertificateTransparencyComponentUpdater",
+    "AutofillServerCommunication",
+    "InterestFeedContentSuggestions",
+)
+"""Features behind Chromium's background traffic, switched off in every launch."""
+
+_PLAYWRIGHT_FEATURES = (
+    # Playwright disables these itself; a later --disable-features replaces its list (Chromium
+    # keeps only the last value of a switch), so they are repeated here.
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+)
 
 LAUNCH_ARGS = (
     "--no-sandbox",  # lam may run as root (containers); the sandbox refuses to start then
     "--disable-gpu",
     "--disable-quic",
+    # no background networking: sign-in, sync, variations, component updates, default apps...
     "--no-first-run",
+    "--no-default-browser-check",
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-component-extensions-with-background-pages",
     "--disable-sync",
-    "--disable-features=HttpsUpgrades",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-field-trial-config",
+    "--disable-client-side-phishing-detection",
+    "--disable-domain-reliability",
+    "--disable-breakpad",
+    "--metrics-recording-only",
+    "--disable-search-engine-choice-screen",
+    "--disable-features=" + ",".join((*_PLAYWRIGHT_FEATURES, *BACKGROUND_FEATURES)),
 )
+"""Switches of every Chromium lam launches (and of the test browsers that lam attaches to)."""
+
+_LIST_SWITCHES = ("--disable-features=", "--enable-features=")
+
+
+def launch_args(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """`LAUNCH_ARGS` plus ``extra``; repeated ``--disable-features``/``--enable-features``
+    are merged into one (Chromium would keep only the last, dropping lam's list)."""
+    out: list[str] = []
+    merged: dict[str, list[str]] = {}
+    for arg in (*LAUNCH_ARGS, *extra):
+        prefix = next((p for p in _LIST_SWITCHES if arg.startswith(p)), None)
+        if prefix is None:
+            out.append(arg)
+            continue
+        if prefix not in merged:
+            merged[prefix] = []
+            out.append(prefix)
+        merged[prefix] += [f for f in arg[len(prefix):].split(",")
+                           if f and f not in merged[prefix]]
+    return [a + ",".join(merged[a]) if a in merged else a for a in out]
+
 
 _CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome",
                "google-chrome-stable")

@@ -1,10 +1,17 @@
 """The Playwright side of the plugin. A `Driver` lives on one worker thread (see `session.py`)
 and is never touched from another: it owns Playwright, the browser, the context and the
-current page, enforces the URL policy on every request and settles pages after each action."""
+current page, enforces the URL policy on every request and settles pages after each action.
+
+Chromium's own traffic (sign-in, variations, component updates, safe browsing) also goes
+through the filtering proxy. It is launched with that traffic switched off (`launch_args`), and
+a block of a request the pages did not make (no page requested that host and port during the
+action) is logged and listed in `Outcome.background`, never counted as the action's failure.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import time
@@ -12,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import (
     Browser,
@@ -28,14 +36,17 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import TimeoutError as PWTimeout
 
-from plugins.browser.chromium import LAUNCH_ARGS, find_chromium
+from plugins.browser.chromium import find_chromium, launch_args
 from plugins.browser.errors import BrowserFailure, first_line
 from plugins.browser.page_model import EXTRACT_JS, PageModel
 from plugins.browser.proxy import FilteringProxy
 from plugins.browser.settings import BrowserSettings
-from plugins.browser.url_policy import UrlPolicy
+from plugins.browser.url_policy import UrlPolicy, canonical_host
 
-__all__ = ["Driver", "Outcome"]
+__all__ = ["Driver", "Outcome", "origin_of"]
+
+log = logging.getLogger("lam.browser")
+_DEFAULT_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443}
 
 _SETTLE_S = 0.25
 _HINT_BINDING = "__lamNavHint"
@@ -67,6 +78,28 @@ class Outcome:
     unfiltered: list[dict[str, str]] = field(default_factory=list)
     """Attached browsers only: redirect hops to denied URLs that could not be stopped."""
     downloads: list[dict[str, str]] = field(default_factory=list)
+    background: list[dict[str, str]] = field(default_factory=list)
+    """Blocked requests that no page made (Chromium's own traffic): logged, not a failure."""
+
+
+def origin_of(url: str) -> tuple[str, int] | None:
+    """``(canonical host, port)`` of a network URL, None when it has none."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = canonical_host(parts.hostname or "")
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    return (host, port) if port else None
+
+
+@dataclass
+class _Block:
+    url: str
+    reason: str
+    by_page: bool
+    """True when the block was seen on a page's own request (route, WebSocket, navigation)."""
 
 
 class Driver:
@@ -85,7 +118,9 @@ class Driver:
         self._page: Page | None = None
         self._proxy: FilteringProxy | None = None
         self._lock = threading.Lock()
-        self._blocked: list[dict[str, str]] = []
+        self._blocked: list[_Block] = []
+        self._page_origins: set[tuple[str, int]] = set()
+        """Hosts and ports the pages requested since the current action began."""
         self._unfiltered: list[dict[str, str]] = []
         self._downloads: list[Download] = []
         self._new_pages: list[Page] = []
@@ -115,7 +150,7 @@ class Driver:
                                      max(self.timeout / 1000, 30.0))
         proxy = {"server": self._proxy.start()}
         exe = find_chromium(self.settings.executable)
-        args = [*LAUNCH_ARGS, *self.settings.extra_args]
+        args = launch_args(self.settings.extra_args)
         common: dict[str, Any] = {"headless": self.settings.headless, "args": args,
                                   "proxy": proxy, "timeout": max(self.timeout, 30000)}
         if exe:
@@ -145,14 +180,18 @@ class Driver:
         ctx.route("**/*", self._route)
         ctx.route_web_socket(re.compile(".*"), self._route_ws)
         ctx.on("page", self._on_page)
+        ctx.on("request", self._on_request)
         with contextlib.suppress(Error):  # already exposed when re-attaching to a context
             ctx.expose_binding(_HINT_BINDING, self._on_hint)
         ctx.add_init_script(_HINT_JS)
-        if self.attached:
-            ctx.on("request", self._on_request_attached)
         for page in ctx.pages:
             page.on("download", self._on_download)
         self._context = ctx
+
+    @property
+    def proxy_url(self) -> str:
+        """The filtering proxy a launched Chromium sends every request through ("" if none)."""
+        return self._proxy.server_url if self._proxy is not None else ""
 
     def context(self) -> BrowserContext:
         """The task's context, created on first use (fresh profile unless profile_dir)."""
@@ -202,18 +241,37 @@ class Driver:
         self._pw = self._browser = self._context = self._page = self._proxy = None
 
     # -- policy --------------------------------------------------------------------------------
-    def _record_block(self, url: str, reason: str) -> None:
+    def _record_block(self, url: str, reason: str, by_page: bool = False) -> None:
+        """Called by the proxy (any thread; who made the request is found out later) and by
+        the route handlers (a page's request)."""
         with self._lock:
-            self._blocked.append({"url": url[:300], "reason": reason})
+            self._blocked.append(_Block(url[:300], reason, by_page))
+
+    def _blocks_since(self, mark: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """(blocks of the pages' requests, blocks of requests no page made) since ``mark``."""
+        with self._lock:
+            blocks = list(self._blocked[mark:])
+            origins = set(self._page_origins)
+        page: list[dict[str, str]] = []
+        background: list[dict[str, str]] = []
+        for b in blocks:
+            (page if b.by_page or origin_of(b.url) in origins else background).append(
+                {"url": b.url, "reason": b.reason})
+        return page, background
 
     def blocked_since(self, mark: int) -> list[dict[str, str]]:
-        with self._lock:
-            return list(self._blocked[mark:])
+        """Blocked requests the pages made since ``mark`` (what an action is answerable for)."""
+        return self._blocks_since(mark)[0]
+
+    def background_since(self, mark: int) -> list[dict[str, str]]:
+        """Blocked requests no page made since ``mark`` (Chromium's own traffic)."""
+        return self._blocks_since(mark)[1]
 
     def block_mark(self) -> int:
-        """Position in the blocked log; also starts a new unfiltered-hops log."""
+        """Position in the blocked log; also starts new unfiltered-hops and page-origin logs."""
         with self._lock:
             self._unfiltered.clear()
+            self._page_origins.clear()
             return len(self._blocked)
 
     def unfiltered(self) -> list[dict[str, str]]:
@@ -226,7 +284,7 @@ class Driver:
             if reason is None:
                 route.continue_()
             else:
-                self._record_block(route.request.url, reason)
+                self._record_block(route.request.url, reason, by_page=True)
                 route.abort("blockedbyclient")
 
     def _route_ws(self, ws: WebSocketRoute) -> None:
@@ -234,13 +292,19 @@ class Driver:
         if reason is None:
             ws.connect_to_server()
         else:
-            self._record_block(ws.url, reason)
+            self._record_block(ws.url, reason, by_page=True)
             ws.close(code=1008, reason="blocked by lam")
 
-    def _on_request_attached(self, request: Request) -> None:
-        """Playwright's route does not see redirect hops; in an attached browser (no proxy of
-        ours) a denied hop can only be reported, and its page is refused afterwards."""
-        if request.redirected_from is None:
+    def _on_request(self, request: Request) -> None:
+        """Every request a page of the context makes (redirect hops included): remember its
+        host and port, so that a proxy block of it is the page's. Playwright's route does not
+        see redirect hops; in an attached browser (no proxy of ours) a denied hop can only be
+        reported, and its page is refused afterwards."""
+        origin = origin_of(request.url)
+        if origin is not None:
+            with self._lock:
+                self._page_origins.add(origin)
+        if not self.attached or request.redirected_from is None:
             return
         reason = self.policy.check(request.url)
         if reason:
@@ -267,7 +331,7 @@ class Driver:
         """Navigate the current page and wait for it to load."""
         reason = self.policy.check(url)
         if reason:
-            self._record_block(url, reason)
+            self._record_block(url, reason, by_page=True)
             raise BrowserFailure(f"blocked: {url}: {reason}")
         page = self.page
         mark = self.block_mark()
@@ -358,7 +422,10 @@ class Driver:
                 self._page = popup
                 outcome.popup = outcome.navigated = True
         outcome.downloads = self._handle_downloads()
-        outcome.blocked = self.blocked_since(mark)
+        outcome.blocked, outcome.background = self._blocks_since(mark)
+        for block in outcome.background:
+            log.info("blocked a request no page made (Chromium's own traffic): %s: %s",
+                     block["url"], block["reason"])
         outcome.unfiltered = self.unfiltered()
         page = self.page
         problem = self._url_problem(page.url)

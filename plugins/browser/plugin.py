@@ -3,7 +3,9 @@
 Effect classes: opening, reading, scrolling, going back and extracting are ``read_only``;
 filling, selecting, ticking and screenshots are ``local_write`` (they change the page or a
 local file, nothing leaves the machine until a submit); ``click`` (a click may send or buy),
-``submit_form`` and ``upload_file`` are ``external_send``.
+``submit_form`` and ``upload_file`` are ``external_send``. Screenshots are written inside
+``files_dir``; a path outside it (or one that came from untrusted text) asks the user first,
+showing the resolved path.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 from actions import (
     ActionContext,
     ActionResult,
+    ActionSpec,
     Capabilities,
     Condition,
     Effect,
@@ -31,6 +34,7 @@ from actions import (
     Url,
     action,
 )
+from actions.files import output_path, writes_inside
 from plugins.browser.chromium import missing_browser_hint
 from plugins.browser.errors import BrowserFailure, first_line
 from plugins.browser.page_model import ENTITY_TYPES
@@ -147,6 +151,20 @@ class BrowserPlugin(Plugin):
         self._policy: UrlPolicy = settings.policy(str(caps.extras.get("config_file") or ""))
         cdp = str(caps.extras.get("browser_cdp") or settings.cdp_url or "")
         self._session = BrowserSession(settings, caps.data_dir, cdp, self._policy)
+
+    def actions(self) -> list[ActionSpec]:
+        specs = super().actions()
+        inside = writes_inside(self.files_dir,
+                               lambda params: self._screenshot_path(params.model_dump()["path"]))
+        for spec in specs:
+            if spec.name == "screenshot":
+                spec.preconditions = [*spec.preconditions, inside]
+        return specs
+
+    def files_dir(self) -> Path:
+        """The folder screenshots go to (``files_dir``, else ``<plugin data>/files``)."""
+        configured = self._settings.files_dir
+        return Path(configured).expanduser() if configured else self.caps.data_dir / "files"
 
     # -- hooks for lam -------------------------------------------------------------------------
     def url_allowed(self, url: str) -> str | None:
@@ -357,16 +375,18 @@ class BrowserPlugin(Plugin):
             templates=["take a screenshot", "screenshot",
                        "(save|take) a screenshot (to|as) {path}"],
             postconditions=[Condition(name="file_written", check=_file_written)])
-    def screenshot(self, ctx: ActionContext, path: ShortText = "",
+    def screenshot(self, ctx: ActionContext, path: Sensitive(ShortText) = "",  # type: ignore[valid-type]
                    full_page: bool = False) -> ActionResult:
         """Save a PNG screenshot of the page.
 
         Args:
-            path: where to save it; relative paths go under lam's screenshots folder
+            path: file name inside lam's files folder (empty = a time-stamped name); a path
+                outside that folder is written only after the user confirms it
             full_page: the whole page rather than the visible part
         """
         from plugins.browser import ops
-        dest = self._screenshot_path(path, ctx)
+        name = path or f"screenshot-{ctx.now():%Y%m%d-%H%M%S-%f}.png"
+        dest = self._screenshot_path(name)
         return self._run(lambda drv: ops.screenshot(drv, dest, full_page))
 
     @action(effect=Effect.READ_ONLY,
@@ -395,11 +415,8 @@ class BrowserPlugin(Plugin):
             return f"{full} is not a file"
         return full
 
-    def _screenshot_path(self, path: str, ctx: ActionContext) -> Path:
-        folder = self.caps.data_dir / "screenshots"
-        if not path:
-            return folder / f"screenshot-{ctx.now():%Y%m%d-%H%M%S-%f}.png"
-        dest = Path(path).expanduser()
-        dest = dest if dest.is_absolute() else folder / dest
+    def _screenshot_path(self, path: str) -> Path:
+        """The resolved file a screenshot of ``path`` is written to (an image suffix added)."""
+        dest = output_path(self.files_dir(), path or "screenshot.png")
         return dest if dest.suffix.lower() in (".png", ".jpg", ".jpeg") else \
             dest.with_suffix(".png")

@@ -34,6 +34,10 @@ class BrowserSettings(BaseModel):
     """Persistent browser profile directory; empty = a fresh profile for every task."""
     upload_dir: str = ""
     """The only folder files may be uploaded from; empty = uploads refused."""
+    files_dir: str = ""
+    """Where screenshots are written (relative paths are inside it); empty =
+    ``<data dir>/plugins/browser/files``. A path outside is written only after the user
+    confirms the resolved path."""
     executable: str = ""
     """Chromium binary; empty = $LAM_CHROMIUM, /usr/bin/chromium, or Playwright's own."""
     extra_args: list[str] = Field(default_factory=list)

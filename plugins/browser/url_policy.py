@@ -12,8 +12,8 @@ Rules (``UrlPolicy.check`` returns None when allowed, else the reason):
 * Empty allow list: every domain not denied is allowed. Non-empty: only listed ones.
 * IP literals (including the legacy forms ``2130706433``, ``0x7f.1``, ``0177.0.0.1``):
   - loopback (``127.0.0.0/8``, ``::1``, ``localhost``): refused unless listed or
-    ``allow_loopback`` is set (then allowed when the allow list is empty); the refusal names
-    the setting and the config file to change;
+    ``allow_loopback`` is set (then allowed when the allow list is empty); the refusal
+    names the setting and the config file to change;
   - private, link-local (cloud metadata ``169.254.169.254``), unspecified, multicast, reserved:
     refused unless listed or ``allow_private_ips`` is set;
   - public addresses: like domains (allowed when the allow list is empty or lists them).

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from actions import (
     ActionContext,
     ActionResult,
+    Capabilities,
     Condition,
     Effect,
     Email,
@@ -33,6 +34,7 @@ from actions import (
     Step,
     action,
 )
+from actions.files import output_path, writes_inside
 from actions.types import ENTITY_KEY
 from plugins.messaging.channel import (
     ChannelError,
@@ -102,6 +104,7 @@ class MessagingActions:
     drafts: DraftStore
     channel: EmailChannel
     mail_settings: MessagingSettings
+    caps: Capabilities
 
     # -- helpers -------------------------------------------------------------------------------
     def address_of(self, value: str) -> str:
@@ -181,7 +184,10 @@ class MessagingActions:
         imap = Condition(name="imap_configured", check=self.cond_imap)
         rcpt = Condition(name="recipient_has_address", check=self.cond_recipients)
         draft = Condition(name="draft_unsent", check=self.cond_draft)
-        return {"send_email": [smtp, rcpt], "draft_email": [rcpt], "send_draft": [smtp, draft],
+        inside = writes_inside(self.files_dir,
+                               lambda params: self._export_path(params.model_dump()["path"]))
+        return {"export_vcard": [inside],
+                "send_email": [smtp, rcpt], "draft_email": [rcpt], "send_draft": [smtp, draft],
                 "reply_email": [smtp, imap], "forward_email": [smtp, imap, rcpt],
                 "list_emails": [imap], "read_email": [imap], "mark_read": [imap],
                 "mark_unread": [imap]}
@@ -239,22 +245,32 @@ class MessagingActions:
                             output={"ids": [c.id for c in contacts]},
                             entities=[c.to_entity() for c in contacts])
 
+    def files_dir(self) -> Path:
+        """The folder exports go to (``files_dir``, else ``<plugin data>/files``)."""
+        configured = self.mail_settings.files_dir
+        return Path(configured).expanduser() if configured else self.caps.data_dir / "files"
+
+    def _export_path(self, path: str) -> Path:
+        return output_path(self.files_dir(), path)
+
     @action(effect=Effect.LOCAL_WRITE, templates=["export contacts to {path}",
                                                   "export vcard to {path}"])
-    def export_vcard(self, ctx: ActionContext, path: ShortText) -> ActionResult:
+    def export_vcard(self, ctx: ActionContext, path: Sensitive(ShortText)) -> ActionResult:  # type: ignore[valid-type]
         """Write every contact to a vCard 4.0 (.vcf) file.
 
         Args:
-            path: file to write
+            path: file name inside lam's files folder; a path outside that folder is written
+                only after the user confirms it
         """
         contacts = self.contacts.all()
+        dest = self._export_path(path)
         try:
-            Path(path).expanduser().write_text(dump_vcards(contacts), encoding="utf-8",
-                                               newline="")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(dump_vcards(contacts), encoding="utf-8", newline="")
         except OSError as exc:
-            return ActionResult.fail(f"cannot write {path}: {exc}")
-        return ActionResult(message=f"Exported {len(contacts)} contacts to {path}",
-                            output={"path": str(path), "count": len(contacts)})
+            return ActionResult.fail(f"cannot write {dest}: {exc}")
+        return ActionResult(message=f"Exported {len(contacts)} contacts to {dest}",
+                            output={"path": str(dest), "count": len(contacts)})
 
     # -- mail -------------------------------------------------------------------------------------
     @action(effect=Effect.EXTERNAL_SEND, consumes=["contact"],

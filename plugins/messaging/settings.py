@@ -29,6 +29,9 @@ class MessagingSettings(BaseModel):
     smtp_host: str = ""
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: Security = "starttls"
+    allow_plaintext_auth: bool = False
+    """Let ``smtp_security = "plain"`` log in (the password in clear text) to a host that is
+    not loopback; refused otherwise."""
     imap_host: str = ""
     imap_port: int = Field(993, ge=1, le=65535)
     imap_security: Security = "tls"
@@ -45,6 +48,10 @@ class MessagingSettings(BaseModel):
     """How many times a temporary failure (4xx, dropped connection) is retried at once."""
     retry_backoff_seconds: float = Field(1.0, ge=0, le=300)
     """First retry delay; doubles with each retry."""
+    files_dir: str = ""
+    """Where exported files (vCards) are written (relative paths are inside it); empty =
+    ``<data dir>/plugins/messaging/files``. A path outside is written only after the user
+    confirms the resolved path."""
 
     @model_validator(mode="before")
     @classmethod

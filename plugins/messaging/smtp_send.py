@@ -1,9 +1,14 @@
 """One SMTP delivery attempt over smtplib (STARTTLS, implicit TLS or plain; AUTH), with every
 outcome classified: sent, temporary (4xx, retry), permanent (5xx) or unknown (the connection
-broke after the message was handed over)."""
+broke after the message was handed over).
+
+``smtp_security = "plain"`` with a password is refused before connecting (the password would
+cross the network in clear text) unless the host is loopback or ``allow_plaintext_auth`` is set.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import smtplib
 import ssl
@@ -12,7 +17,8 @@ from enum import StrEnum
 
 from plugins.messaging.settings import Credentials, MessagingSettings
 
-__all__ = ["Outcome", "SmtpAttempt", "SmtpSender", "tls_context"]
+__all__ = ["Outcome", "SmtpAttempt", "SmtpSender", "is_loopback_host", "plaintext_auth_refusal",
+           "tls_context"]
 
 
 class Outcome(StrEnum):
@@ -50,6 +56,28 @@ def _classify(code: int) -> Outcome:
     return Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
 
 
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, ``*.localhost``, ``127.0.0.0/8`` or ``::1`` (by name, not resolved)."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def plaintext_auth_refusal(settings: MessagingSettings,
+                           credentials: Credentials | None) -> str | None:
+    """Why lam will not log in over an unencrypted connection, or None when it may."""
+    if (settings.smtp_security != "plain" or credentials is None
+            or settings.allow_plaintext_auth or is_loopback_host(settings.smtp_host)):
+        return None
+    return (f'smtp_security = "plain" would send the password for {credentials.username} in '
+            f"clear text to {settings.smtp_host}; set smtp_security to \"starttls\" or \"tls\" "
+            "under [plugins.messaging], or set allow_plaintext_auth = true there to allow it")
+
+
 class SmtpSender:
     """Sends raw messages through the configured SMTP server, one connection per attempt."""
 
@@ -81,6 +109,9 @@ class SmtpSender:
     def send(self, raw: bytes, sender: str, recipients: list[str]) -> SmtpAttempt:
         """One attempt to hand ``raw`` over for ``recipients``; never raises for SMTP trouble."""
         handed_over = False
+        refusal = plaintext_auth_refusal(self.settings, self.credentials)
+        if refusal is not None:
+            return SmtpAttempt(Outcome.PERMANENT, error=refusal)
         try:
             smtp = self._connect()
         except smtplib.SMTPAuthenticationError as exc:

@@ -33,8 +33,10 @@ def good(evil: Site) -> Iterator[Site]:
 @pytest.fixture(autouse=True)
 def _clear_hits(request: pytest.FixtureRequest) -> None:
     if "evil" in request.fixturenames or "good" in request.fixturenames:
-        request.getfixturevalue("evil").hits.clear()
-        request.getfixturevalue("good").hits.clear()
+        for name in ("evil", "good"):
+            site = request.getfixturevalue(name)
+            site.hits.clear()
+            site.before.clear()
 
 
 def make_plugin(data_dir: Path, extras: dict[str, Any] | None = None,

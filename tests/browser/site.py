@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -23,6 +24,8 @@ class Site:
         self.host = host
         self.evil = evil
         self.hits: list[str] = []
+        self.before: dict[str, Callable[[], None]] = {}
+        """Path -> something to do before answering it (what else happens meanwhile)."""
         self._stop = threading.Event()
         site = self
 
@@ -68,6 +71,9 @@ class Site:
     def _serve(self, req: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
         self.hits.append(req.path)
         parts = urlsplit(req.path)
+        hook = self.before.get(parts.path)
+        if hook is not None:
+            hook()
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         path = {"/list": "/list.html", "/form": "/form.html"}.get(parts.path, parts.path)
         status, ctype, headers = 200, "text/html; charset=utf-8", {}

@@ -191,7 +191,8 @@ def test_scroll_and_screenshot(act: Runner, good: Site, tmp_path: Path) -> None:
     shot = act.ok("screenshot", path=str(tmp_path / "page.png")).output
     assert Path(shot["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     auto = act.ok("screenshot").output
-    assert Path(auto["path"]).is_file() and "screenshots" in auto["path"]
+    assert Path(auto["path"]).is_file()
+    assert Path(auto["path"]).parent == act.plugin.files_dir().resolve()
 
 
 def test_popup_becomes_current_page(act: Runner, good: Site) -> None:

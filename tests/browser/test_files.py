@@ -4,10 +4,14 @@ list with an otherwise open policy, and the configurable search engine."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from actions import Plan, Provenance, Step, ValueSource, Violation
+from assistant.registry import ActionRegistry
+from assistant.verify import Verifier
 from plugins.browser import BrowserPlugin
 from tests.browser.conftest import Runner, make_plugin
 from tests.browser.site import Site
@@ -91,3 +95,57 @@ def test_persistent_profile_keeps_state(tmp_path: Path, good: Site) -> None:
         finally:
             p.close()
         assert seen == str(round_)
+
+
+# -- files written: inside files_dir, anywhere else only when the user confirms ----------------
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def _verify(plugin: BrowserPlugin, path: str,
+            source: ValueSource | None = None) -> list[Violation]:
+    """What lam's verifier says about a plan that takes a screenshot to ``path``."""
+    registry = ActionRegistry()
+    for spec in plugin.actions():
+        registry.add(spec)
+    step = Step(action="screenshot", args={"path": path},
+                sources={"path": source} if source else {})
+    return Verifier(registry).verify(Plan(steps=[step]), {}, NOW)
+
+
+def test_screenshots_are_written_inside_files_dir(act: Runner, good: Site) -> None:
+    act.ok("open_url", url=good.url("/list.html"))
+    out = act.ok("screenshot", path="shots/list").output
+    folder = act.plugin.files_dir().resolve()
+    assert Path(out["path"]) == folder / "shots" / "list.png" and Path(out["path"]).is_file()
+    assert _verify(act.plugin, "shots/list") == []  # inside the folder: nothing to ask
+
+
+@pytest.mark.parametrize("path", ["../escape.png", "shots/../../escape.png", "~/shot.png",
+                                  "/tmp/lam-elsewhere.png"])
+def test_screenshot_outside_files_dir_asks_showing_the_resolved_path(
+        plugin: BrowserPlugin, path: str) -> None:
+    resolved = plugin._screenshot_path(path)
+    assert not resolved.is_relative_to(plugin.files_dir().resolve())
+    (violation,) = _verify(plugin, path)
+    assert violation.needs_confirmation, violation
+    assert f"writes {resolved}, outside lam's folder" in violation.message
+
+
+def test_a_link_out_of_files_dir_counts_as_outside(plugin: BrowserPlugin,
+                                                    tmp_path: Path) -> None:
+    folder = plugin.files_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / "out"
+    if not link.is_symlink():
+        link.symlink_to(tmp_path, target_is_directory=True)
+    (violation,) = _verify(plugin, "out/shot.png")
+    assert violation.needs_confirmation
+    assert str(tmp_path.resolve() / "shot.png") in violation.message
+
+
+def test_screenshot_path_from_untrusted_text_always_asks(plugin: BrowserPlugin) -> None:
+    page = ValueSource(kind="entity", entity_id="link2",
+                       provenance=Provenance.untrusted("page http://127.0.0.1/list.html"))
+    (violation,) = _verify(plugin, "inside.png", page)  # inside the folder, still asked
+    assert violation.needs_confirmation and violation.param == "path"
+    assert "page http://127.0.0.1/list.html" in violation.message

@@ -4,12 +4,16 @@ WebSockets, credentials in URLs, other schemes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from plugins.browser import BrowserPlugin
+from plugins.browser import BrowserPlugin, BrowserSettings
+from plugins.browser.chromium import launch_args
+from plugins.browser.proxy import FilteringProxy
 from tests.browser.conftest import Runner, make_plugin
 from tests.browser.site import Site
 
@@ -80,11 +84,87 @@ def test_other_schemes_and_userinfo(act: Runner, good: Site, evil: Site) -> None
     assert evil.hits == []
 
 
-def test_downloads_refused_by_default(act: Runner, good: Site, tmp_path: Path) -> None:
+def _phone_home(proxy_url: str, replies: list[bytes]) -> Callable[[], None]:
+    """What Chromium's own background traffic does (sign-in, variations, updates): a request
+    through lam's proxy to a host no page asked for, here made at a chosen moment."""
+    host, port = proxy_url.removeprefix("http://").rsplit(":", 1)
+
+    def call() -> None:
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"CONNECT accounts.google.com:443 HTTP/1.1\r\n"
+                         b"Host: accounts.google.com:443\r\n\r\n")
+            replies.append(sock.recv(4096))
+    return call
+
+
+def test_downloads_refused_by_default(act: Runner, good: Site, tmp_path: Path,
+                                      caplog: pytest.LogCaptureFixture) -> None:
     act.ok("open_url", url=good.url("/tricks.html"))
-    res = act.ok("click", target="Download report")
+    # Deterministic whatever Chromium does by itself: a background request is refused by the
+    # proxy while the click's download is being answered.
+    replies: list[bytes] = []
+    proxy = act.plugin._session.run(lambda drv: drv.proxy_url)
+    good.before["/download"] = _phone_home(proxy, replies)
+    with caplog.at_level(logging.INFO, logger="lam.browser"):
+        res = act.ok("click", target="Download report")
+    assert replies and replies[0].startswith(b"HTTP/1.1 403"), replies  # it was blocked
     assert res.output["downloads"][0]["status"] == "refused (downloads off)"
     assert not (act.plugin.caps.data_dir / "quarantine").exists()
+    assert res.output["blocked"] == []  # not the page's: logged, not the action's failure
+    assert "accounts.google.com" in caplog.text and "no page made" in caplog.text
+
+
+def test_a_blocked_request_of_the_page_still_fails_the_action(act: Runner, good: Site,
+                                                              evil: Site) -> None:
+    act.ok("open_url", url=good.url("/tricks.html"))
+    res = act("click", target="Redirect to evil")
+    assert not res.ok and "blocked:" in (res.error or "") and evil.base in (res.error or "")
+    assert evil.hits == []
+
+
+def test_chromium_is_launched_without_background_traffic() -> None:
+    args = launch_args(["--disable-features=Foo", "--lang=en"])
+    assert {"--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-default-apps"} <= set(args)
+    features = [a for a in args if a.startswith("--disable-features=")]
+    assert len(features) == 1  # Chromium keeps only the last one: lam's list must be in it
+    names = features[0].split("=", 1)[1].split(",")
+    assert {"Foo", "HttpsUpgrades", "OptimizationHints", "PreconnectToSearch"} <= set(names)
+    assert args[-1] == "--lang=en"
+
+
+def test_default_policy_refuses_loopback_naming_the_setting(tmp_path: Path,
+                                                            good: Site) -> None:
+    plugin = make_plugin(tmp_path, allow_loopback=False,
+                         extras={"config_file": "/home/u/.config/lam/plugins.toml"})
+    try:
+        res = Runner(plugin)("open_url", url=good.url("/list.html"))
+        assert not res.ok
+        assert ("127.0.0.1 is a loopback address; set allow_loopback = true under "
+                "[plugins.browser] in /home/u/.config/lam/plugins.toml") in (res.error or "")
+        assert plugin.url_allowed(good.url("/")) is not None
+        assert good.hits == []
+    finally:
+        plugin.close()
+
+
+def test_proxy_refuses_loopback_subresources_by_default(good: Site) -> None:
+    """Subresource hops go through the proxy: with the default policy a loopback one never
+    reaches the local service."""
+    blocks: list[tuple[str, str]] = []
+    proxy = FilteringProxy(lambda: BrowserSettings().policy(),
+                           lambda url, why: blocks.append((url, why)), 5.0)
+    host, port = proxy.start().removeprefix("http://").rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(f"GET {good.url('/pixel.png')} HTTP/1.1\r\n"
+                         f"Host: 127.0.0.1:{good.port}\r\n\r\n".encode())
+            reply = sock.recv(4096)
+    finally:
+        proxy.close()
+    assert reply.startswith(b"HTTP/1.1 403") and b"allow_loopback" in reply
+    assert blocks and "loopback" in blocks[0][1]
+    assert good.hits == []
 
 
 def test_injected_instructions_are_untrusted_data(act: Runner, good: Site, evil: Site) -> None:
