@@ -107,7 +107,7 @@ class Verifier:
         if params is not None and not out and not has_refs:
             # With step references the values exist only at run time, where the executor
             # checks the preconditions again right before the step.
-            out.extend(spec.check_preconditions(ctx, params))
+            out.extend(spec.check_preconditions(ctx, params, asking=True))
         return out
 
     def _check_nested(self, name: str, value: dict[str, Any], entities: Mapping[str, Entity],
