@@ -15,9 +15,10 @@ from assistant.execute import RunReport
 from assistant.planner.cascade import Proposal
 from assistant.runtime import Runtime, RuntimeOptions
 from assistant.session import Confirmation, Session
+from assistant.undo import UndoReport
 from assistant.verify import blocking
 
-__all__ = ["Assistant", "NeedsConfirmation", "StepPreview"]
+__all__ = ["Assistant", "NeedsConfirmation", "StepPreview", "UndoReport"]
 
 
 class StepPreview(BaseModel):
@@ -98,5 +99,7 @@ class Assistant:
         """Verify and run an explicit plan (an automation's stored steps)."""
         return self.run(Proposal(plan=plan, violations=self.verify(plan)), confirmed=confirmed)
 
-    def undo(self) -> RunReport:
-        return self.session.undo()
+    def undo(self, plan_id: int | None = None) -> UndoReport:
+        """Undo journal entry ``plan_id`` (default: the latest plan with something left to
+        undo); `UndoReport.undid` says which plan that was."""
+        return self.session.undo(plan_id)

@@ -3,13 +3,43 @@ background), with recency so that "it" means the most recent fitting thing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from actions.entities import Entity, Scope
+from actions.types import entity_type_of, format_of
+from actions.violations import Violation, ViolationReason
 
-__all__ = ["PERSON_TYPES", "EntityTable"]
+__all__ = ["EMAIL_RE", "PERSON_TYPES", "EntityTable", "entity_param_violation"]
 
 PERSON_TYPES = frozenset({"contact", "person"})
+EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+
+
+def accepts_literal(prop_schema: Mapping[str, Any], value: Any) -> bool:
+    """Whether an entity parameter's type also takes ``value`` as a plain value instead of an
+    entity id: an email address where the schema's ``format`` is ``email`` (a recipient)."""
+    return format_of(dict(prop_schema)) == "email" and bool(EMAIL_RE.match(str(value)))
+
+
+def entity_param_violation(name: str, prop_schema: Mapping[str, Any], value: Any,
+                           entities: Mapping[str, Entity], *,
+                           missing: str = "is not an entity in scope") -> Violation | None:
+    """The one rule, shared by the verifier and the executor, for what an entity parameter
+    may hold: the id of an entity of its type in ``entities`` (the session's table, background
+    included), or a literal value its type accepts (`accepts_literal`). None when it holds."""
+    entity = entities.get(str(value))
+    if entity is None:
+        if accepts_literal(prop_schema, value):
+            return None
+        return Violation(reason=ViolationReason.UNRESOLVED_ENTITY, param=name,
+                         message=f"'{value}' {missing}")
+    etype = entity_type_of(dict(prop_schema))
+    if etype is not None and entity.type != etype:
+        return Violation(reason=ViolationReason.MISTYPED_ENTITY, param=name,
+                         message=f"'{value}' is a {entity.type}, not a {etype}")
+    return None
 
 
 class EntityTable:

@@ -16,8 +16,7 @@ from pydantic import BaseModel, Field
 
 from actions.context import ActionContext
 from actions.plan import ActionResult, Plan, Step, is_step_ref
-from actions.violations import Violation, ViolationReason
-from assistant.context import EntityTable
+from assistant.context import EntityTable, entity_param_violation
 from assistant.journal import Journal
 from assistant.registry import ActionRegistry
 
@@ -163,11 +162,14 @@ class Executor:
             outcome.problems = [str(v) for v in violations]
             return outcome
         pre = spec.check_preconditions(ctx, params)
+        props = spec.parameters_schema().get("properties", {})
+        in_scope = table.as_mapping()
         for name in spec.entity_params():
             value = args.get(name)
-            if isinstance(value, str) and value not in table:
-                pre.append(Violation(reason=ViolationReason.UNRESOLVED_ENTITY, param=name,
-                                     message=f"'{value}' is no longer in scope"))
+            problem = None if value is None else entity_param_violation(
+                name, props.get(name, {}), value, in_scope, missing="is no longer in scope")
+            if problem is not None:  # the verifier's rule, checked again on the bound value
+                pre.append(problem)
         if pre:
             outcome.problems = [str(v) for v in pre]
             return outcome

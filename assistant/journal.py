@@ -46,6 +46,13 @@ CREATE TABLE IF NOT EXISTS events (
   kind TEXT NOT NULL,
   detail_json TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS undone (
+  plan_id INTEGER NOT NULL REFERENCES plans(id),
+  idx INTEGER NOT NULL,
+  by_plan INTEGER REFERENCES plans(id),
+  at REAL NOT NULL,
+  PRIMARY KEY (plan_id, idx)
+);
 CREATE TABLE IF NOT EXISTS automations (
   name TEXT PRIMARY KEY,
   created REAL NOT NULL,
@@ -165,6 +172,31 @@ class Journal:
                                         "action": row.action, "key": row.key,
                                         "args": row.args})
         return found
+
+    # -- undo ----------------------------------------------------------------------------------
+    def mark_undone(self, plan_id: int, idx: int, by_plan: int | None) -> None:
+        """Step ``idx`` of plan ``plan_id`` was undone by plan ``by_plan`` (None: lam reported
+        that it cannot be undone); either way `lam undo` does not take it up again."""
+        self._db.execute("INSERT OR REPLACE INTO undone(plan_id, idx, by_plan, at) "
+                         "VALUES (?,?,?,?)", (plan_id, idx, by_plan, time.time()))
+
+    def undone(self, plan_id: int) -> dict[int, int | None]:
+        """Step index -> the plan that undid it (None: reported as impossible to undo)."""
+        rows = self._db.execute("SELECT idx, by_plan FROM undone WHERE plan_id=?", (plan_id,))
+        return {int(r[0]): (int(r[1]) if r[1] is not None else None) for r in rows}
+
+    def undid(self, undo_plan: int) -> int | None:
+        """The plan that undo plan ``undo_plan`` undid (None when it undid nothing)."""
+        row = self._db.execute("SELECT plan_id FROM undone WHERE by_plan=? LIMIT 1",
+                               (undo_plan,)).fetchone()
+        return int(row[0]) if row else None
+
+    def undo_candidates(self) -> list[int]:
+        """Ids of plans `lam undo` may still take up, newest first: not undo plans themselves,
+        not marked undone, not still running."""
+        rows = self._db.execute("SELECT id FROM plans WHERE origin != 'undo' AND status NOT IN "
+                                "('undone', 'running') ORDER BY id DESC")
+        return [int(r[0]) for r in rows]
 
     # -- events (JournalWriter for plugins) ------------------------------------------------------
     def record(self, kind: str, detail: dict[str, Any]) -> int:

@@ -15,6 +15,7 @@ from assistant.context import EntityTable
 from assistant.execute import Executor, RunReport, StepOutcome, StepStatus
 from assistant.planner.cascade import ModelFactory, Planner, Proposal
 from assistant.runtime import Runtime
+from assistant.undo import Undoer, UndoReport
 from assistant.verify import Verifier, blocking
 
 __all__ = ["Confirmation", "Session"]
@@ -214,37 +215,15 @@ class Session:
             return None
         return filled[0]
 
-    def undo(self) -> RunReport:
-        """Apply the declared inverses of the last plan that ran, last step first."""
-        journal = self.runtime.journal
-        last = next((p for p in journal.plans(50)
-                     if p.status in ("done", "failed") and p.origin != "undo"), None)
-        if last is None:
-            return RunReport(ok=False, steps=[StepOutcome(index=0, action="undo",
-                                                          status=StepStatus.NOT_RUN,
-                                                          problems=["nothing to undo"])])
-        inverse_steps: list[Step] = []
-        cannot: list[StepOutcome] = []
-        for row in reversed(journal.steps(last.id)):
-            if row.state != "ok" or row.result is None:
-                continue
-            spec = self.runtime.registry.get(row.action)
-            params = spec.validate_args(row.args)[0] if spec else None
-            inverse = spec.undo_step(params, row.result) if spec and params else None
-            if inverse is None:
-                if spec is not None and spec.effect.has_side_effect:
-                    cannot.append(StepOutcome(index=row.idx, action=row.action,
-                                              status=StepStatus.NOT_RUN,
-                                              problems=["cannot be undone (no inverse)"]))
-                continue
-            inverse_steps.append(inverse)
-        if not inverse_steps:
-            return RunReport(ok=not cannot, steps=cannot)
-        report = self.executor.run(Plan(request=f"undo plan {last.id}", steps=inverse_steps),
-                                   self.table, origin="undo")
-        journal.end_plan(last.id, "undone" if report.ok else last.status)
-        report.steps.extend(cannot)
-        return report
+    def undo(self, plan_id: int | None = None) -> UndoReport:
+        """Apply the declared inverses of journal entry ``plan_id`` (default: the latest plan
+        with something left to undo), last step first, verified like any plan."""
+        self.refresh_background()  # a job made by an earlier process is in scope
+        return Undoer(self.runtime.journal, self.runtime.registry).undo(
+            plan_id,
+            verify=lambda plan: blocking(self.verifier.verify(plan, self.table.as_mapping(),
+                                                              self.runtime.now())),
+            run=lambda plan: self.executor.run(plan, self.table, origin="undo"))
 
 
 def _refused(plan: Plan, violations: list[Violation]) -> RunReport:

@@ -3,7 +3,6 @@ No side effect happens before it says yes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -13,11 +12,10 @@ from actions.entities import Entity
 from actions.plan import Plan, PlanKind, is_step_ref
 from actions.types import format_of
 from actions.violations import Violation, ViolationReason
+from assistant.context import EMAIL_RE, entity_param_violation
 from assistant.registry import ActionRegistry
 
 __all__ = ["EMAIL_RE", "UrlPolicy", "Verifier", "blocking"]
-
-EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 
 UrlPolicy = Callable[[str], "str | None"]
 """Returns None when a URL may be used, else the reason it may not."""
@@ -69,20 +67,13 @@ class Verifier:
                 probe[name] = value
         params, schema_violations = spec.validate_args(probe)
         out.extend(schema_violations)
-        for name, etype in spec.entity_params().items():
+        for name in spec.entity_params():
             value = step.args.get(name)
             if value is None or is_step_ref(value):
                 continue
-            entity = entities.get(str(value))
-            if entity is None and format_of(props.get(name, {})) == "email" and \
-                    EMAIL_RE.match(str(value)):
-                continue  # a literal address where a contact or an address is accepted
-            if entity is None:
-                out.append(Violation(reason=ViolationReason.UNRESOLVED_ENTITY, param=name,
-                                     message=f"'{value}' is not an entity in scope"))
-            elif entity.type != etype:
-                out.append(Violation(reason=ViolationReason.MISTYPED_ENTITY, param=name,
-                                     message=f"'{value}' is a {entity.type}, not a {etype}"))
+            problem = entity_param_violation(name, props.get(name, {}), value, entities)
+            if problem is not None:  # the executor applies the same rule right before the step
+                out.append(problem)
         for name, prop in props.items():
             value = step.args.get(name)
             if value is None or is_step_ref(value):
