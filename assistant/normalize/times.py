@@ -1,4 +1,4 @@
-"""One-off times: "tomorrow at 9", "in 90 minutes", "next Tuesday at 5pm" -> aware datetime.
+"""One-off times: "tomorrow at 9", "in 90 minutes", "next Thursday at 4pm" -> aware datetime.
 
 Pure and deterministic: the clock (``now``, aware) and the zone are passed in. Documented
 defaults (see ``docs`` in each rule):

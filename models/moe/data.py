@@ -2,7 +2,7 @@
 plugins declare, with the plan the planner should output (its JSON format: ``{"steps":
 [{"action", "args"}], "reply"}``) and the context (entities on screen, contacts) the request is
 made in. Pure data: the app validates each example through its real planner pipeline and
-verifier (``assistant.cli.experts_cmd.build_training_set``) and keeps only accepted ones.
+verifier (``bench.evaluation.training.build_training_set``) and keeps only accepted ones.
 
 Nothing here is taken from the golden test split.
 """
@@ -62,7 +62,7 @@ FORMS = [("Newsletter", ["Email", "First name"]), ("Login", ["Username", "Passwo
 ORD = ["first", "second", "third", "fourth", "fifth"]
 SITES = ["wikipedia.org", "news.ycombinator.com", "https://www.bbc.co.uk/news", "openstreetmap.org",
          "https://pypi.org", "gitlab.com/explore", "weather.com", "https://arxiv.org/list/cs.AI"]
-QUERIES = ["cheap flights to Lisbon", "how to fix a flat tyre", "best hiking boots",
+QUERIES = ["ferry times to Bergen", "how to fix a flat tyre", "best hiking boots",
            "python asyncio tutorial", "opening hours of the city library", "sourdough recipe",
            "latest SpaceX launch", "how tall is Mount Fuji", "train times Paris to Lyon",
            "symptoms of a cold"]
@@ -152,7 +152,7 @@ def _browser(rng: random.Random) -> Example:
 TASKS = ["call the dentist", "buy milk", "water the garden", "book the car service",
          "send the report", "pick up the kids", "take out the recycling", "pay the phone bill",
          "back up my laptop", "check the mailbox", "defrost the chicken", "stretch",
-         "charge the scooter", "return the library books", "call Nora"]
+         "charge the scooter", "renew the parking permit", "call Nora"]
 WHENS = ["tomorrow at 8", "in 20 minutes", "at 6pm", "on friday at 10am", "next tuesday",
          "tonight", "in 3 hours", "tomorrow morning", "on the 12th at 9", "this evening",
          "in an hour", "at noon", "on monday at 7:45", "in 2 days", "saturday at 11"]
@@ -283,7 +283,7 @@ def _messaging(rng: random.Random) -> Example:
 CHAT = [("hello there", "Hello! What can I do for you?"),
         ("what's 2 plus 2", "I can only act with the actions I have."),
         ("thank you so much", "You're welcome."), ("who made you?", "I am a local assistant."),
-        ("sing me a song", "I can only act with the actions I have."),
+        ("write me a poem", "I can only act with the actions I have."),
         ("what's your favourite colour", "I can only act with the actions I have."),
         ("that's it for now", "Okay."), ("nice work", "Thanks!"),
         ("can you feel emotions?", "I can only act with the actions I have."),
