@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.golden import (
+from bench.evaluation.golden import (
     CASES_PATH,
     CaseResult,
     GoldenRunner,

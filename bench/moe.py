@@ -45,7 +45,7 @@ def _records(work: Path, domain: str) -> list[dict[str, str]]:
 
 
 def cmd_data(args: argparse.Namespace) -> None:
-    from assistant.cli.experts_cmd import build_training_set, golden_dev_records
+    from bench.evaluation.training import build_training_set, golden_dev_records
 
     for d in args.domains:
         t = time.perf_counter()

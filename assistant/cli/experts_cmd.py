@@ -1,17 +1,15 @@
 """`lam models experts` (list, add, remove, assemble) and `lam models learn`: mixture-of-experts
 planners built from domain experts (see docs/moe.md).
 
-Also the bridge between the app and ``models.moe`` training: examples generated per domain are
-run through the real planner pipeline (with a scripted model proposing the example's plan) and
-kept only when the verifier accepts the plan; the exact system prompt and user message the model
-would see are recorded as the training input.
+`lam models learn` trains on the journal's done plans (`journal_examples`). The generated
+per-domain training sets, checked through the planner pipeline, are evaluation-side code:
+``bench.evaluation.training`` (used by bench/moe.py and the tests, never by lam).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,150 +19,14 @@ import click
 from assistant.planner.prompt import to_wire
 
 __all__ = [
-    "build_training_set",
     "experts_group",
-    "golden_dev_records",
     "journal_examples",
     "learn_command",
     "plugin_experts",
 ]
 
 
-# -- training data through the real pipeline ----------------------------------------------------
-class _Scripted:
-    """A PlannerModel that proposes one fixed plan and records what it was shown."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.seen: list[tuple[str, str]] = []
-        self.calls = 0
-
-    def plan_json(self, system: str, user: str, schema: dict[str, Any],
-                  max_tokens: int) -> tuple[str, float | None]:
-        self.calls += 1
-        self.seen.append((system, user))
-        return self.text, 0.99
-
-
-def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] | None:
-    """Run ``case`` with a model proposing ``target``; the (system, user, target) record if
-    the model tier planned the whole request without code doubting it and the verifier accepted
-    the plan, else None. (For "X and Y" where a template reads one part, the cascade first asks
-    the model for the other part alone; the scripted whole plan fails there, and the call that
-    saw the whole request is the record.)"""
-    from actions.plan import PlanKind
-
-    model = _Scripted(to_wire(target))
-    runner._loader = lambda: model
-    rt, session = runner.build(case)
-    try:
-        proposal = session.propose(case.request)
-    finally:
-        rt.close()
-    plan = proposal.plan
-    want = PlanKind.ACTIONS if target.get("steps") else None
-    if plan.tier != 1 or proposal.violations or any(
-            "doubted" in e or "unsure" in e or "rejected" in e for e in plan.escalations):
-        return None
-    if want is not None and (plan.kind is not want or [s.action for s in plan.steps] !=
-                             [s["action"] for s in target["steps"]]):
-        return None
-    if want is None and plan.kind is PlanKind.ACTIONS:
-        return None
-    whole = [(system, user) for system, user in model.seen
-             if user.rstrip().endswith(case.request)]
-    if not whole:
-        return None
-    system, user = whole[-1]
-    return {"system": system, "user": user, "target": to_wire(target)}
-
-
-def build_training_set(domain: str, n: int, *, seed: int = 0,
-                       progress: bool = True) -> list[dict[str, str]]:
-    """Up to ``n`` verified training records of ``domain`` (see `models.moe.data`)."""
-    from datetime import datetime
-
-    from assistant.golden import Case, CaseContext, Expect, GoldenRunner
-    from models.moe.data import generate
-
-    kept: list[dict[str, str]] = []
-    examples = generate(domain, n, seed=seed)
-    with GoldenRunner(model="scripted") as runner:
-        for i, ex in enumerate(examples):
-            ctx = CaseContext.model_validate({
-                "now": datetime.fromisoformat("2026-11-24T10:15:00+01:00"),
-                "tz": "Europe/Berlin", "entities": ex.entities, "contacts": ex.contacts})
-            case = Case(id=f"train-{domain}-{i}", split="dev", domain=domain,  # type: ignore
-                        categories=[], request=ex.request, context=ctx,
-                        expect=Expect(kind="no_action"))
-            rec = _validate(runner, case, ex.target)
-            if rec is not None:
-                rec["domain"] = domain
-                rec["request"] = ex.request
-                kept.append(rec)
-            if progress and (i + 1) % 25 == 0:
-                print(f"  {domain}: {i + 1}/{len(examples)} checked, {len(kept)} kept",
-                      file=sys.stderr, flush=True)
-    return kept
-
-
-def _literal(matcher: Any) -> tuple[bool, Any]:
-    """A value that satisfies a golden matcher, when one can be written without guessing a
-    phrase: (ok, value)."""
-    if not isinstance(matcher, dict) or len(matcher) != 1:
-        return True, matcher
-    (key, want), = matcher.items()
-    if key in ("entity", "contains"):
-        return True, want
-    if key == "step":
-        return True, {"$step": want}
-    if key == "entity_or_step":
-        return True, want[0]
-    if key in ("any_of", "all"):
-        return _literal(want[0])
-    return False, None  # datetime, rule, any, absent, regex, not_contains: no literal
-
-
-def golden_dev_records(domain: str, progress: bool = False) -> list[dict[str, str]]:
-    """Training records from the golden *dev* split (never the test split) of ``domain``:
-    cases whose expected plan can be written literally, verified through the pipeline."""
-    from assistant.golden import GoldenRunner, load_cases
-
-    kept: list[dict[str, str]] = []
-    with GoldenRunner(model="scripted") as runner:
-        for case in load_cases(split="dev"):
-            if case.split != "dev" or case.domain != domain:
-                continue
-            exp = case.expect
-            if exp.kind == "no_action":
-                target: dict[str, Any] = {"steps": [], "reply":
-                                          "I can only act with the actions I have."}
-            elif exp.kind == "actions":
-                steps = []
-                ok = True
-                for st in exp.steps:
-                    args = {}
-                    for k, m in st.args.items():
-                        if isinstance(m, dict) and "absent" in m:
-                            continue
-                        good, value = _literal(m)
-                        ok = ok and good
-                        args[k] = value
-                    steps.append({"action": st.action, "args": args})
-                if not ok:
-                    continue
-                target = {"steps": steps}
-            else:
-                continue
-            rec = _validate(runner, case, target)
-            if rec is not None:
-                rec.update(domain=domain, request=case.request)
-                kept.append(rec)
-    if progress:
-        print(f"  {domain}: {len(kept)} dev-split records", file=sys.stderr)
-    return kept
-
-
+# -- training data from the journal ----------------------------------------------------------
 def journal_examples(journal_path: str | os.PathLike[str],
                      specs: list[Any]) -> list[dict[str, str]]:
     """Training records from the journal's plans with status "done" (confirmed, possibly

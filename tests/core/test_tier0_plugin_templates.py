@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.golden import Case, CaseResult, GoldenRunner, load_cases
+from bench.evaluation.golden import Case, CaseResult, GoldenRunner, load_cases
 
 CONTEXTS = {c.id: c.context for c in load_cases()}
 

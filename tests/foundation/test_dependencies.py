@@ -7,6 +7,7 @@ not ship."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import tomllib
@@ -26,6 +27,8 @@ class Import:
     where: str
     guarded: bool
     """Inside ``if TYPE_CHECKING:`` or a ``try`` whose ImportError handler raises."""
+    lazy: bool = False
+    """Inside a function (runs only when called)."""
 
 
 def _requirement_name(req: str) -> str:
@@ -58,29 +61,30 @@ def _imports(path: Path, root: Path = REPO) -> list[Import]:
     tree = ast.parse(path.read_text(), filename=str(path))
     found: list[Import] = []
 
-    def visit(node: ast.AST, guarded: bool) -> None:
+    def visit(node: ast.AST, guarded: bool, lazy: bool) -> None:
         if isinstance(node, ast.Try):
             safe = any(_catches_import_error(h) for h in node.handlers)
             for child in node.body:
-                visit(child, guarded or safe)
+                visit(child, guarded or safe, lazy)
             for child in [*node.handlers, *node.orelse, *node.finalbody]:
-                visit(child, guarded)
+                visit(child, guarded, lazy)
             return
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             for child in node.body:
-                visit(child, True)
+                visit(child, True, lazy)
             for child in node.orelse:
-                visit(child, guarded)
+                visit(child, guarded, lazy)
             return
         where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
         if isinstance(node, ast.Import):
-            found.extend(Import(a.name, where, guarded) for a in node.names)
+            found.extend(Import(a.name, where, guarded, lazy) for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append(Import(node.module, where, guarded))
+            found.append(Import(node.module, where, guarded, lazy))
+        inner = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
         for child in ast.iter_child_nodes(node):
-            visit(child, guarded)
+            visit(child, guarded, inner)
 
-    visit(tree, False)
+    visit(tree, False, False)
     return found
 
 
@@ -96,15 +100,38 @@ _NAMED_OTHERWISE = {"llama_cpp": "llama-cpp-python"}
 """Import names whose distribution has another name (used when it is not installed here)."""
 
 
+_PART_OF = {"pydantic-core": "pydantic"}
+"""Distributions that come pinned with a declared one, as part of its API."""
+
+
+@functools.cache
+def _installed() -> dict[str, list[str]]:
+    return dict(packages_distributions())
+
+
+@functools.cache
 def _distribution(top: str) -> str:
-    dists = packages_distributions().get(top)
-    return _norm(dists[0]) if dists else _norm(_NAMED_OTHERWISE.get(top, top))
+    dists = _installed().get(top)
+    name = _norm(dists[0]) if dists else _norm(_NAMED_OTHERWISE.get(top, top))
+    return _PART_OF.get(name, name)
+
+
+def _checked_in(imports: list[Import]) -> dict[str, set[str]]:
+    """File -> top-level packages that file imports under a guard (its functions may then
+    import them lazily once the guard has run)."""
+    out: dict[str, set[str]] = {}
+    for imp in imports:
+        if imp.guarded:
+            out.setdefault(imp.where.rsplit(":", 1)[0], set()).add(imp.module.split(".")[0])
+    return out
 
 
 def test_every_import_is_stdlib_ours_or_declared() -> None:
     core, extras = _declared()
+    imports = _all_imports()
+    checked = _checked_in(imports)
     undeclared, unguarded = [], []
-    for imp in _all_imports():
+    for imp in imports:
         top = imp.module.split(".")[0]
         if top in PACKAGES or top in NOT_SHIPPED or top in sys.stdlib_module_names:
             continue
@@ -112,7 +139,8 @@ def test_every_import_is_stdlib_ours_or_declared() -> None:
         if dist in core:
             continue
         if dist in extras:
-            if not imp.guarded:
+            after_guard = imp.lazy and top in checked.get(imp.where.rsplit(":", 1)[0], set())
+            if not (imp.guarded or after_guard):
                 unguarded.append(f"{imp.where}: {imp.module} ({dist}, an optional extra)")
             continue
         undeclared.append(f"{imp.where}: {imp.module} ({dist})")
@@ -144,6 +172,6 @@ def test_the_scanner_sees_a_missing_and_an_unguarded_import(tmp_path: Path) -> N
                     "    raise RuntimeError('pip install x[train]') from exc\n"
                     "try:\n    import numpy\nexcept ImportError:\n    numpy = None\n"
                     "def f():\n    from bench.evaluation import golden\n")
-    found = {i.module: i.guarded for i in _imports(path, root=tmp_path)}
-    assert found == {"jsonschema_like_missing": False, "torch": True, "numpy": False,
-                     "bench.evaluation": False}
+    found = {i.module: (i.guarded, i.lazy) for i in _imports(path, root=tmp_path)}
+    assert found == {"jsonschema_like_missing": (False, False), "torch": (True, False),
+                     "numpy": (False, False), "bench.evaluation": (False, True)}

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from assistant.golden import (
+from assistant.runtime import Runtime, RuntimeOptions
+from bench.evaluation.golden import (
     Case,
     CaseResult,
     GoldenRunner,
@@ -19,7 +20,6 @@ from assistant.golden import (
     load_cases,
     match_value,
 )
-from assistant.runtime import Runtime, RuntimeOptions
 
 CASES = load_cases()
 BY_ID = {c.id: c for c in CASES}

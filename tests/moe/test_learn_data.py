@@ -40,8 +40,8 @@ def test_journal_done_plans_become_training_records(tmp_path: Path) -> None:
 def test_generated_examples_pass_through_the_real_pipeline() -> None:
     """Generated plans reach the model tier in the wire format and most survive the verifier
     (a format mismatch would keep none)."""
-    from assistant.cli.experts_cmd import build_training_set
     from assistant.planner.prompt import from_wire
+    from bench.evaluation.training import build_training_set
 
     records = build_training_set("scheduler", 12, progress=False)
     assert len(records) >= 3
@@ -53,8 +53,8 @@ def test_generated_examples_pass_through_the_real_pipeline() -> None:
 def test_multi_step_examples_a_template_half_reads_are_kept() -> None:
     """"open the X link and read it": a template reads one part, so the cascade first asks the
     model for the other part alone; the record is the call that saw the whole request."""
-    from assistant.cli.experts_cmd import build_training_set
     from assistant.planner.prompt import from_wire
+    from bench.evaluation.training import build_training_set
 
     records = build_training_set("general", 30, progress=False)
     multi = [r for r in records if len(from_wire(r["target"])["steps"]) >= 2]

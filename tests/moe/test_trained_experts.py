@@ -40,7 +40,7 @@ def _losses(log: list[str]) -> list[float]:
 
 @pytest.fixture(scope="module")
 def trained(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> Trained:
-    from assistant.cli.experts_cmd import build_training_set
+    from bench.evaluation.training import build_training_set
     from models.moe.train import TrainConfig, fit_routers, load_base, train_expert
 
     started = time.perf_counter()

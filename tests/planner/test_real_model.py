@@ -20,12 +20,12 @@ from actions import ActionContext, ActionResult, Effect, LongText, Plugin, Short
 from actions.entities import Provenance
 from actions.plan import PlanKind, is_step_ref
 from assistant.config import LamConfig, PluginConfig
-from assistant.golden import Case, GoldenRunner
 from assistant.models_glue import ModelLoader
 from assistant.paths import Paths
 from assistant.plugin_loader import load_plugins
 from assistant.runtime import Runtime, RuntimeOptions
 from assistant.session import Session
+from bench.evaluation.golden import Case, GoldenRunner
 from tests.golden import make_cases as g
 
 pytestmark = pytest.mark.model

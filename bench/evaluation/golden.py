@@ -2,6 +2,9 @@
 nothing is executed), score the plan against the case's expectation, and report accuracy per
 tier, category and domain with latency per tier. See docs/golden.md.
 
+Evaluation code: it reads tests/golden/cases.jsonl and seeds the plugins' stores directly, so it
+lives here, outside the installed packages.
+
     cases = load_cases()
     with GoldenRunner(model="qwen2.5-coder-0.5b") as runner:
         results = runner.run(cases)
@@ -46,7 +49,7 @@ __all__ = [
     "summarize",
 ]
 
-CASES_PATH = Path(__file__).resolve().parent.parent / "tests" / "golden" / "cases.jsonl"
+CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "golden" / "cases.jsonl"
 
 # -- cases ------------------------------------------------------------------------------------
 
