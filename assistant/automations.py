@@ -15,19 +15,49 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from actions.errors import ConfigError
-from actions.plan import Step
+from actions.errors import ConfigError, UserInputError
+from actions.plan import Step, ValueSource
+from actions.types import format_of
+from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
 from assistant.registry import ActionRegistry
 
-__all__ = ["Automation", "AutomationStep", "load_automation"]
+__all__ = ["Automation", "AutomationStep", "check_saved_name", "load_automation"]
 
 _VAR = re.compile(r"\{(\w+)\}")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+_SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def check_saved_name(name: str) -> str:
+    """A saved automation's name: letters, digits, '-', '_' and '.', not ending in .toml (that
+    is how `lam run` tells a file from a saved name). Raises `UserInputError` otherwise."""
+    if not _SAVED_NAME.fullmatch(name):
+        bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "_.-"))})
+        what = (f"has {', '.join(repr(c) for c in bad)}" if bad else
+                "must start with a letter or digit and be at most 64 characters")
+        raise UserInputError(f"saved name {name!r} {what}",
+                             hint="use letters, digits, '-', '_' and '.', e.g. "
+                                  "morning-news")
+    if name.lower().endswith(".toml"):
+        raise UserInputError(f"saved name {name!r} ends in .toml: `lam run {name}` would look "
+                             "for a file of that name",
+                             hint=f"save it as {name[:-5]!r} instead")
+    return name
+
+
+class StepArgError(ValueError):
+    """An explicit step's argument that cannot be normalized (its name and why)."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class AutomationStep(BaseModel):
@@ -50,10 +80,38 @@ class Automation(BaseModel):
     def expand(self, text: str) -> str:
         return _VAR.sub(lambda m: self.vars.get(m.group(1), m.group(0)), text)
 
-    def explicit_step(self, step: AutomationStep) -> Step:
+    def explicit_step(self, step: AutomationStep, registry: ActionRegistry,
+                      now: datetime | None = None, tz: ZoneInfo | None = None) -> Step:
+        """The step as an action call, its times in words normalized like a planned step's
+        (the words kept in ``sources``, so a stored copy is resolved again when it runs).
+        Raises `StepArgError` for a time it cannot read."""
         assert step.action is not None
         args = {k: self.expand(v) if isinstance(v, str) else v for k, v in step.args.items()}
-        return Step(action=step.action, args=args)
+        spec = registry.get(step.action)
+        if spec is None or now is None or tz is None:
+            return Step(action=step.action, args=args)
+        props: dict[str, Any] = spec.parameters_schema().get("properties", {})
+        sources: dict[str, ValueSource] = {}
+        for name, value in list(args.items()):
+            fmt = format_of(props.get(name, {}))
+            if not isinstance(value, str) or fmt not in ("date-time", "x-recurrence"):
+                continue
+            if fmt == "date-time":
+                when = parse_when(value, now, tz)
+                if isinstance(when, AmbiguousTime):
+                    raise StepArgError(name, f"{value!r} is ambiguous: {when.message}")
+                if not isinstance(when, datetime):
+                    raise StepArgError(name, f"{value!r} is not a time lam can read: "
+                                             f"{when.message}")
+                args[name] = when.isoformat()
+            else:
+                rule = parse_recurrence(value, now, tz)
+                if not isinstance(rule, RecurrenceRule):
+                    raise StepArgError(name, f"{value!r} is not a recurrence lam can read: "
+                                             f"{rule.message}")
+                args[name] = str(rule)
+            sources[name] = ValueSource(kind="normalized", text=value)
+        return Step(action=step.action, args=args, sources=sources)
 
 
 def _lines_of(text: str, header: str) -> list[int]:
@@ -61,8 +119,11 @@ def _lines_of(text: str, header: str) -> list[int]:
 
 
 def load_automation(path: str | Path, registry: ActionRegistry,
-                    overrides: dict[str, str] | None = None) -> Automation:
-    """Read and validate an automation file; raise `ConfigError` with file and line."""
+                    overrides: dict[str, str] | None = None, *, now: datetime | None = None,
+                    tz: ZoneInfo | None = None) -> Automation:
+    """Read and validate an automation file; raise `ConfigError` with file and line (and
+    `UserInputError` for an override of a variable the file does not declare). With ``now``
+    and ``tz``, explicit steps' times in words are checked too."""
     file = Path(path)
     where = str(file)
     try:
@@ -93,6 +154,17 @@ def load_automation(path: str | Path, registry: ActionRegistry,
     step_lines = _lines_of(text, "[[steps]]")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ConfigError("no [[steps]]: an automation needs at least one step", path=where)
+    used = {v for raw in raw_steps if isinstance(raw, dict)
+            for t in [raw.get("request"),
+                      *(raw["args"].values() if isinstance(raw.get("args"), dict) else ())]
+            if isinstance(t, str) for v in _VAR.findall(t)}
+    declared = sorted(set(vars_) | used)
+    unknown_vars = sorted(set(overrides or {}) - set(declared))
+    if unknown_vars:
+        raise UserInputError(f"--var {unknown_vars[0]}: {where} declares no variable "
+                             f"{unknown_vars[0]!r} (it declares: "
+                             f"{', '.join(declared) or 'none'})",
+                             hint="check the spelling, or add it under [vars]")
     automation = Automation(name=data["name"], description=str(data.get("description", "")),
                             vars={**vars_, **(overrides or {})}, steps=[], path=where)
     for i, raw in enumerate(raw_steps):
@@ -108,6 +180,12 @@ def load_automation(path: str | Path, registry: ActionRegistry,
         if has_request == has_action:
             raise ConfigError(f"{label}: give either request = \"...\" or action = \"...\"",
                               path=where, line=line)
+        if not isinstance(raw.get("args", {}), dict):
+            raise ConfigError(f"{label}: args must be a table, e.g. args = {{ url = \"...\" }}",
+                              path=where, line=line)
+        for key in ("request", "action"):
+            if key in raw and not isinstance(raw[key], str):
+                raise ConfigError(f"{label}: {key} must be a string", path=where, line=line)
         step = AutomationStep(request=raw.get("request"), action=raw.get("action"),
                               args=raw.get("args", {}), line=line)
         texts = [step.request or ""] + [v for v in step.args.values() if isinstance(v, str)]
@@ -124,10 +202,16 @@ def load_automation(path: str | Path, registry: ActionRegistry,
                 raise ConfigError(f"{label}: no action named '{step.action}' is loaded",
                                   path=where, line=line,
                                   hint="see `lam actions list` for the available actions")
+            try:
+                explicit = automation.explicit_step(step, registry, now, tz)
+            except StepArgError as exc:
+                raise ConfigError(f"{label}: {step.action} argument '{exc.param}': {exc}",
+                                  path=where, line=line,
+                                  hint="write a time as you would say it (\"tomorrow at 9\", "
+                                       "\"in 5 minutes\") or as ISO-8601") from exc
             # Entity ids are checked later by the verifier, against what is then in scope.
             if not spec.entity_params():
-                _params, violations = spec.validate_args(
-                    automation.explicit_step(step).args)
+                _params, violations = spec.validate_args(explicit.args)
                 if violations:
                     v = violations[0]
                     raise ConfigError(f"{label}: {step.action} argument '{v.param}': "

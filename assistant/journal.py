@@ -233,6 +233,15 @@ class Journal:
     def automations(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT name FROM automations ORDER BY name")]
 
+    def automation_created(self, name: str) -> float | None:
+        row = self._db.execute("SELECT created FROM automations WHERE name=?",
+                               (name,)).fetchone()
+        return float(row[0]) if row else None
+
+    def delete_automation(self, name: str) -> bool:
+        """Forget a saved automation; False when there was none of that name."""
+        return self._db.execute("DELETE FROM automations WHERE name=?", (name,)).rowcount > 0
+
 
 def _plan_row(row: tuple[Any, ...]) -> PlanRow:
     return PlanRow(id=row[0], created=row[1], origin=row[2], request=row[3],

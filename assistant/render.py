@@ -17,11 +17,16 @@ __all__ = ["proposal_json", "proposal_text", "report_json", "report_text"]
 def _arg_text(value: Any) -> str:
     if is_step_ref(value):
         return f"<output of step {value['$step'] + 1}>"
+    if isinstance(value, dict) and isinstance(value.get("steps"), list):  # a nested plan
+        actions = [str(s.get("action", "?")) for s in value["steps"] if isinstance(s, dict)]
+        return f"<plan of {len(actions)} step(s): {', '.join(actions)}>"
     return repr(value) if not isinstance(value, str) else value
 
 
 def proposal_text(p: Proposal, registry: ActionRegistry,
-                  confirmation: Confirmation | None = None) -> str:
+                  confirmation: Confirmation | None = None, header: str | None = None) -> str:
+    """The proposal as text; ``header`` replaces how the plan was made ("replayed, no
+    model") in its first line."""
     plan = p.plan
     tier = {0: "template", 1: "default model", 2: "larger model"}.get(plan.tier or 0, "stored")
     lines = []
@@ -31,7 +36,7 @@ def proposal_text(p: Proposal, registry: ActionRegistry,
     elif plan.kind in (PlanKind.ANSWER, PlanKind.NO_ACTION):
         lines.append(plan.answer or "no action fits this request")
     else:
-        lines.append(f"plan ({tier}, {p.seconds:.2f}s):")
+        lines.append(f"plan ({header}):" if header else f"plan ({tier}, {p.seconds:.2f}s):")
         for i, step in enumerate(plan.steps):
             spec = registry.get(step.action)
             badge = spec.effect.badge if spec else "?"

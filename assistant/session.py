@@ -12,8 +12,9 @@ from actions.entities import Entity
 from actions.plan import Plan, PlanKind, Step
 from actions.violations import Violation
 from assistant.context import EntityTable
-from assistant.execute import Executor, RunReport, StepOutcome, StepStatus
+from assistant.execute import Executor, RunReport, StepOutcome, StepStatus, step_diff
 from assistant.planner.cascade import ModelFactory, Planner, Proposal
+from assistant.retime import refresh_times
 from assistant.runtime import Runtime
 from assistant.undo import Undoer, UndoReport
 from assistant.verify import Verifier, blocking
@@ -153,8 +154,10 @@ class Session:
         self.pending = None
 
     def run_stored(self, plan: Plan, *, origin: str, key: str) -> RunReport:
-        """Re-verify and run a stored plan (a scheduled job or a saved automation)."""
+        """Re-verify and run a stored plan (a scheduled job or a saved automation); times the
+        user gave in words ("in 5 minutes") are resolved again from now."""
         self.refresh_background()
+        plan = self.retimed(plan)
         violations = self.verifier.verify(plan, self.table.as_mapping(), self.runtime.now())
         if blocking(violations):
             return _refused(plan, blocking(violations))
@@ -165,23 +168,58 @@ class Session:
         """Run a stored, verified plan with no model call; only a step whose preconditions no
         longer hold is sent to the model for repair, and the repair is shown as a diff.
         ``source_plan`` (the journal id the plan was saved from) tells the repair what each
-        step produced last time."""
+        step produced last time. Times given in words are resolved again from now; a step the
+        verifier rejects is repaired the same way as one that fails."""
         self.refresh_background()
-        violations = blocking(self.verifier.verify(plan, self.table.as_mapping(),
-                                                   self.runtime.now()))
-        if violations:
-            return _refused(plan, violations)
+        plan = self.retimed(plan)
         before: dict[int, dict[str, object]] = {}
         if source_plan is not None:
             for row in self.runtime.journal.steps(source_plan):
                 if row.result is not None:
                     before[row.idx] = row.result.output
+        violations = blocking(self.verifier.verify(plan, self.table.as_mapping(),
+                                                   self.runtime.now()))
+        diffs: dict[int, str] = {}
+        if violations:
+            plan, diffs, violations = self._repair_rejected(plan, violations, before)
+            if violations:
+                return _refused(plan, violations)
 
         def repair(index: int, step: Step, problems: list[str],
                    table: EntityTable) -> Step | None:
             return self._repair_step(step, problems, table, before.get(index))
 
-        return self.executor.run(plan, self.table, origin=origin, repair=repair)
+        report = self.executor.run(plan, self.table, origin=origin, repair=repair)
+        for outcome in report.steps:
+            if outcome.repair_diff is None and outcome.index in diffs:
+                outcome.repair_diff = diffs[outcome.index]
+        return report
+
+    def retimed(self, plan: Plan) -> Plan:
+        """``plan`` with the times the user gave in words resolved again from now."""
+        return refresh_times(plan, self.runtime.registry, self.runtime.now(), self.runtime.tz)
+
+    def _repair_rejected(self, plan: Plan, violations: list[Violation],
+                         before: dict[int, dict[str, object]]
+                         ) -> tuple[Plan, dict[int, str], list[Violation]]:
+        """Repair each step the verifier rejected; the plan, the diffs and what still blocks
+        (the original violations when a step cannot be repaired)."""
+        rejected = sorted({v.step for v in violations if v.step is not None})
+        if not rejected or any(v.step is None for v in violations):
+            return plan, {}, violations
+        steps = list(plan.steps)
+        diffs: dict[int, str] = {}
+        for i in rejected:
+            problems = [str(v) for v in violations if v.step == i]
+            fixed = self._repair_step(steps[i], problems, self.table, before.get(i))
+            if fixed is None:
+                return plan, {}, violations
+            diffs[i] = step_diff(steps[i], fixed)
+            steps[i] = fixed
+        repaired = plan.model_copy(update={"steps": steps})
+        still = blocking(self.verifier.verify(repaired, self.table.as_mapping(),
+                                              self.runtime.now()))
+        return (repaired, diffs, []) if not still else (plan, {}, violations)
 
     def _repair_step(self, step: Step, problems: list[str], table: EntityTable,
                      last_output: dict[str, object] | None) -> Step | None:

@@ -66,7 +66,8 @@ class Verifier:
             else:
                 probe[name] = value
         params, schema_violations = spec.validate_args(probe)
-        out.extend(schema_violations)
+        # A step reference's value exists only at run time (the executor validates it then).
+        out.extend(v for v in schema_violations if not is_step_ref(step.args.get(v.param or "")))
         for name in spec.entity_params():
             value = step.args.get(name)
             if value is None or is_step_ref(value):

@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "do": ("assistant.cli.do_cmd:do", "Plan, verify and run a request (headless)."),
     "run": ("assistant.cli.run_cmd:run", "Run an automation file (TOML)."),
     "save": ("assistant.cli.save_cmd:save", "Save a plan that ran as a named automation."),
+    "saved": ("assistant.cli.saved_cmd:saved", "List or delete saved automations."),
     "undo": ("assistant.cli.undo_cmd:undo", "Undo the last plan through declared inverses."),
     "journal": ("assistant.cli.journal_cmd:journal", "Show what ran (the journal)."),
     "daemon": ("assistant.cli.daemon_cmd:daemon", "Run scheduled jobs without the TUI."),

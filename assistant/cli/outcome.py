@@ -25,6 +25,8 @@ class Outcome:
         self.lam = lam
         self.as_json = as_json
         self.out: dict[str, Any] = out if out is not None else {}
+        self.header: str | None = None
+        """How the plan was made, when not by planning (a replay)."""
 
     def finish(self, status: str, code: ExitCode, message: str) -> NoReturn:
         self.out["status"] = status
@@ -36,18 +38,22 @@ class Outcome:
         raise AssertionError("unreachable")  # ctx.exit raises
 
     def conclude(self, proposal: Proposal, *, yes: bool, dry_run: bool,
-                 run: Callable[[], RunReport] | None = None) -> NoReturn:
-        """Say what happens to a proposal and exit with the matching code."""
+                 run: Callable[[], RunReport] | None = None,
+                 where: str | None = None) -> NoReturn:
+        """Say what happens to a proposal and exit with the matching code. ``where`` names
+        what asked (an automation's file, step and line) in front of a question."""
         lam = self.lam
         confirmation = lam.confirmation(proposal)
         self.out.update(proposal_json(proposal, confirmation))
-        shown = proposal_text(proposal, lam.runtime.registry, confirmation)
+        shown = proposal_text(proposal, lam.runtime.registry, confirmation, self.header)
         kind = proposal.plan.kind.value
         if kind == "question":
             self.finish("question", ExitCode.NEEDS_ANSWER,
-                        shown + "\n(nothing ran: answer by rephrasing the request)")
+                        (f"{where} asks:\n" if where else "") + shown
+                        + "\n(nothing ran: answer by rephrasing the request)")
         if kind != "actions":
-            self.finish("no_action", ExitCode.PLANNING_FAILED, shown)
+            self.finish("no_action", ExitCode.PLANNING_FAILED,
+                        (f"{where}: " if where else "") + shown)
         if proposal.blocked:
             self.finish("rejected", ExitCode.VERIFICATION_FAILED,
                         shown + "\nnothing ran: the verifier rejected the plan")

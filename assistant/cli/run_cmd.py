@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from actions.entities import Entity, Scope
 from actions.errors import UserInputError
-from actions.plan import Plan, Step
+from actions.plan import Plan, Step, ValueSource, is_step_ref
 from assistant.cli.clock_opts import headless_options, parse_now
 from assistant.cli.common import options_of, runtime_from
+
+REPLAY_HEADER = "replayed, no model"
 
 
 def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -27,7 +31,7 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.argument("target")
 @click.option("--var", "var_pairs", multiple=True, help="Set a variable: NAME=VALUE.")
 @click.option("--yes", "-y", is_flag=True, help="Confirm the plan.")
-@click.option("--dry-run", is_flag=True, help="Show what would run; no side effect.")
+@click.option("--dry-run", is_flag=True, help="Show what each step would do; no side effect.")
 @click.option("--at", "at_phrase", help='Schedule it instead of running now, e.g. '
                                         '--at "tomorrow at 9" (scheduler plugin).')
 @click.option("--every", "every_phrase", help='Schedule it on a recurrence, e.g. '
@@ -38,7 +42,8 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
         at_phrase: str | None, every_phrase: str | None, as_json: bool, now: str | None,
         tz: str | None, browser_cdp: str | None) -> None:
     """Run TARGET: an automation file (TOML), or the name of a saved automation (replayed
-    with no model call; steps that no longer hold are repaired and shown as a diff)."""
+    with no model call; steps that no longer hold are repaired and shown as a diff). Times
+    given in words ("in 5 minutes") are resolved when the plan runs, also when scheduled."""
     from assistant.api import Assistant
     from assistant.automations import load_automation
     from assistant.cli.outcome import Outcome
@@ -51,45 +56,208 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
     lam = Assistant(runtime=runtime)
     outcome = Outcome(ctx, lam, as_json=as_json, out={"target": target})
 
-    replay = not target.endswith(".toml") and not Path(target).is_file()
+    replay = not Path(target).is_file() and (not target.endswith(".toml") or
+                                             runtime.journal.automation(target) is not None)
+    origins: list[str] = []
     if replay:
+        if var_pairs:
+            raise UserInputError(f"--var does not apply to a saved automation ({target!r})",
+                                 hint="variables belong to automation files (NAME.toml)")
         stored = runtime.journal.automation(target)
         if stored is None:
             names = ", ".join(runtime.journal.automations()) or "none saved yet"
             raise UserInputError(f"no automation file or saved automation named {target!r} "
                                  f"(saved: {names})", hint="lam save NAME saves the last plan "
-                                                           "that ran")
-        plan = stored
+                                                           "that ran; lam saved list shows them")
+        plan = lam.session.retimed(stored.model_copy(
+            update={"tier": None, "escalations": [], "confidence": None}))
+        outcome.header = REPLAY_HEADER
     else:
-        automation = load_automation(target, runtime.registry, _parse_vars(var_pairs))
+        automation = load_automation(target, runtime.registry, _parse_vars(var_pairs),
+                                     now=runtime.now(), tz=runtime.tz)
         steps: list[Step] = []
-        for step in automation.steps:
+        for n, step in enumerate(automation.steps, 1):
+            where = f"{automation.path}:{step.line}: step {n}"
             if step.action is not None:
-                steps.append(automation.explicit_step(step))
+                steps.append(automation.explicit_step(step, runtime.registry, runtime.now(),
+                                                      runtime.tz))
+                origins.append(f"{where}: {step.action}")
                 continue
-            proposal = lam.plan(automation.expand(step.request or ""))
+            text = automation.expand(step.request or "")
+            placeholders = _prospective(lam, steps)
+            lam.session.extra_background.extend(placeholders)
+            try:
+                proposal = lam.plan(text)
+            finally:
+                for entity in placeholders:
+                    lam.session.extra_background.remove(entity)
             if proposal.plan.kind.value != "actions":
                 outcome.out["step"] = f"{automation.path}:{step.line}"
-                outcome.conclude(proposal, yes=yes, dry_run=dry_run)
+                outcome.conclude(proposal, yes=yes, dry_run=dry_run,
+                                 where=f"{where} ({text!r})")
+            ids = {e.id: k for k, e in zip(_producers(lam, steps), placeholders, strict=True)}
             offset = len(steps)
             for s in proposal.plan.steps:
-                args = {k: ({**v, "$step": v["$step"] + offset}
-                            if isinstance(v, dict) and "$step" in v else v)
-                        for k, v in s.args.items()}
-                steps.append(s.model_copy(update={"args": args}))
+                steps.append(_rebased(s, offset, ids))
+                origins.append(f"{where}: request {text!r}")
         plan = Plan(request=f"automation {automation.name}", steps=steps)
     if at_phrase or every_phrase:
+        inner = plan
         plan = _scheduled(lam, plan, at_phrase, every_phrase)
         replay = False
-    proposal = Proposal(plan=plan, violations=lam.verify(plan))
+        if dry_run:
+            _dry_run_scheduled(outcome, lam, plan, inner, origins)
+    violations = lam.verify(plan)
+    if origins and not (at_phrase or every_phrase):  # say which line of the file each is from
+        violations = [v.model_copy(update={"message": f"{v.message} ({origins[v.step]})"})
+                      if v.step is not None and v.step < len(origins) else v
+                      for v in violations]
+    proposal = Proposal(plan=plan, violations=violations)
+    if dry_run:
+        _dry_run(outcome, lam, proposal, origins)
     source = runtime.journal.automation_source(target) if replay else None
     outcome.conclude(proposal, yes=yes, dry_run=dry_run,
                      run=(lambda: lam.session.replay(plan, source_plan=source)) if replay
                      else None)
 
 
+# -- what earlier steps will make, for later requests ---------------------------------------------
+def _producers(lam: Any, steps: list[Step]) -> list[int]:
+    """Indexes of earlier steps that will make a named entity (e.g. add_contact)."""
+    out = []
+    for k, step in enumerate(steps):
+        spec = lam.runtime.registry.get(step.action)
+        if spec is not None and spec.produces and isinstance(step.args.get("name"), str):
+            out.append(k)
+    return out
+
+
+def _prospective(lam: Any, steps: list[Step]) -> list[Entity]:
+    """Stand-ins for the entities earlier steps will make, so a later request can name them
+    ("email Zed" after a step adds Zed); replaced by a reference to that step's output."""
+    out = []
+    for k in _producers(lam, steps):
+        step = steps[k]
+        etype = lam.runtime.registry.get(step.action).produces[0]
+        name = str(step.args["name"])
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "new"
+        attributes = {key: v for key, v in step.args.items()
+                      if key != "name" and isinstance(v, str)}
+        out.append(Entity(id=f"{etype}:step{k + 1}-{slug}"[:120], type=etype, label=name,
+                          scope=Scope.BACKGROUND, attributes=attributes))
+    return out
+
+
+def _rebased(step: Step, offset: int, made: dict[str, int]) -> Step:
+    """A step planned alone, placed after ``offset`` earlier steps: its step references
+    shifted, and a stand-in entity replaced by the output of the step that makes it."""
+    args: dict[str, Any] = {}
+    sources = dict(step.sources)
+    for key, value in step.args.items():
+        if is_step_ref(value):
+            value = {**value, "$step": value["$step"] + offset}
+        elif isinstance(value, str) and value in made:
+            sources[key] = ValueSource(kind="step_output", text=sources[key].text
+                                       if key in sources else None,
+                                       note=f"made by step {made[value] + 1}")
+            value = {"$step": made[value], "field": "id"}
+        args[key] = value
+    return step.model_copy(update={"args": args, "sources": sources})
+
+
+# -- dry runs ----------------------------------------------------------------------------------
+def _step_lines(lam: Any, plan: Plan, origins: list[str]) -> list[str]:
+    from assistant.render import _arg_text as arg_text
+
+    lines = []
+    for i, step in enumerate(plan.steps):
+        spec = lam.runtime.registry.get(step.action)
+        badge = spec.effect.badge if spec else "?"
+        origin = f"   <- {origins[i]}" if i < len(origins) else ""
+        lines.append(f"  {i + 1}. {step.action} [{badge}]{origin}")
+        for name, value in step.args.items():
+            src = step.sources.get(name)
+            lines.append(f"       {name} = {arg_text(value)}"
+                         + (f"   ({src.describe()})" if src else ""))
+    return lines
+
+
+def _dry_run(outcome: Any, lam: Any, proposal: Any, origins: list[str]) -> NoReturn:
+    """Each step's action and arguments (requests planned, nothing run), then what the
+    verifier says; exit 0 when it would run, 4 when the verifier rejects it."""
+    from assistant.exit_codes import ExitCode
+    from assistant.verify import blocking
+
+    confirmation = lam.confirmation(proposal)
+    from assistant.render import proposal_json
+
+    outcome.out.update(proposal_json(proposal, confirmation))
+    outcome.out["dry_run"] = [p.model_dump(mode="json") for p in lam.dry_run(proposal)]
+    lines = ["dry run — nothing ran; each step would do:", *_step_lines(lam, proposal.plan,
+                                                                         origins)]
+    lines += [f"  ! {v}" for v in proposal.violations]
+    blocked = blocking(proposal.violations)
+    if blocked:
+        lines.append("the verifier would reject this plan as it is (see ! above)")
+    elif confirmation.needed:
+        lines.append("it would need confirmation: " + "; ".join(confirmation.reasons))
+    outcome.finish("rejected" if blocked else "dry_run",
+                   ExitCode.VERIFICATION_FAILED if blocked else ExitCode.OK, "\n".join(lines))
+
+
+def _dry_run_scheduled(outcome: Any, lam: Any, plan: Plan, inner: Plan,
+                       origins: list[str]) -> NoReturn:
+    """--at/--every with --dry-run: when it would fire, its rule, and its steps, as text."""
+    from assistant.exit_codes import ExitCode
+    from assistant.render import proposal_json
+    from assistant.verify import blocking
+
+    step = plan.steps[0]
+    violations = lam.verify(plan)
+    outcome.out.update(proposal_json(_proposal(plan, violations)))
+    when, rule = step.args.get("when"), step.args.get("every")
+    lines = ["dry run — nothing scheduled:"]
+    if when:
+        said = step.sources.get("when")
+        lines.append(f"  when: {when}" + (f"   (from '{said.text}')" if said and said.text
+                                          else ""))
+    if rule:
+        said = step.sources.get("every")
+        lines.append(f"  rule: {rule}" + (f"   (from '{said.text}')" if said and said.text
+                                          else ""))
+        first = _first_fire(lam, str(rule), when)
+        if first:
+            lines.append(f"  first run: {first}")
+    lines.append("  steps (times in words are resolved again when it fires):")
+    lines += ["  " + line for line in _step_lines(lam, inner, origins)]
+    lines += [f"  ! {v}" for v in violations]
+    blocked = blocking(violations)
+    outcome.finish("rejected" if blocked else "dry_run",
+                   ExitCode.VERIFICATION_FAILED if blocked else ExitCode.OK, "\n".join(lines))
+
+
+def _proposal(plan: Plan, violations: list[Any]) -> Any:
+    from assistant.planner.cascade import Proposal
+
+    return Proposal(plan=plan, violations=violations)
+
+
+def _first_fire(lam: Any, rule: str, when: Any) -> str | None:
+    from datetime import datetime
+
+    from assistant.normalize import next_occurrences
+
+    start = datetime.fromisoformat(when) if isinstance(when, str) else None
+    try:
+        first = next_occurrences(rule, start or lam.runtime.now(), lam.runtime.tz, 1)
+    except ValueError:
+        return None
+    return first[0].isoformat() if first else None
+
+
 def _scheduled(lam: Any, plan: Plan, at: str | None, every: str | None) -> Plan:
-    """Wrap a plan into one `schedule_plan` step, times normalized like any request's."""
+    """Wrap a plan into one `schedule_plan` step, times normalized like any request's. The
+    stored plan keeps the words of its times, resolved again when it fires."""
     from assistant.planner.slots import SlotFiller
 
     if "schedule_plan" not in lam.runtime.registry:
