@@ -35,7 +35,7 @@ def journal(ctx: click.Context, limit: int, as_json: bool) -> None:
         click.echo(f"#{p.id} {when} [{p.status}] ({p.origin}) {p.request}")
         undone = j.undone(p.id)
         for s in j.steps(p.id):
-            msg = s.result.message if s.result else ""
+            msg = (s.result.message if s.result else "").replace("\n", "\n        ")
             click.echo(f"    {s.idx + 1}. {s.action} {s.state}" + (f" — {msg}" if msg else "")
                        + _undo_text(undone, s.idx))
     if not rows:

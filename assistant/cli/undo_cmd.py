@@ -6,6 +6,7 @@ import click
 
 from actions.errors import UserInputError
 from assistant.cli.common import echo_json, runtime_from
+from assistant.execute import StepStatus
 from assistant.exit_codes import ExitCode
 
 
@@ -36,7 +37,8 @@ def undo(ctx: click.Context, journal_id: int | None, as_json: bool) -> None:
     elif report.undid is None:
         click.echo(report.note or report.summary() or "nothing to undo")
     else:
-        head = "undid" if report.ok else "could not undo all of"
+        some = any(s.status is StepStatus.OK for s in report.steps)
+        head = "undid" if report.ok else ("undid part of" if some else "could not undo")
         click.echo(f"{head} plan #{report.undid} ({report.request}):")
         if report.note:
             click.echo(report.note)

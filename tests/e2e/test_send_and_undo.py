@@ -144,3 +144,20 @@ def test_undo_a_named_journal_entry(plain_home: E2E) -> None:
     missing = plain_home.lam("undo", "99")
     assert missing.returncode == 2, out(missing)
     assert "no plan #99 in the journal" in missing.stderr
+
+
+def test_a_sent_email_is_said_once_then_undo_reaches_back(mail_home: E2E,
+                                                          e2e_smtp: SmtpServer) -> None:
+    assert mail_home.lam("do", "--yes", "remind me to stretch in 2 hours").returncode == 0
+    sent = mail_home.lam("do", "--yes", "email bob@example.org that the list is ready")
+    assert sent.returncode == 0, out(sent)
+    undo = mail_home.lam("undo")
+    assert undo.returncode == 6, out(undo)
+    assert "could not undo plan #2 (email bob@example.org that the list is ready)" in undo.stdout
+    assert "send_email: not_run — step 1 cannot be undone (no inverse)" in undo.stdout
+    assert job_states(mail_home.home) == {"stretch": "active"}
+    back = mail_home.lam("undo")
+    assert back.returncode == 0, out(back)
+    assert "undid plan #1 (remind me to stretch in 2 hours)" in back.stdout
+    assert job_states(mail_home.home) == {"stretch": "cancelled"}
+    assert len(received(e2e_smtp)) == 1
