@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from actions.effects import Effect
 from actions.errors import ConfigError
@@ -20,6 +20,23 @@ class LamSettings(BaseModel):
 
     model: str = "qwen2.5-coder-0.5b"
     large_model: str = "qwen2.5-coder-1.5b"
+    endpoint: str = ""
+    """An OpenAI-compatible server (``http://HOST:PORT/v1``) that runs the tier-1 model."""
+    large_endpoint: str = ""
+    """The same for tier 2."""
+    api_key_env: str = ""
+    """Environment variable holding the endpoints' API key (never the key itself)."""
+    endpoint_model: str = ""
+    """Model name the endpoint knows (default: ``model``)."""
+    large_endpoint_model: str = ""
+    endpoint_timeout: float = Field(120.0, gt=0, le=3600)
+
+    @field_validator("endpoint", "large_endpoint")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL like http://127.0.0.1:8080/v1")
+        return value
     threads: int = Field(0, ge=0, le=256)
     context: int = Field(4096, ge=512, le=131072)
     timezone: str = ""
@@ -57,6 +74,8 @@ class LamConfig(BaseModel):
     lam: LamSettings = Field(default_factory=LamSettings)
     confirm: ConfirmPolicy = Field(default_factory=ConfirmPolicy)
     plugins: dict[str, PluginConfig] = Field(default_factory=dict)
+    mcp_servers: dict[str, PluginConfig] = Field(default_factory=dict)
+    """``[mcp.servers.NAME]`` tables (see docs/mcp.md); checked when the server is loaded."""
     files: list[str] = Field(default_factory=list)
 
 
@@ -100,17 +119,19 @@ def load_config(shipped: Path, user: Path | None = None) -> LamConfig:
     merged: dict[str, Any] = {"lam": {}, "confirm": {}, "plugins": {}}
     plugin_origin: dict[str, tuple[str, int | None]] = {}
     files = []
+    mcp_servers: dict[str, PluginConfig] = {}
     for path in (shipped, user):
         if path is None or not path.is_file():
             continue
         data, text = _read_toml(path)
         files.append(str(path))
-        unknown = set(data) - {"lam", "confirm", "plugins"}
+        unknown = set(data) - {"lam", "confirm", "plugins", "mcp"}
         if unknown:
             name = sorted(unknown)[0]
             raise ConfigError(f"unknown table [{name}]", path=str(path),
                               line=_line_of(text, rf"\[{re.escape(name)}[\].]"),
-                              hint="top-level tables are [lam], [confirm] and [plugins.NAME]")
+                              hint="top-level tables are [lam], [confirm], [plugins.NAME] and "
+                                   "[mcp.servers.NAME]")
         for section in ("lam", "confirm"):
             part = data.get(section, {})
             model = LamSettings if section == "lam" else ConfirmPolicy
@@ -135,6 +156,9 @@ def load_config(shipped: Path, user: Path | None = None) -> LamConfig:
                         **{k: v for k, v in table.items() if k != "enabled"}}
             merged["plugins"][name] = {"enabled": enabled, "settings": settings}
             plugin_origin[name] = (str(path), line)
+        from assistant.mcp.config import merge_servers
+
+        merge_servers(data.get("mcp"), text, path, mcp_servers)
     return LamConfig(
         lam=LamSettings.model_validate(merged["lam"]),
         confirm=ConfirmPolicy.model_validate(merged["confirm"]),
@@ -143,5 +167,6 @@ def load_config(shipped: Path, user: Path | None = None) -> LamConfig:
                                source=plugin_origin[name][0], line=plugin_origin[name][1])
             for name, v in merged["plugins"].items()
         },
+        mcp_servers=mcp_servers,
         files=files,
     )

@@ -17,7 +17,7 @@ from actions.spec import ActionSpec
 from assistant.planner.cascade import Proposal
 from assistant.runtime import Runtime
 
-__all__ = ["load_tools", "plan_with_tools"]
+__all__ = ["load_tools", "plan_with_tools", "tool_spec"]
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -52,6 +52,11 @@ def _spec_for(tool: dict[str, Any], where: str) -> ActionSpec:
         raise UserInputError(f"{where}: a tool name is 1-64 letters, digits, '_' or '-'")
     return ActionSpec(name=name, params=ToolParams, handler=lambda ctx, p: ActionResult(),
                       description=str(tool.get("description") or name), plugin="tools")
+
+
+def tool_spec(tool: dict[str, Any], where: str) -> ActionSpec:
+    """An action spec for one ``{name, description, parameters}`` tool (MCP tools too)."""
+    return _spec_for(tool, where)
 
 
 def load_tools(path: str) -> list[ActionSpec]:

@@ -81,27 +81,37 @@ def load_plugins(
     plugins: dict[str, Plugin] = {}
     statuses: list[PluginStatus] = []
     available = discover() if available is None else available
+    mcp_names = {f"mcp:{n}": n for n in config.mcp_servers}
     if not enabled:
         return LoadedPlugins(registry, plugins, [
-            PluginStatus(n, PluginState.DISABLED, source="--no-plugins") for n in sorted(available)
+            PluginStatus(n, PluginState.DISABLED, source="--no-plugins")
+            for n in [*sorted(available), *mcp_names]
         ])
-    for name in sorted(set(available) | set(config.plugins)):
-        pconf = config.plugins.get(name)
+    for name in [*sorted(set(available) | set(config.plugins)), *mcp_names]:
+        server = mcp_names.get(name)
+        pconf = config.plugins.get(name) if server is None else config.mcp_servers[server]
         where = f"{pconf.source}:{pconf.line}" if pconf and pconf.line else (
             pconf.source if pconf else "")
         if pconf is None or not pconf.enabled:
             statuses.append(PluginStatus(name, PluginState.DISABLED, source=where))
             continue
         try:
-            plugin = _load_one(name, available.get(name), pconf.settings, make_caps, where)
+            if server is not None:  # an MCP server: its tools are the plugin's actions
+                from assistant.mcp.plugin import build_plugin
+
+                plugin: Plugin = build_plugin(server, pconf.settings, make_caps, where)
+            else:
+                plugin = _load_one(name, available.get(name), pconf.settings, make_caps, where)
             specs = plugin.actions()
             for spec in specs:
                 spec.plugin = name
                 other = registry.owner(spec.name)
                 if other is not None:
+                    plugin.close()
                     raise PluginError(
                         name, f"action '{spec.name}' is already declared by plugin '{other}'",
-                        hint=f"disable one of '{other}' and '{name}' in plugins.toml")
+                        hint=f'set prefix = "{server}_" in [mcp.servers.{server}]' if server
+                        else f"disable one of '{other}' and '{name}' in plugins.toml")
             if start:
                 try:
                     plugin.start()

@@ -34,6 +34,15 @@ if [ $want_test = 1 ]; then
 else
   $PY -m pip install -q --progress-bar off -e .
 fi
+if [ $want_test = 1 ]; then
+  # the reference MCP filesystem server, run with node by tests/mcp and tests/e2e/test_mcp.py
+  if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  echo "==> npm install @modelcontextprotocol/server-filesystem (MCP tests)"
+  npm install --silent --no-audit --no-fund --prefix "$HOME/.cache/lam/npm" \
+    @modelcontextprotocol/server-filesystem@2026.8.31
+fi
 echo "==> models"
 lam models pull default
 lam models pull large

@@ -20,7 +20,9 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def list_plugins(ctx: click.Context, as_json: bool) -> None:
-    """Each installed or configured plugin: loaded / failed (and why) / disabled."""
+    """Each installed or configured plugin: loaded / failed (and why) / disabled; each MCP
+    server ([mcp.servers.NAME], listed as mcp:NAME): connected with N tools / failed (and
+    why) / disabled."""
     runtime = runtime_from(ctx)
     statuses = runtime.loaded.statuses
     if as_json:
@@ -30,7 +32,9 @@ def list_plugins(ctx: click.Context, as_json: bool) -> None:
         return
     for s in statuses:
         line = f"{s.name:<16} {s.state.value:<9}"
-        if s.state is PluginState.LOADED:
+        if s.state is PluginState.LOADED and s.name.startswith("mcp:"):
+            line = f"{s.name:<16} connected with {len(s.actions)} tools: {', '.join(s.actions)}"
+        elif s.state is PluginState.LOADED:
             line += f" {len(s.actions)} actions: {', '.join(s.actions)}"
         elif s.error is not None:
             line += f" {s.error.message}"
