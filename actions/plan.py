@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from actions.entities import Entity, Provenance
 
 __all__ = [
+    "ACTION_SOURCE",
+    "MODEL_WORDING",
     "ActionResult",
     "Plan",
     "PlanKind",
@@ -35,11 +37,25 @@ def is_step_ref(value: Any) -> bool:
     return isinstance(value, dict) and "$step" in value
 
 
+ACTION_SOURCE = "$action"
+"""The key of `Step.sources` that records what chose the step's action (not an argument)."""
+
+
+MODEL_WORDING = Provenance(trusted=False, source="the model's wording, not in your request")
+"""The provenance of words a model wrote that are neither in the request nor in any content:
+nobody said them."""
+
+
 class ValueSource(BaseModel):
-    """Where one argument's value came from, shown to the user before confirming."""
+    """Where one argument's value came from, shown to the user before confirming. Under
+    `ACTION_SOURCE`, what chose the step's action: the user's words (``user_text``), a sentence
+    template (``template``), untrusted content (``entity``, with its provenance) or the model
+    reading the request (``model``)."""
 
     kind: str = "user_text"
-    """``user_text`` | ``entity`` | ``step_output`` | ``default`` | ``model`` | ``normalized``."""
+    """``user_text`` | ``entity`` | ``step_output`` | ``default`` | ``model`` | ``normalized``
+    | ``template``. ``model`` with an untrusted provenance: the model's own words, which
+    nobody said."""
     text: str | None = None
     """The words of the request it came from ("her", "tomorrow at 9")."""
     entity_id: str | None = None
@@ -68,6 +84,11 @@ class Step(BaseModel):
     action: str
     args: dict[str, Any] = Field(default_factory=dict)
     sources: dict[str, ValueSource] = Field(default_factory=dict)
+
+    @property
+    def action_source(self) -> ValueSource | None:
+        """What chose this step's action (None: not recorded, e.g. a hand-written plan)."""
+        return self.sources.get(ACTION_SOURCE)
 
     def refs(self) -> list[tuple[str, StepRef]]:
         return [(k, StepRef(step=v["$step"], field=v.get("field"))) for k, v in self.args.items()

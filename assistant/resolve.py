@@ -37,8 +37,15 @@ FROM_RE = re.compile(r"\b(?:the\s+)?(?:(last|latest|newest|first|oldest)\s+)?"
                      r"(email|message|mail)\s+from\s+([A-Za-z][\w.@-]*)", re.I)
 POSSESSIVE_RE = re.compile(r"\b([A-Z][\w-]*)['’]s\s+(?:(last|latest|newest|first|oldest)\s+)?"
                            r"(email|message|mail)\b")
+PRONOUN_WORDS = frozenset({"it", "her", "him", "them", "this", "that"})
 PRONOUN_RE = re.compile(r"\b(it|her|him|them|this|that)\b(?=\s*(?:$|[.,!?]|to\b|for\b|with\b|"
                         r"on\b|in\b|and\b|as\b))|\b(it|her|him|them)\b", re.I)
+# "the Docs link", "the Search box": a thing on screen by its label and its kind.
+_LABELED_NOUNS = {"link": "link", "button": "button", "field": "field", "box": "field",
+                  "heading": "heading", "table": "table"}
+LABELED_RE = re.compile(r"\bthe\s+(?!(?:current|open|same|other|next|previous)\b)"
+                        r"((?:[\w'.-]+\s+){0,3}?[\w'.-]+)\s+(" + "|".join(_LABELED_NOUNS) +
+                        r")\b(?!\s+from)", re.I)
 NAMED_JOB_RE = re.compile(r"\b(?:the|that|this|my)\s+([\w-]+)\s+(?:one|job|reminder)\b",
                           re.I)
 
@@ -49,7 +56,8 @@ class Mention:
     start: int
     end: int
     kind: str
-    """``ordinal`` | ``demonstrative`` | ``description`` | ``pronoun`` | ``named``."""
+    """``ordinal`` | ``demonstrative`` | ``description`` | ``pronoun`` | ``named`` |
+    ``labeled`` (a thing by its label and kind: "the Docs link")."""
     type_hint: str | None = None
     ordinal: int | None = None
     detail: str = ""
@@ -90,6 +98,15 @@ def find_mentions(text: str) -> list[Mention]:
         if m.group(1).lower() not in ORDINALS:
             found.append(Mention(m.group(0), m.start(), m.end(), "named", "job",
                                  detail=m.group(1)))
+    taken = [(f.start, f.end) for f in found]
+    for m in LABELED_RE.finditer(text):
+        label = m.group(1)
+        if (label.lower() in ORDINALS or label.split()[0].lower() in ORDINALS
+                or label.lower() in PRONOUN_WORDS
+                or any(a <= m.start() < b for a, b in taken)):
+            continue
+        found.append(Mention(m.group(0), m.start(), m.end(), "labeled",
+                             _LABELED_NOUNS[m.group(2).lower()], detail=label))
     for m in DEMONSTRATIVE_RE.finditer(text):
         found.append(Mention(m.group(0), m.start(), m.end(), "demonstrative",
                              NOUN_TYPES[m.group(2).lower()]))
@@ -159,6 +176,23 @@ def resolve_reference(mention: Mention, table: EntityTable,
         chosen = items[n - 1] if n > 0 else items[n]
         return Resolution(entity=chosen, note=f"'{mention.text}' = {etype} #{chosen.ordinal or n}"
                                               f" ({chosen.label})")
+    if mention.kind == "labeled":
+        etype = mention.type_hint or wanted or ""
+        items = table.listed(etype) or table.of_type(etype)
+        if not items:
+            return Resolution(question=f"There is no {etype} on screen for '{mention.text}'.")
+        found = match_by_label(mention.detail, items)
+        exact = [e for e in found if e.label.strip().lower() == mention.detail.lower()]
+        if len(exact) == 1 or len(found) == 1:
+            chosen = exact[0] if len(exact) == 1 else found[0]
+            return Resolution(entity=chosen, note=f"'{mention.text}' = {etype} "
+                                                  f"#{chosen.ordinal or '?'} ({chosen.label})")
+        if not found:
+            return Resolution(candidates=items[:6],
+                              question=f"I see no {etype} labeled '{mention.detail}'. "
+                                       "Which one do you mean?")
+        return Resolution(candidates=found[:6], question=f"Which {etype} do you mean by "
+                          f"'{mention.text}': " + " or ".join(e.label for e in found[:4]) + "?")
     if mention.kind == "named":
         jobs = [e for e in table.of_type("job") if mention.detail.lower() in e.label.lower()]
         if len(jobs) == 1:

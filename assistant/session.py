@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from actions.entities import Entity
-from actions.plan import Plan, PlanKind, Step
+from actions.plan import Plan, PlanKind, Step, ValueSource
 from actions.violations import Violation
 from assistant.context import EntityTable
 from assistant.execute import Executor, RunReport, StepOutcome, StepStatus, step_diff
 from assistant.planner.cascade import ModelFactory, Planner, Proposal
+from assistant.planner.unavailable import UnavailablePlugins, failed_plugins
 from assistant.retime import refresh_times
 from assistant.runtime import Runtime
 from assistant.undo import Undoer, UndoReport
@@ -45,7 +46,8 @@ class Session:
             tier2 = runtime.model_factory(2)
         self.planner = Planner(registry, self.verifier, tier1=tier1, tier2=tier2,
                                max_steps=runtime.config.lam.max_steps,
-                               max_repairs=runtime.config.lam.max_repairs)
+                               max_repairs=runtime.config.lam.max_repairs,
+                               unavailable=_unavailable(runtime))
         self.executor = Executor(registry, runtime.journal, clock=runtime.now, tz=runtime.tz)
         self.pending: Proposal | None = None
         self.extra_background: list[Entity] = []
@@ -89,7 +91,8 @@ class Session:
     def _answer(self, text: str) -> Proposal | None:
         pending = self.pending
         assert pending is not None
-        if pending.question_step is None or pending.question_param is None:
+        if pending.question_span is None and (pending.question_step is None
+                                              or pending.question_param is None):
             return None
         options = pending.plan.options
         choice: int | None = None
@@ -103,8 +106,18 @@ class Session:
                 choice = exact[0]
             elif len(partial) == 1:
                 choice = partial[0]
+        if pending.question_span is not None:  # "her" -> the person chosen, planned again
+            if choice is None:
+                return None
+            start, end = pending.question_span
+            request = pending.plan.request
+            self.pending = None
+            return self.propose(request[:start] + options[choice] + request[end:])
+        assert pending.question_step is not None and pending.question_param is not None
         steps = [s.model_copy(deep=True) for s in pending.pending_steps]
         step = steps[pending.question_step]
+        # What the user answers is theirs, whatever had filled the slot before.
+        step.sources[pending.question_param] = ValueSource(kind="user_text", text=text.strip())
         if choice is not None and choice < len(pending.candidate_ids):
             step.args[pending.question_param] = pending.candidate_ids[choice]
         elif choice is not None:
@@ -114,7 +127,8 @@ class Session:
         else:
             step.args[pending.question_param] = text
         proposal = self.planner.replan(pending.plan.request, steps, self.table,
-                                       self.runtime.now(), self.runtime.tz, pending.plan.tier)
+                                       self.runtime.now(), self.runtime.tz, pending.plan.tier,
+                                       said=text.strip())
         self.pending = proposal
         return proposal
 
@@ -262,6 +276,24 @@ class Session:
             verify=lambda plan: blocking(self.verifier.verify(plan, self.table.as_mapping(),
                                                               self.runtime.now())),
             run=lambda plan: self.executor.run(plan, self.table, origin="undo"))
+
+
+def _unavailable(runtime: Runtime) -> UnavailablePlugins | None:
+    """What the plugins that failed to load would have offered (None: all loaded)."""
+    failed = runtime.loaded.failed()
+    if not failed:
+        return None
+    from importlib.metadata import entry_points
+
+    from assistant.planner.cascade import slot_checks
+    from assistant.plugin_loader import ENTRY_POINT_GROUP
+
+    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    live = list(runtime.registry)
+    records = failed_plugins(failed, lambda name: found[name].load() if name in found else None)
+    types = {t for spec in [*live, *(s for r in records for s in r.specs)]
+             for t in spec.entity_params().values()}
+    return UnavailablePlugins(records, live, slot_checks(types))
 
 
 def _refused(plan: Plan, violations: list[Violation]) -> RunReport:

@@ -8,14 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from actions.context import ActionContext
+from actions.effects import Effect
 from actions.entities import Entity
-from actions.plan import Plan, PlanKind, is_step_ref
+from actions.plan import ACTION_SOURCE, MODEL_WORDING, Plan, PlanKind, is_step_ref
+from actions.spec import ActionSpec
 from actions.types import format_of
 from actions.violations import Violation, ViolationReason
 from assistant.context import EMAIL_RE, entity_param_violation
 from assistant.registry import ActionRegistry
 
-__all__ = ["EMAIL_RE", "UrlPolicy", "Verifier", "blocking"]
+__all__ = ["EMAIL_RE", "UNSAID", "UrlPolicy", "Verifier", "blocking", "unsaid"]
 
 UrlPolicy = Callable[[str], "str | None"]
 """Returns None when a URL may be used, else the reason it may not."""
@@ -139,7 +141,9 @@ class Verifier:
     def _check_taint(self, plan: Plan, i: int,
                      entities: Mapping[str, Entity]) -> list[Violation]:
         """A value from untrusted text in a sensitive slot, or a side effect whose choice was
-        made from untrusted text, needs the user's confirmation with the source shown."""
+        made from untrusted text, needs the user's confirmation with the source shown. A send
+        step whose target nobody said (the model's wording), or whose action content chose,
+        never runs."""
         step = plan.steps[i]
         spec = self.registry.get(step.action)
         assert spec is not None
@@ -163,13 +167,53 @@ class Verifier:
                                      needs_confirmation=True,
                                      message=f"'{name}' comes from untrusted content "
                                              f"({tainted_by})"))
-        source = step.sources.get("$action")
+        sends = spec.effect in _SENDS
+        for name in _steering(spec) if sends else ():
+            source = step.sources.get(name)
+            value = step.args.get(name)
+            if isinstance(value, str) and source is not None and \
+                    source.provenance == MODEL_WORDING:
+                out = [v for v in out if v.param != name]
+                out.append(Violation(reason=ViolationReason.TAINTED_SENSITIVE, param=name,
+                                     message=f"{UNSAID} {value!r}: the model wrote it, and "
+                                             f"the {name} of a {spec.effect.badge} step must "
+                                             "come from you"))
+        source = step.action_source
         if source is not None and not source.provenance.trusted and spec.effect.has_side_effect:
-            out.append(Violation(reason=ViolationReason.TAINTED_SENSITIVE, param="$action",
-                                 needs_confirmation=True,
+            # A send or an irreversible step that content chose never runs; a local change
+            # asks, with the source shown.
+            out.append(Violation(reason=ViolationReason.TAINTED_SENSITIVE, param=ACTION_SOURCE,
+                                 needs_confirmation=not sends,
                                  message=f"the choice of '{step.action}' came from untrusted "
-                                         f"content ({source.provenance.source})"))
+                                         f"content ({source.provenance.source}"
+                                         + (f": {source.note}" if source.note else "") + ")"
+                                         + ("; ask for it in your own words" if sends else "")))
         return out
+
+
+_SENDS = frozenset({Effect.EXTERNAL_SEND, Effect.IRREVERSIBLE})
+UNSAID = "nobody said"
+"""How a violation about a target the model made up begins (see `unsaid`)."""
+
+
+def _steering(spec: ActionSpec) -> list[str]:
+    """Parameters that choose what a step acts on or where it goes: recipients, entities,
+    addresses, and short texts (a button's label, a name); long texts are content."""
+    props = spec.parameters_schema().get("properties", {})
+    out = []
+    for name, prop in props.items():
+        short = prop.get("type") == "string" and int(prop.get("maxLength", 10**6)) <= 200
+        if (name in spec.sensitive_params() or name in spec.entity_params() or short
+                or format_of(prop) in ("uri", "email")):
+            out.append(name)
+    return out
+
+
+def unsaid(violations: list[Violation]) -> list[Violation]:
+    """Violations about a send step's target that nobody said (the model's own words): a
+    question for the user, never run, not even with --yes."""
+    return [v for v in violations if v.reason is ViolationReason.TAINTED_SENSITIVE
+            and not v.needs_confirmation and v.message.startswith(UNSAID)]
 
 
 def blocking(violations: list[Violation]) -> list[Violation]:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actions.plan import Plan, PlanKind, Step, ValueSource, is_step_ref
+from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
+from assistant.planner.choice import template_source
 from assistant.planner.doubts import (
     better_fits,
     invented_value,
@@ -27,9 +30,11 @@ from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
+from assistant.planner.unavailable import UnavailablePlugins
 from assistant.registry import ActionRegistry
-from assistant.resolve import Mention, find_mentions, resolve_reference
-from assistant.verify import EMAIL_RE, Verifier, blocking
+from assistant.resolve import NOUN_TYPES, Mention, find_mentions, resolve_reference
+from assistant.templates import TemplateMatch
+from assistant.verify import EMAIL_RE, Verifier, blocking, unsaid
 from models.errors import ModelError
 
 __all__ = ["Planner", "Proposal"]
@@ -50,6 +55,9 @@ class Proposal(BaseModel):
     question_step: int | None = None
     question_param: str | None = None
     candidate_ids: list[str] = Field(default_factory=list)
+    question_span: tuple[int, int] | None = None
+    """For a question about a reference in the request ("her"): its span, which the answer
+    (one of the candidates) replaces before the request is planned again."""
 
     @property
     def blocked(self) -> list[Violation]:
@@ -71,6 +79,7 @@ def planner_fixable(violations: list[Violation]) -> list[Violation]:
     return [v for v in blocking(violations) if v.reason in _FIXABLE]
 
 
+_TO_THE_USER = frozenset({"me", "us", "myself"})
 _ENTITY_ID = re.compile(r"^[a-z_]+:(?!//)[\w.@:/-]+$")
 _URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 
@@ -92,6 +101,13 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
             t = text.strip()
             if etype in PERSON_TYPES and EMAIL_RE.match(t):
                 return True  # a recipient slot also takes a literal address
+            words = t.lower().split()
+            if etype not in PERSON_TYPES and words and words[0] in _TO_THE_USER:
+                return False  # "show me what's new": "me" is whom to show, not a thing
+            named = NOUN_TYPES.get(words[-1]) if len(words) > 1 else None
+            if named is not None and not (named == etype or (
+                    etype in PERSON_TYPES and named in PERSON_TYPES)):
+                return False  # "the Docs link" names a link, whatever else it could be
             if _ENTITY_ID.match(t):
                 return t.split(":", 1)[0] == etype or etype in PERSON_TYPES
             mentions = find_mentions(t)
@@ -123,12 +139,39 @@ def _person_names(table: EntityTable) -> frozenset[str]:
     return frozenset(words)
 
 
+def _template_step(request: str, m: TemplateMatch) -> Step:
+    """A step a sentence template read: its slots are the user's words, and so is its action."""
+    sources = {k: ValueSource(kind="user_text", text=v) for k, v in m.slots.items()}
+    sources[ACTION_SOURCE] = template_source(m.template, request[m.span[0]:m.span[1]])
+    return Step(action=m.action, args=dict(m.slots), sources=sources)
+
+
+@dataclass
+class _Tier0Miss:
+    """What tier 0 read and could not use, for the answer when nothing else plans the request:
+    a template whose slot named nothing usable, or an "X and Y" whose X alone a template
+    reads."""
+
+    template: str = ""
+    action: str = ""
+    steps: list[Step] = dc_field(default_factory=list)
+    question: Clarification | None = None
+    done_part: str = ""
+    left_part: str = ""
+    done_action: str = ""
+
+
 class Planner:
     def __init__(self, registry: ActionRegistry, verifier: Verifier, *,
                  tier1: ModelFactory | None = None, tier2: ModelFactory | None = None,
                  max_steps: int = 6, max_repairs: int = 2,
-                 min_confidence: float = 0.55) -> None:
+                 min_confidence: float = 0.55,
+                 unavailable: UnavailablePlugins | None = None) -> None:
         self.registry = registry
+        self.unavailable = unavailable
+        """What plugins that failed to load would have offered (their requests are answered
+        with the reason and the fix, never planned with other plugins' actions)."""
+        self._last_templates: list[str] = []
         self.verifier = verifier
         self.tier_factories = {1: tier1, 2: tier2}
         self._tiers: dict[int, ModelTier | None] = {}
@@ -151,11 +194,8 @@ class Planner:
         seq = matcher.match_sequence(request)
         if not seq:
             return None
-        steps = []
-        for m in seq:
-            sources = {k: ValueSource(kind="user_text", text=v) for k, v in m.slots.items()}
-            steps.append(Step(action=m.action, args=dict(m.slots), sources=sources))
-        return steps
+        self._last_templates = [m.template for m in seq]
+        return [_template_step(request, m) for m in seq]
 
     def _vocabulary(self) -> ActionVocabulary:
         if self._vocab is None:
@@ -178,6 +218,13 @@ class Planner:
     # -- the cascade -----------------------------------------------------------------------------
     def plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
              *, on_tier: Callable[[int], None] | None = None) -> Proposal:
+        """Plan a request: steps to run, a question back, or an answer saying why not."""
+        miss = _Tier0Miss()
+        proposal = self._plan(request, table, now, tz, on_tier, miss)
+        return self._settle(request, proposal, miss)
+
+    def _plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
+              on_tier: Callable[[int], None] | None, miss: _Tier0Miss) -> Proposal:
         started = time.perf_counter()
         specs = {s.name: s for s in self.registry}
         filler = SlotFiller(table=table, now=now, tz=tz, request=request)
@@ -205,10 +252,35 @@ class Planner:
         if on_tier:
             on_tier(0)
         steps = self._template_matches(request)
+        claim = self.unavailable.by_template(request) if self.unavailable else None
+        if claim is not None:
+            escalations.append(f"the request needs plugin '{claim.plugin}', which failed to "
+                               "load: answered without planning")
+            return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
+                               answer=claim.answer()), [])
         if steps is not None:
             filled, question = filler.fill(steps, specs)
-            if question is not None:
+            if question is not None and question.problem and question.step is not None:
+                # The template's reading names nothing usable ("check my schedule" read as
+                # ticking a field called "my schedule"): not a question, the next tier's turn.
+                miss.template = self._last_templates[question.step]
+                miss.action = steps[question.step].action
+                miss.steps, miss.question = steps, question
+                escalations.append(f"tier 0: {miss.template!r} ({miss.action}) read "
+                                   f"{question.param} = "
+                                   f"{steps[question.step].args.get(question.param or '')!r}, "
+                                   f"but {question.problem}: fell through")
+                steps = None
+            elif question is not None:
                 return ask(question, 0, steps)
+        if steps is None and self.unavailable:
+            claim = self.unavailable.by_words(request)
+            if claim is not None:
+                escalations.append(f"the request needs plugin '{claim.plugin}', which failed "
+                                   "to load: answered without planning")
+                return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
+                                   answer=claim.answer()), [])
+        if steps is not None:
             plan = Plan(request=request, steps=filled, tier=0, confidence=1.0)
             violations = self.verifier.verify(plan, table.as_mapping(), now)
             if not planner_fixable(violations):
@@ -220,7 +292,9 @@ class Planner:
         # What makes the request actionable (None: nothing): read once, it parses every span.
         actionable = self._vocabulary().why_actionable(request, now, tz, _person_names(table))
         if steps is None:
-            escalations.append("tier 0: no sentence template matched")
+            if miss.question is None:
+                escalations.append("tier 0: no sentence template matched")
+                self._partial(request, miss)
             if actionable is None:
                 escalations.append("no action's words, no reference, address or time in the "
                                    "request: answered without a model")
@@ -228,6 +302,15 @@ class Planner:
                                    answer=self._no_action_answer()), [])
 
         mentions = self._pre_resolve(request, table)
+        if steps is None:
+            unclear = self._unclear_person(request, table)
+            if unclear is not None:
+                escalations.append("a person the request refers to is one of several: asked "
+                                   "before planning")
+                asked_who = finish(unclear.plan, [])
+                asked_who.candidate_ids = unclear.candidate_ids
+                asked_who.question_span = unclear.question_span
+                return asked_who
         hybrid = self._hybrid(request, table, mentions, filler, specs, now, on_tier)
         if hybrid is not None:
             plan, violations = hybrid
@@ -338,6 +421,124 @@ class Planner:
                            answer="No sentence template matched and no model is available "
                                   "to plan this request."), [])
 
+    # -- what tier 0 read and could not use --------------------------------------------------
+    def _partial(self, request: str, miss: _Tier0Miss) -> None:
+        """"X and Y" where a template reads X (or Y) and not the other: recorded, so a plan
+        that does only X is never taken for the whole request."""
+        from assistant.templates import TemplateMatcher
+
+        matcher = self._matcher
+        if not isinstance(matcher, TemplateMatcher):
+            return
+        for sep in _SPLIT.finditer(request):
+            parts = [request[:sep.start()].strip(" ,"), request[sep.end():].strip(" ,")]
+            if not all(parts):
+                continue
+            matches = [matcher.recognize(p).best for p in parts]
+            if sum(m is not None for m in matches) == 1:
+                done = 0 if matches[0] is not None else 1
+                found = matches[done]
+                assert found is not None
+                miss.done_part, miss.left_part = parts[done], parts[1 - done]
+                miss.done_action = found.action
+                return
+
+    def _unclear_person(self, request: str, table: EntityTable) -> Proposal | None:
+        """A person the request refers to ("her") who is one of several in scope: asked,
+        naming them, before any model guesses one."""
+        for mention in find_mentions(request):
+            if mention.kind != "pronoun" or mention.type_hint != "person":
+                continue
+            res = resolve_reference(mention, table)
+            if res.entity is not None:
+                continue
+            people = [e for e in res.candidates if e.type in PERSON_TYPES]
+            known = table.of_type(*PERSON_TYPES)
+            if not people and 1 < len(known) <= 6:
+                people = known  # no one in the conversation yet: the people lam knows
+            if len(people) > 1:
+                question = (res.question if res.candidates else None) or (
+                    f"Whom do you mean by '{mention.text}': " +
+                    " or ".join(e.label or e.id for e in people) + "?")
+                return Proposal(plan=Plan.ask(request, question,
+                                              [e.label or e.id for e in people], tier=0),
+                                candidate_ids=[e.id for e in people],
+                                question_span=(mention.start, mention.end))
+        return None
+
+    def _settle(self, request: str, proposal: Proposal, miss: _Tier0Miss) -> Proposal:
+        """The last word on a proposal: a send step's target nobody said is a question; a
+        plan that does only one clause of "X and Y" is not the plan for the request; an
+        answer without a plan explains what tier 0 read and could not use."""
+        plan = proposal.plan
+        notes = list(plan.escalations)
+        no_model = self.tier_factories.get(1) is None or (1 in self._tiers
+                                                            and self._tiers[1] is None)
+        if plan.kind is PlanKind.ACTIONS:
+            asked = self._ask_unsaid(proposal)
+            if asked is not None:
+                return asked
+            if miss.left_part and {s.action for s in plan.steps} <= {miss.done_action}:
+                notes.append(f"the plan does only {miss.done_part!r}: asked")
+                out = Proposal(plan=Plan.ask(
+                    request, f"I can do '{miss.done_part}', but I found no action for "
+                             f"'{miss.left_part}', so I did neither. Should I do only "
+                             f"'{miss.done_part}'? Ask for it on its own, or say "
+                             f"'{miss.left_part}' another way.", tier=plan.tier),
+                    seconds=proposal.seconds)
+                out.plan.escalations = notes
+                return out
+            return proposal
+        if plan.kind not in (PlanKind.NO_ACTION, PlanKind.ANSWER):
+            return proposal
+        question = miss.question
+        if question is not None and question.options:
+            notes.append(f"no other plan: the question about {miss.action}.{question.param} "
+                         "stands")
+            out = Proposal(plan=Plan.ask(request, question.question, question.options, tier=0),
+                           pending_steps=miss.steps, question_step=question.step,
+                           question_param=question.param,
+                           candidate_ids=question.candidate_ids, seconds=proposal.seconds)
+            out.plan.escalations = notes
+            return out
+        if question is not None:
+            answer = (f"No action fits that. The sentence template {miss.template!r} "
+                      f"({miss.action}) reads it, but {question.problem}.")
+        elif miss.left_part:
+            answer = (f"'{miss.done_part}' fits the action {miss.done_action}, but no action "
+                      f"fits '{miss.left_part}', so I did neither. Ask for each part on its "
+                      "own, or say it another way.")
+        else:
+            return proposal
+        if no_model:
+            answer += " No model is configured to plan it another way."
+        out = Proposal(plan=Plan(request=request, kind=PlanKind.NO_ACTION, tier=plan.tier,
+                                 answer=answer, escalations=notes), seconds=proposal.seconds)
+        return out
+
+    def _ask_unsaid(self, proposal: Proposal) -> Proposal | None:
+        """A send step whose target nobody said (the model's words): a question, never run,
+        even with --yes. The answer fills that slot."""
+        found = [v for v in unsaid(proposal.violations) if v.step is not None and v.param]
+        if not found:
+            return None
+        v = found[0]
+        assert v.step is not None and v.param is not None
+        plan = proposal.plan
+        step = plan.steps[v.step]
+        spec = self.registry.get(step.action)
+        badge = spec.effect.badge if spec is not None else "side-effect"
+        value = step.args.get(v.param)
+        question = (f"What should {step.action} use as its {v.param}? You did not say; "
+                    f"{value!r} is the model's guess, and a {badge} step never runs on a guess.")
+        out = Proposal(plan=Plan.ask(plan.request, question, tier=plan.tier),
+                       pending_steps=plan.steps, question_step=v.step, question_param=v.param,
+                       seconds=proposal.seconds)
+        out.plan.escalations = [*plan.escalations,
+                                f"step {v.step + 1} {step.action}.{v.param} = {value!r} is "
+                                "the model's wording: asked"]
+        return out
+
     @staticmethod
     def _takers(plan: Plan, mentions: list[tuple[Mention, str]], table: EntityTable,
                 specs: dict[str, ActionSpec]) -> list[str]:
@@ -371,11 +572,13 @@ class Planner:
         return Proposal(plan=plan, violations=violations)
 
     def replan(self, request: str, steps: list[Step], table: EntityTable, now: datetime,
-               tz: ZoneInfo, tier: int | None) -> Proposal:
-        """Fill and verify given steps again (after the user answered a question)."""
+               tz: ZoneInfo, tier: int | None, said: str = "") -> Proposal:
+        """Fill and verify given steps again (after the user answered a question; ``said``:
+        the answer, which counts as the user's words like the request)."""
         started = time.perf_counter()
         specs = {s.name: s for s in self.registry}
-        filler = SlotFiller(table=table, now=now, tz=tz, request=request)
+        filler = SlotFiller(table=table, now=now, tz=tz,
+                            request=f"{request}\n{said}" if said else request)
         filled, question = filler.fill(steps, specs)
         if question is not None:
             return Proposal(plan=Plan.ask(request, question.question, question.options,
@@ -384,9 +587,10 @@ class Planner:
                             question_param=question.param,
                             candidate_ids=question.candidate_ids)
         plan = Plan(request=request, steps=filled, tier=tier)
-        return Proposal(plan=plan, violations=self.verifier.verify(plan, table.as_mapping(),
-                                                                   now),
-                        seconds=time.perf_counter() - started)
+        proposal = Proposal(plan=plan, violations=self.verifier.verify(plan, table.as_mapping(),
+                                                                       now),
+                            seconds=time.perf_counter() - started)
+        return self._ask_unsaid(proposal) or proposal
 
     def _hybrid(self, request: str, table: EntityTable, mentions: list[tuple[Mention, str]],
                 filler: SlotFiller, specs: dict[str, ActionSpec], now: datetime,
@@ -415,8 +619,7 @@ class Planner:
             confidence = 1.0
             for part, match in zip(parts, matches, strict=True):
                 if match is not None:
-                    steps.append(Step(action=match.action, args=dict(match.slots), sources={
-                        k: ValueSource(kind="user_text", text=v) for k, v in match.slots.items()}))
+                    steps.append(_template_step(request, match))
                     continue
                 proposal = model_tier.propose(part, table.all(), mentions)
                 if proposal.plan.kind is not PlanKind.ACTIONS or len(proposal.plan.steps) != 1:

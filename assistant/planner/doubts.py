@@ -32,7 +32,7 @@ __all__ = ["EXPLICIT_KINDS", "better_fits", "invented_value", "nothing_to_refer_
            "plan_doubts", "unnamed_people", "unused_reference_types", "unused_references"]
 
 _WORDS = re.compile(r"[a-z0-9]+")
-EXPLICIT_KINDS = ("ordinal", "description", "named")
+EXPLICIT_KINDS = ("ordinal", "description", "named", "labeled")
 
 
 def _words(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.entities import Entity, Provenance
-from actions.plan import Step, ValueSource, is_step_ref
+from actions.plan import ACTION_SOURCE, MODEL_WORDING, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.types import entity_type_of, format_of
 from assistant.context import PERSON_TYPES, EntityTable
@@ -23,6 +23,8 @@ from assistant.normalize import (
     parse_recurrence,
     parse_when,
 )
+from assistant.planner.choice import action_source
+from assistant.planner.relevance import ActionVocabulary
 from assistant.resolve import Mention, find_mentions, match_by_label, resolve_reference
 from assistant.verify import EMAIL_RE
 
@@ -44,6 +46,10 @@ class Clarification:
     step: int | None = None
     param: str | None = None
     candidate_ids: list[str] = field(default_factory=list)
+    problem: str = ""
+    """Set when the slot's words name nothing lam can use (no such name in scope, not a web
+    address): the reading that put them there may be wrong, as opposed to a choice among
+    candidates. Says what is wrong, for an answer that is not a question."""
 
 
 @dataclass
@@ -53,6 +59,7 @@ class SlotFiller:
     tz: ZoneInfo
     request: str
     _specs: dict[str, ActionSpec] = field(default_factory=dict)
+    _vocab: ActionVocabulary | None = None
 
     def fill(self, steps: list[Step], specs: dict[str, ActionSpec]) -> tuple[
             list[Step], Clarification | None]:
@@ -108,7 +115,8 @@ class SlotFiller:
                     source = self._unnamed_choice(new_value, source)
             except _Ask as ask:
                 return step, Clarification(question=ask.question, options=ask.options, step=i,
-                                           param=name, candidate_ids=ask.ids)
+                                           param=name, candidate_ids=ask.ids,
+                                           problem=ask.problem)
             args[name] = new_value
             if source is not None:
                 prior = sources.get(name)
@@ -124,6 +132,11 @@ class SlotFiller:
                 if first:
                     args[name] = first[0].isoformat()
                     sources[name] = ValueSource(kind="normalized", note="first occurrence")
+        if self._vocab is None:
+            self._vocab = ActionVocabulary(list(self._specs.values()))
+        sources[ACTION_SOURCE] = action_source(step, spec, self.request, self.table,
+                                               self._vocab.distinctive.get(spec.name,
+                                                                           frozenset()))
         return step.model_copy(update={"args": args, "sources": sources}), None
 
     def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
@@ -168,14 +181,17 @@ class SlotFiller:
         if fmt == "email":
             return self._email(text)
         mentions = find_mentions(text)
-        if (mentions and mentions[0].kind in ("ordinal", "demonstrative", "description")
+        if (mentions and mentions[0].kind in ("ordinal", "demonstrative", "description",
+                                              "labeled")
                 and mentions[0].start == 0 and mentions[0].end >= len(text) - 1):
             # A free-text slot that is wholly a reference ("click the sixth link"): it names
             # an entity, so it is resolved (or asked about) like an entity slot.
             res = resolve_reference(mentions[0], self.table, mentions[0].type_hint)
             if res.entity is None:
                 raise _Ask(res.question or f"What do you mean by '{text}'?",
-                           candidates=res.candidates[:6])
+                           candidates=res.candidates[:6],
+                           problem="" if res.candidates else f"'{text}' refers to nothing "
+                                                             "in scope")
             if res.entity.type == "page" and res.entity.attributes.get("url"):
                 # A page is no element to act on: as text ("email this page to Bob") it
                 # stands for its address.
@@ -331,7 +347,7 @@ class SlotFiller:
                                                        entity.attributes.values())]))
             if needle in haystack:
                 return entity.provenance
-        return Provenance(trusted=False, source="the model's wording, not in your request")
+        return MODEL_WORDING
 
     def _entity(self, text: str, etype: str) -> tuple[Entity, str]:
         direct = self.table.get(text) or self.table.get(f"{etype}:{text}") or \
@@ -350,7 +366,9 @@ class SlotFiller:
         res = resolve_reference(mention, self.table, etype)
         if res.entity is None:
             raise _Ask(res.question or f"Which {etype} do you mean by '{text}'?",
-                       candidates=res.candidates[:6])
+                       candidates=res.candidates[:6],
+                       problem="" if res.candidates else f"'{text}' refers to no {etype} "
+                                                         "in scope")
         return res.entity, res.note
 
     def _by_name(self, text: str, etype: str) -> tuple[Entity, str]:
@@ -359,7 +377,9 @@ class SlotFiller:
         found = match_by_label(name, pool)
         if not found:
             raise _Ask(f"I don't know a {etype} called '{text}'. Who or what do you mean?",
-                       candidates=pool[:6])
+                       candidates=pool[:6],
+                       problem=f"no {etype} called '{text}' is in scope" if pool else
+                       f"'{text}' would be a {etype}, and no {etype} is in scope")
         if len(found) > 1:
             exact = [e for e in found if e.label.lower() == name.lower()]
             if len(exact) == 1:
@@ -440,7 +460,8 @@ class SlotFiller:
         result = normalize_url(text)
         if isinstance(result, UrlError):
             raise _Ask(f"'{text}' is not a web address I can open: {result.message}. "
-                       "Which site do you mean?")
+                       "Which site do you mean?",
+                       problem=f"'{text}' is not a web address ({result.message})")
         return result, ValueSource(kind="normalized", text=text,
                                    provenance=self._provenance_of_text(text),
                                    note="" if result == text else f"-> {result}")
@@ -480,9 +501,10 @@ def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
 
 class _Ask(Exception):
     def __init__(self, question: str, options: list[str] | None = None,
-                 candidates: list[Entity] | None = None) -> None:
+                 candidates: list[Entity] | None = None, problem: str = "") -> None:
         super().__init__(question)
         self.question = question
+        self.problem = problem
         self.options = options or [e.label or e.id for e in candidates or []]
         self.ids = [e.id for e in candidates or []]
 
