@@ -111,6 +111,13 @@ class Journal:
     def end_plan(self, plan_id: int, status: str) -> None:
         self._db.execute("UPDATE plans SET status=? WHERE id=?", (status, plan_id))
 
+    def log_run(self, origin: str, request: str, status: str) -> int:
+        """A plan row with no steps for a run outside the executor (a fired reminder, a
+        scheduled plan refused or missed), so that `lam journal` lists it; nothing to undo."""
+        plan_id = self.begin_plan(Plan(request=request), origin)
+        self.end_plan(plan_id, status)
+        return plan_id
+
     def plan(self, plan_id: int) -> PlanRow | None:
         row = self._db.execute("SELECT id, created, origin, request, plan_json, status FROM plans "
                                "WHERE id=?", (plan_id,)).fetchone()

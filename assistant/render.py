@@ -65,7 +65,20 @@ def proposal_json(p: Proposal, confirmation: Confirmation | None = None) -> dict
 
 
 def report_text(report: RunReport) -> str:
-    return report.summary()
+    """One line per step (``1. action: status — message``). A message of several lines (a
+    listing such as `list_jobs`'s table) goes below its step, indented, so that its lines never
+    read as further steps."""
+    lines = []
+    for s in report.steps:
+        head = f"{s.index + 1}. {s.action}: {s.status.value}"
+        message = (s.result.message if s.result else "") or ", ".join(s.problems)
+        body = message.splitlines()
+        if len(body) > 1:
+            lines.append(head)
+            lines += [f"   {line}" if line else "" for line in body]
+        else:
+            lines.append(head + (f" — {message}" if message else ""))
+    return "\n".join(lines)
 
 
 def report_json(report: RunReport) -> dict[str, Any]:

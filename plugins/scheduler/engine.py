@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -30,7 +30,7 @@ from plugins.scheduler.rules import describe, next_after, parse_rule
 from plugins.scheduler.settings import SchedulerSettings
 from plugins.scheduler.store import Claim, Job, JobStore, from_ms, to_ms
 
-__all__ = ["Engine", "FireEvent", "fire_key", "job_label"]
+__all__ = ["Engine", "FireEvent", "RunLog", "fire_key", "job_label"]
 
 LATE_AFTER_MS = 60_000
 """A fire more than this late (but within the grace period) is reported as late."""
@@ -60,6 +60,14 @@ def job_label(job: Job, tz: tzinfo) -> str:
     return f"{job.text} — {nxt}"
 
 
+@runtime_checkable
+class RunLog(Protocol):
+    """A journal that lists runs (lam's `Journal`): a firing that did not go through the plan
+    runner's own journal entry (a reminder, a refused or missed plan) is entered with this."""
+
+    def log_run(self, origin: str, request: str, status: str) -> int: ...
+
+
 @dataclass(frozen=True)
 class FireEvent:
     """What happened to one scheduled firing."""
@@ -76,11 +84,18 @@ class FireEvent:
     recovered: bool = False
 
 
+def _get(result: Any, key: str) -> Any:
+    return result.get(key) if isinstance(result, dict) else getattr(result, key, None)
+
+
 def _interpret(result: Any) -> tuple[bool, str]:
     """(ok, message) from whatever the plan runner returned (an object or dict with ``ok``)."""
     if result is None:
         return True, ""
-    get = result.get if isinstance(result, dict) else lambda k: getattr(result, k, None)
+
+    def get(key: str) -> Any:
+        return _get(result, key)
+
     ok = get("ok")
     text = get("error") or get("message") or ""
     violations = get("violations")
@@ -111,23 +126,41 @@ class Engine:
         self._tick_lock = threading.Lock()
         self._standby_said = False
         self._no_runner_said = False
+        self._reconciled = False
 
     # -- driving ---------------------------------------------------------------------------
+    def take_lock(self) -> bool:
+        """Try to become the firing process now (the next tick reconciles); False: another
+        live process fires, and this one stands by."""
+        with self._tick_lock:
+            return self._acquire()
+
+    def _acquire(self) -> bool:
+        if self.lock.held:
+            return True
+        if not self.lock.acquire():
+            if not self._standby_said:
+                self._standby_said = True
+                self.notify(f"scheduler: another lam process (pid {self.lock.holder()}) is "
+                            "running scheduled jobs; this one stands by and takes over when it "
+                            "exits")
+            return False
+        self._reconciled = False
+        if self.lock.stale_pid is not None:
+            self.notify(f"scheduler: the job lock was left by pid {self.lock.stale_pid}, which "
+                        "is no longer running; this process took it over")
+        elif self._standby_said:
+            self.notify("scheduler: took over running scheduled jobs")
+        return True
+
     def tick(self, now: datetime | None = None) -> list[FireEvent]:
         """Take the lock if free (reconciling on taking it), then fire what is due."""
         with self._tick_lock:
+            if not self._acquire():
+                return []
             events: list[FireEvent] = []
-            if not self.lock.held:
-                if not self.lock.acquire():
-                    if not self._standby_said:
-                        self._standby_said = True
-                        pid = self.lock.holder()
-                        self.notify(f"scheduler: another lam process (pid {pid}) is running "
-                                    "scheduled jobs; this one stands by and takes over when "
-                                    "it exits")
-                    return []
-                if self._standby_said:
-                    self.notify("scheduler: took over running scheduled jobs")
+            if not self._reconciled:
+                self._reconciled = True
                 events = self.reconcile()
             return events + self.fire_due(now)
 
@@ -230,6 +263,7 @@ class Engine:
         if recovered:
             note += (" (delivered again after a restart; it may have been shown already)"
                      if job.kind == "reminder" else " (resumed after a restart)")
+        journaled = False
         if outcome == "missed_reported":
             state = "missed"
             message = (f"Missed: '{job.text}' was due {due} while lam was not running; "
@@ -237,11 +271,14 @@ class Engine:
         elif job.kind == "reminder":
             state, message = "done", f"Reminder: {job.text}{note}"
         else:
-            ok, why = self._run(job, key)
+            ok, why, journaled = self._run(job, key)
             state = "done" if ok else "failed"
             message = (f"Ran scheduled job '{job.text}'{': ' + why if why else ''}{note}" if ok
                        else f"Scheduled job '{job.text}' did not run: {why}{note}")
         self.notify(message)
+        if isinstance(self.journal, RunLog) and not journaled:
+            status = "fired" if state == "done" else state
+            self.journal.log_run(f"scheduler:{job.id}", message, status)
         if self.journal is not None:
             self.journal.record("scheduler.fire", {
                 "job": job.id, "key": key, "kind": job.kind, "text": job.text,
@@ -251,15 +288,17 @@ class Engine:
         return FireEvent(job_id=job.id, text=job.text, due=from_ms(fire_time), outcome=outcome,
                          state=state, message=message, key=key, recovered=recovered)
 
-    def _run(self, job: Job, key: str) -> tuple[bool, str]:
+    def _run(self, job: Job, key: str) -> tuple[bool, str, bool]:
+        """(ok, why, whether the runner journaled the run itself)."""
         if self.run_plan is None:
-            return False, "this lam process cannot run plans"
+            return False, "this lam process cannot run plans", False
         try:
             plan = Plan.model_validate_json(job.plan or "")
         except ValidationError as exc:
-            return False, f"the stored plan is invalid ({exc.error_count()} errors)"
+            return False, f"the stored plan is invalid ({exc.error_count()} errors)", False
         try:
             result = self.run_plan(plan, origin=f"scheduler:{job.id}", key=key)
         except Exception as exc:  # a failing plan is reported, not raised
-            return False, f"{type(exc).__name__}: {exc}"
-        return _interpret(result)
+            return False, f"{type(exc).__name__}: {exc}", False
+        ok, why = _interpret(result)
+        return ok, why, result is not None and _get(result, "plan_id") is not None

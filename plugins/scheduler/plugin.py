@@ -30,8 +30,8 @@ from actions import (
     When,
 )
 from plugins.scheduler.engine import Engine, job_label
-from plugins.scheduler.lock import StoreLock
-from plugins.scheduler.rules import Rule, RuleError, next_after, parse_rule
+from plugins.scheduler.lock import StoreLock, pid_alive
+from plugins.scheduler.rules import Rule, RuleError, describe, next_after, parse_rule
 from plugins.scheduler.settings import SchedulerSettings
 from plugins.scheduler.store import Job, JobStore, from_ms, to_ms
 from plugins.scheduler.ticker import Ticker
@@ -113,6 +113,7 @@ class SchedulerPlugin(Plugin):
         """Open the store; in a firing process (daemon, TUI) start the background timer."""
         _ = self.store
         if self.caps.extras.get(FIRE_EXTRA) and self._ticker is None:
+            self.engine.take_lock()  # so that `status()` tells the truth from the start
             self._ticker = Ticker(self.engine.tick, self.settings.poll_seconds,
                                   on_error=lambda exc: self.caps.notify(
                                       f"scheduler: error while firing jobs: {exc}"))
@@ -136,10 +137,11 @@ class SchedulerPlugin(Plugin):
             role = "not firing in this process"
         elif self._engine.lock.held:
             role = "firing"
-        elif (holder := self._engine.lock.holder()) not in (None, os.getpid()):
+        elif (holder := self._engine.lock.holder()) not in (None, os.getpid()) and \
+                pid_alive(holder):
             role = f"standing by while pid {holder} fires"
         else:
-            role = "starting"
+            role = "waiting for the job lock"
         return f"scheduler: {len(jobs)} active job(s), next {when}; {role}"
 
     def doctor(self) -> list[str]:
@@ -368,10 +370,9 @@ class SchedulerPlugin(Plugin):
         """List scheduled jobs (reminders and plans) with their next time."""
         jobs = self.store.jobs()
         entities = [self.entity(j) for j in jobs]
-        lines = [f"{i}. {e.label}" for i, e in enumerate(entities, 1)]
         for i, e in enumerate(entities, 1):
-            e.ordinal = i
-        return ActionResult(message="\n".join(lines) or "No scheduled jobs.", entities=entities,
+            e.ordinal = i  # "the second one" still works; the listing itself is not numbered
+        return ActionResult(message=job_table(jobs, ctx.tz), entities=entities,
                             output={"jobs": [{"job": e.id, "label": e.label,
                                               "next": e.attributes["next"],
                                               "rule": e.attributes["rule"]} for e in entities]})
@@ -460,6 +461,22 @@ class SchedulerPlugin(Plugin):
                             entities=[self.entity(moved)],
                             output={"job": job_id, "next": when.astimezone(ctx.tz).isoformat(),
                                     "previous": previous})
+
+
+def job_table(jobs: list[Job], tz: Any) -> str:
+    """Jobs as a table (id, kind, what, next fire, repeats), one row each, no numbering."""
+    if not jobs:
+        return "No scheduled jobs."
+    rows = [("ID", "KIND", "WHAT", "NEXT", "REPEATS")]
+    for job in jobs:
+        what = job.text if len(job.text) <= 40 else job.text[:39] + "…"
+        nxt = (f"{from_ms(job.next_fire).astimezone(tz):%a %d %b %Y %H:%M}"
+               if job.next_fire is not None else "-")
+        rows.append((job.id, job.kind, what, nxt,
+                     describe(parse_rule(job.rule)) if job.rule else "once"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+                     + "  " + row[4] for row in rows)
 
 
 class _Params(BaseModel):

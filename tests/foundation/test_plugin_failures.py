@@ -63,9 +63,10 @@ def test_invalid_settings_are_named(run_lam: LamRunner, lam_home: Path,
     path = write_user_config(lam_home, '[plugins.good]\nenabled = true\ncount = "lots"\n')
     rows = statuses(run_lam, fake_env)
     assert rows["good"]["state"] == "failed"
-    assert rows["good"]["error"] == (
-        f"plugin 'good': invalid setting 'count' in {path}:1: "
-        "Input should be a valid integer, unable to parse string as an integer")
+    assert rows["good"]["error"] == (  # the key's own line (issue #24.7), not the header's
+        f"plugin 'good': invalid setting: {path}:3: [plugins.good] count: "
+        "Input should be a valid integer, unable to parse string as an integer — "
+        "e.g. count = 1 (the default)")
     assert rows["scheduler"]["state"] == "loaded"
 
 

@@ -30,13 +30,15 @@ def test_set_reminder_creates_a_background_job_entity(make_harness: MakeHarness)
 
 def test_list_jobs_orders_by_next_time_and_numbers_them(make_harness: MakeHarness) -> None:
     h = make_harness(NOW)
-    h.do("set_reminder", text="dentist", when=FRI_9)
-    h.do("set_reminder", text="stand-up", when="2026-11-24T09:30:00+01:00",
-         every="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=30")
+    dentist = h.do("set_reminder", text="dentist", when=FRI_9).output["job"]
+    standup = h.do("set_reminder", text="stand-up", when="2026-11-24T09:30:00+01:00",
+                   every="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=30").output["job"]
     listed = h.do("list_jobs")
+    # a table (issue #24.8: not numbered like plan steps); the entities keep their ordinals
     assert listed.message.splitlines() == [
-        "1. stand-up — every weekday at 09:30 (next Tue 24 Nov 09:30)",
-        "2. dentist — Fri 27 Nov 09:00",
+        "ID            KIND      WHAT      NEXT                   REPEATS",
+        f"{standup}  reminder  stand-up  Tue 24 Nov 2026 09:30  every weekday at 09:30",
+        f"{dentist}  reminder  dentist   Fri 27 Nov 2026 09:00  once",
     ]
     assert [e.ordinal for e in listed.entities] == [1, 2]
     assert h.plugin.actions()[2].name == "list_jobs"
