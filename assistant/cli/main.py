@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("assistant.cli.doctor_cmd:doctor", "Check browser, model, config and data dirs."),
     "models": ("assistant.cli.models_cmd:models", "List, pull, inspect and remove models."),
     "plan": ("assistant.cli.plan_cmd:plan", "Print the calls lam would make for a request."),
+    "mcp": ("assistant.cli.mcp_cmd:mcp", "Serve lam's actions and planner over MCP."),
     "do": ("assistant.cli.do_cmd:do", "Plan, verify and run a request (headless)."),
     "run": ("assistant.cli.run_cmd:run", "Run an automation file (TOML)."),
     "save": ("assistant.cli.save_cmd:save", "Save a plan that ran as a named automation."),
