@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from actions.errors import PluginError
 from actions.plugin import Capabilities, Plugin
-from assistant.config import LamConfig
+from assistant.config import LamConfig, PluginConfig, settings_problems
 from assistant.registry import ActionRegistry
 
 __all__ = ["ENTRY_POINT_GROUP", "LoadedPlugins", "PluginState", "PluginStatus", "load_plugins"]
@@ -101,7 +101,7 @@ def load_plugins(
 
                 plugin: Plugin = build_plugin(server, pconf.settings, make_caps, where)
             else:
-                plugin = _load_one(name, available.get(name), pconf.settings, make_caps, where)
+                plugin = _load_one(name, available.get(name), pconf, make_caps, where)
             specs = plugin.actions()
             for spec in specs:
                 spec.plugin = name
@@ -128,7 +128,7 @@ def load_plugins(
     return LoadedPlugins(registry, plugins, statuses)
 
 
-def _load_one(name: str, ep: EntryPoint | None, settings: dict[str, Any], make_caps: CapsFactory,
+def _load_one(name: str, ep: EntryPoint | None, pconf: PluginConfig, make_caps: CapsFactory,
               where: str) -> Plugin:
     if ep is None:
         known = ", ".join(sorted(discover())) or "none"
@@ -145,13 +145,12 @@ def _load_one(name: str, ep: EntryPoint | None, settings: dict[str, Any], make_c
     if not (isinstance(cls, type) and issubclass(cls, Plugin)):
         raise PluginError(name, f"{ep.value} is not a lam Plugin subclass")
     try:
-        parsed = cls.settings_model.model_validate(settings)
+        parsed = cls.settings_model.model_validate(pconf.settings)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "(settings)"
-        raise PluginError(name, f"invalid setting '{key}' in {where or 'plugins.toml'}: "
-                                f"{err['msg']}",
-                          hint=f"fix [plugins.{name}] {key}") from exc
+        lines = [str(p) for p in settings_problems(pconf, cls.settings_model, exc)]
+        raise PluginError(name, "invalid setting: " + lines[0] if len(lines) == 1 else
+                          f"{len(lines)} invalid settings:\n" + "\n".join(lines),
+                          hint=f"fix [plugins.{name}] as each line says") from exc
     try:
         return cls(make_caps(name, parsed))
     except PluginError:
