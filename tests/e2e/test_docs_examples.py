@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,5 +209,10 @@ def test_doc_examples_run(doc: Path, e2e: E2E, e2e_smtp: SmtpServer) -> None:
     unmarked = [b.where for b in blocks(doc)
                 if b.is_command and b.directive is None and not b.commands()]
     assert not unmarked, f"command blocks with nothing to run: {unmarked}"
-    failures = run_doc(doc, e2e, e2e_smtp)
+    try:
+        failures = run_doc(doc, e2e, e2e_smtp)
+    finally:
+        if doc.name == "plugins.md":  # the doc installs its example plugin; leave no trace
+            subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "lam-weather"],
+                           capture_output=True, timeout=300)
     assert not failures, "\n\n".join(failures)
