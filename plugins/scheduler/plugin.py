@@ -113,7 +113,10 @@ class SchedulerPlugin(Plugin):
         """Open the store; in a firing process (daemon, TUI) start the background timer."""
         _ = self.store
         if self.caps.extras.get(FIRE_EXTRA) and self._ticker is None:
-            self.engine.take_lock()  # so that `status()` tells the truth from the start
+            try:
+                self.engine.take_lock()  # so that `status()` tells the truth from the start
+            except OSError as exc:  # the ticker retries; reminders can still be set meanwhile
+                self.caps.notify(f"scheduler: cannot take the job lock yet: {exc}")
             self._ticker = Ticker(self.engine.tick, self.settings.poll_seconds,
                                   on_error=lambda exc: self.caps.notify(
                                       f"scheduler: error while firing jobs: {exc}"))
