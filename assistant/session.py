@@ -186,18 +186,10 @@ class Session:
         verifier rejects is repaired the same way as one that fails."""
         self.refresh_background()
         plan = self.retimed(plan)
-        before: dict[int, dict[str, object]] = {}
-        if source_plan is not None:
-            for row in self.runtime.journal.steps(source_plan):
-                if row.result is not None:
-                    before[row.idx] = row.result.output
-        violations = blocking(self.verifier.verify(plan, self.table.as_mapping(),
-                                                   self.runtime.now()))
-        diffs: dict[int, str] = {}
+        plan, diffs, violations = self.repair_rejected(plan, source_plan)
         if violations:
-            plan, diffs, violations = self._repair_rejected(plan, violations, before)
-            if violations:
-                return _refused(plan, violations)
+            return _refused(plan, violations)
+        before = self._outputs_of(source_plan)
 
         def repair(index: int, step: Step, problems: list[str],
                    table: EntityTable) -> Step | None:
@@ -213,19 +205,35 @@ class Session:
         """``plan`` with the times the user gave in words resolved again from now."""
         return refresh_times(plan, self.runtime.registry, self.runtime.now(), self.runtime.tz)
 
-    def _repair_rejected(self, plan: Plan, violations: list[Violation],
-                         before: dict[int, dict[str, object]]
-                         ) -> tuple[Plan, dict[int, str], list[Violation]]:
-        """Repair each step the verifier rejected; the plan, the diffs and what still blocks
-        (the original violations when a step cannot be repaired)."""
+    def _outputs_of(self, source_plan: int | None) -> dict[int, dict[str, object]]:
+        """What each step of journal plan ``source_plan`` produced (for a repair)."""
+        if source_plan is None:
+            return {}
+        return {row.idx: row.result.output for row in self.runtime.journal.steps(source_plan)
+                if row.result is not None}
+
+    def repair_rejected(self, plan: Plan, source_plan: int | None = None
+                        ) -> tuple[Plan, dict[int, str], list[Violation]]:
+        """Verify a stored plan and send each step the verifier rejects to the model for
+        repair (told what it produced last time, from ``source_plan``). Returns the plan, the
+        diff of each repaired step, and what still blocks (all of the original violations,
+        with the plan unchanged, when a step cannot be repaired)."""
+        self.refresh_background()
+        violations = blocking(self.verifier.verify(plan, self.table.as_mapping(),
+                                                   self.runtime.now()))
         rejected = sorted({v.step for v in violations if v.step is not None})
         if not rejected or any(v.step is None for v in violations):
             return plan, {}, violations
+        before = self._outputs_of(source_plan)
         steps = list(plan.steps)
         diffs: dict[int, str] = {}
         for i in rejected:
             problems = [str(v) for v in violations if v.step == i]
-            fixed = self._repair_step(steps[i], problems, self.table, before.get(i))
+            params = {v.param for v in violations if v.step == i}
+            stale = frozenset(v for k, v in steps[i].args.items()  # the ids that failed
+                              if isinstance(v, str) and v in self.table
+                              and (None in params or k in params))
+            fixed = self._repair_step(steps[i], problems, self.table, before.get(i), stale)
             if fixed is None:
                 return plan, {}, violations
             diffs[i] = step_diff(steps[i], fixed)
@@ -236,12 +244,19 @@ class Session:
         return (repaired, diffs, []) if not still else (plan, {}, violations)
 
     def _repair_step(self, step: Step, problems: list[str], table: EntityTable,
-                     last_output: dict[str, object] | None) -> Step | None:
+                     last_output: dict[str, object] | None,
+                     exclude: frozenset[str] = frozenset()) -> Step | None:
+        """One step that does what ``step`` did, planned by the model among the entities in
+        scope (less ``exclude``: ids that no longer hold); None when it finds none."""
         model_tier = self.planner._model_tier(1)
         if model_tier is None:
             return None
         args = {k: (v.get("mention", v) if isinstance(v, dict) else v)
                 for k, v in step.args.items()}
+        for k, v in step.args.items():  # an id that no longer holds: what the user said
+            said = step.sources.get(k)
+            if isinstance(v, str) and v in exclude and said is not None and said.text:
+                args[k] = f"{said.text} (not {v})"
         request = (f"The stored step {step.action}({args}) can no longer run: "
                    f"{'; '.join(problems)}.")
         if last_output:
@@ -250,8 +265,8 @@ class Session:
             request += f" Last time it gave {shown}."
         request += (f" Plan one {step.action} step that does the same thing now, with an id "
                     "from the In scope list.")
-        proposal = model_tier.propose(request, table.all(), [], show_urls=True,
-                                      only=step.action)
+        proposal = model_tier.propose(request, [e for e in table.all() if e.id not in exclude],
+                                      [], show_urls=True, only=step.action)
         if not proposal.plan.steps:
             return None
         fixed = proposal.plan.steps[0]

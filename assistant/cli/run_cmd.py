@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -13,6 +13,9 @@ from actions.errors import UserInputError
 from actions.plan import Plan, Step, ValueSource, is_step_ref
 from assistant.cli.clock_opts import headless_options, parse_now
 from assistant.cli.common import options_of, runtime_from
+
+if TYPE_CHECKING:
+    from assistant.cli.outcome import Outcome
 
 REPLAY_HEADER = "replayed, no model"
 
@@ -59,6 +62,7 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
     replay = not Path(target).is_file() and (not target.endswith(".toml") or
                                              runtime.journal.automation(target) is not None)
     origins: list[str] = []
+    diffs: dict[int, str] = {}
     if replay:
         if var_pairs:
             raise UserInputError(f"--var does not apply to a saved automation ({target!r})",
@@ -72,6 +76,14 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
         plan = lam.session.retimed(stored.model_copy(
             update={"tier": None, "escalations": [], "confidence": None}))
         outcome.header = REPLAY_HEADER
+        # A step the verifier now rejects is repaired before anything is shown or confirmed:
+        # what is confirmed is the plan that runs, with each repair as a diff.
+        plan, diffs, _still = lam.session.repair_rejected(
+            plan, runtime.journal.automation_source(target))
+        if diffs:
+            outcome.out["repaired"] = {str(i + 1): d for i, d in diffs.items()}
+            outcome.header = (f"replayed; step {', '.join(str(i + 1) for i in diffs)} "
+                              "repaired by the model")
     else:
         automation = load_automation(target, runtime.registry, _parse_vars(var_pairs),
                                      now=runtime.now(), tz=runtime.tz)
@@ -115,10 +127,17 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
     proposal = Proposal(plan=plan, violations=violations)
     if dry_run:
         _dry_run(outcome, lam, proposal, origins)
-    source = runtime.journal.automation_source(target) if replay else None
-    outcome.conclude(proposal, yes=yes, dry_run=dry_run,
-                     run=(lambda: lam.session.replay(plan, source_plan=source)) if replay
-                     else None)
+    if replay:
+        source = runtime.journal.automation_source(target)
+
+        def run_replay() -> Any:
+            report = lam.session.replay(plan, source_plan=source)
+            for step in report.steps:
+                if step.repair_diff is None and step.index in diffs:
+                    step.repair_diff = diffs[step.index]
+            return report
+
+    outcome.conclude(proposal, yes=yes, dry_run=dry_run, run=run_replay if replay else None)
 
 
 # -- what earlier steps will make, for later requests ---------------------------------------------
@@ -182,7 +201,7 @@ def _step_lines(lam: Any, plan: Plan, origins: list[str]) -> list[str]:
     return lines
 
 
-def _dry_run(outcome: Any, lam: Any, proposal: Any, origins: list[str]) -> NoReturn:
+def _dry_run(outcome: Outcome, lam: Any, proposal: Any, origins: list[str]) -> NoReturn:
     """Each step's action and arguments (requests planned, nothing run), then what the
     verifier says; exit 0 when it would run, 4 when the verifier rejects it."""
     from assistant.exit_codes import ExitCode
@@ -196,6 +215,8 @@ def _dry_run(outcome: Any, lam: Any, proposal: Any, origins: list[str]) -> NoRet
     lines = ["dry run — nothing ran; each step would do:", *_step_lines(lam, proposal.plan,
                                                                          origins)]
     lines += [f"  ! {v}" for v in proposal.violations]
+    for number, diff in outcome.out.get("repaired", {}).items():
+        lines += [f"  step {number} repaired (the stored step no longer held):", diff]
     blocked = blocking(proposal.violations)
     if blocked:
         lines.append("the verifier would reject this plan as it is (see ! above)")
@@ -205,7 +226,7 @@ def _dry_run(outcome: Any, lam: Any, proposal: Any, origins: list[str]) -> NoRet
                    ExitCode.VERIFICATION_FAILED if blocked else ExitCode.OK, "\n".join(lines))
 
 
-def _dry_run_scheduled(outcome: Any, lam: Any, plan: Plan, inner: Plan,
+def _dry_run_scheduled(outcome: Outcome, lam: Any, plan: Plan, inner: Plan,
                        origins: list[str]) -> NoReturn:
     """--at/--every with --dry-run: when it would fire, its rule, and its steps, as text."""
     from assistant.exit_codes import ExitCode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -24,7 +25,7 @@ def list_saved(ctx: click.Context, as_json: bool) -> None:
     """List saved automations: name, steps, the journal plan it came from, when saved."""
     runtime = runtime_from(ctx)
     journal = runtime.journal
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in journal.automations():
         plan = journal.automation(name)
         created = journal.automation_created(name)

@@ -97,6 +97,30 @@ def test_replay_header_says_replayed_no_model(home: E2E) -> None:
     assert "escalations" not in proc.stdout
 
 
+@pytest.mark.model
+def test_replay_repairs_a_step_the_verifier_rejects(e2e: E2E, test_models_dir: Path) -> None:
+    """The saved plan cancels a reminder that is already cancelled: the verifier rejects the
+    stored step, the real default model repairs it (the id that failed is not offered again),
+    the repair is shown as a diff, and the plan that runs is the repaired one."""
+    e2e.write_config('[lam]\nmodel = "default"\nlarge_model = ""\nthreads = 2\n'
+                     'timezone = "Europe/Berlin"\n')
+    env = {"LAM_MODELS_DIR": str(test_models_dir)}
+    e2e.lam("do", "--yes", "--now", T0, "remind me to stretch in 5 minutes", env=env,
+            check=True)
+    e2e.lam("do", "--yes", "--now", T0, "cancel the stretch reminder", env=env, check=True)
+    e2e.lam("save", "nostretch", env=env, check=True)
+    e2e.lam("do", "--yes", "--now", T0, "remind me to stretch in 10 minutes", env=env,
+            check=True)
+    proc = e2e.lam("run", "nostretch", "--yes", "--json", "--now", T0, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout)
+    (step,) = out["report"]["steps"]
+    assert step["repair_diff"].startswith("--- stored step\n+++ repaired step")
+    assert out["model_calls"] >= 1
+    states = [str(j["state"]) for j in jobs(e2e)]
+    assert states == ["cancelled", "cancelled"]
+
+
 @pytest.mark.timeout(120)
 def test_scheduled_automation_resolves_step_times_when_it_fires(home: E2E) -> None:
     path = write(home, "stretch.toml", '''
