@@ -30,6 +30,9 @@ class Outcome:
 
     def finish(self, status: str, code: ExitCode, message: str) -> NoReturn:
         self.out["status"] = status
+        for failed in self.lam.runtime.loaded.failed():  # say why its actions are missing
+            if failed.error is not None:
+                click.echo(f"warning: {failed.error}", err=True)
         if self.as_json:
             echo_json(self.out)
         else:

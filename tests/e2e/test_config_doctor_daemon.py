@@ -102,6 +102,11 @@ def test_a_bad_plugin_setting_names_the_key_line_not_the_table_header(e2e: E2E) 
     assert (f"{path}:{line_of(text, 'missed =')}: [plugins.scheduler] missed: Input should be "
             "'run_once' or 'report'") in row["error"]
     assert f"{path}:{line_of(text, '[plugins.scheduler]')}:" not in row["error"]
+    # a request that needed the plugin says why its actions are missing
+    proc = e2e.lam("do", "list my reminders", "--yes")
+    assert proc.returncode != 0
+    assert (f"warning: plugin 'scheduler': 2 invalid settings:\n{path}:"
+            f"{line_of(text, 'grace_seconds')}: [plugins.scheduler] grace_seconds") in proc.stderr
 
 
 def test_a_bad_timezone_names_the_file_and_line(e2e: E2E) -> None:
