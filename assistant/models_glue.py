@@ -1,16 +1,22 @@
 """Connects the planner to the model runtime: a catalog name (or .gguf path) from the config
-becomes a loaded backend, once per runtime and tier."""
+becomes a loaded backend, once per runtime and tier; `prepare_planner_models` evaluates and
+stores the planner's system prompt ahead of the first request (`lam models prepare`)."""
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from assistant.runtime import Runtime
     from models.backend import Backend
 
-__all__ = ["BackendPlanner", "ModelLoader", "planner_model_factory"]
+__all__ = ["BackendPlanner", "ModelLoader", "PreparedModel", "planner_model_factory",
+           "prepare_planner_models"]
 
 
 class BackendPlanner:
@@ -47,10 +53,11 @@ class ModelLoader:
             from models.llama_backend import LlamaBackend
             from models.store import ModelStore
 
-            path = ModelStore(self.runtime.paths.models_dir).resolve(self.name)
+            store = ModelStore(self.runtime.paths.models_dir)
+            path = store.resolve(self.name)
             backend = LlamaBackend(path, n_ctx=self.runtime.config.lam.context,
                                    threads=self.runtime.config.lam.threads,
-                                   prefix_dir=self.runtime.paths.prefix_states_dir)
+                                   prefix_dir=store.prefix_dir)
             self.runtime.on_close(backend.close)
             self.model = BackendPlanner(backend)
         return self.model
@@ -62,3 +69,52 @@ class ModelLoader:
 
 def planner_model_factory(runtime: Runtime, name: str) -> ModelLoader:
     return ModelLoader(runtime, name)
+
+
+class PreparedModel(BaseModel):
+    """One planner model made ready for its first request."""
+
+    tier: int
+    name: str
+    prompt_tokens: int | None
+    restored: int
+    """Prompt tokens read from the stored state (0: none was stored yet)."""
+    evaluated: int | None
+    """Prompt tokens evaluated now (and stored for the next process)."""
+    seconds: float
+
+
+def prepare_planner_models(runtime: Runtime,
+                           progress: Callable[[str], None] | None = None) -> list[PreparedModel]:
+    """Load the configured tier-1 and tier-2 models of ``runtime`` and have each read the
+    planner's system prompt for the live action registry once, so that its evaluated state is
+    stored next to the models (`models.prefix_state`) and the first request of any later
+    process reads only the request. Raises `models.errors.ModelError` for a missing model."""
+    from assistant.planner.prompt import request_message, system_prompt
+
+    say = progress or (lambda _: None)
+    system = system_prompt(list(runtime.registry))
+    user = request_message("prepare", [], [])
+    done: list[PreparedModel] = []
+    for tier in (1, 2):
+        loader = runtime.model_factory(tier)
+        if loader is None:
+            continue
+        name = getattr(loader, "name", f"tier {tier}")
+        say(f"tier {tier} {name}: loading")
+        started = time.perf_counter()
+        backend = getattr(loader(), "backend", None)
+        if backend is None or not hasattr(backend, "restored_tokens"):
+            continue  # an endpoint or an injected model: no local prompt state to store
+        say(f"tier {tier} {name}: reading the planner's system prompt (once; seconds)")
+        completion = backend.chat(
+            [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            max_tokens=1, temperature=0.0)
+        item = PreparedModel(tier=tier, name=name,
+                             prompt_tokens=completion.usage.prompt_tokens,
+                             restored=int(getattr(backend, "restored_tokens", 0)),
+                             evaluated=completion.usage.prompt_evaluated,
+                             seconds=time.perf_counter() - started)
+        done.append(item)
+        say(f"tier {tier} {name}: ready ({item.seconds:.1f} s)")
+    return done

@@ -7,10 +7,16 @@ with llama.cpp's own ``llama_state_save_file``; the next process with the same m
 context settings, llama.cpp build and system message loads it before its first generation,
 and llama-cpp-python's prefix matching then evaluates only what differs (the request).
 A file that does not load is deleted and the prompt is evaluated as usual.
+
+The files live next to the models (``ModelStore.prefix_dir``), so every lam home using the same
+models shares them; `lam models prepare` writes them ahead of the first request. A state that
+cannot be written (a read-only models folder, a full disk) only costs the next process the
+prompt evaluation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -19,8 +25,9 @@ from typing import Any
 
 __all__ = ["PrefixStates"]
 
-KEEP = 6
-"""At most this many state files are kept (the least recently used go first)."""
+KEEP = 8
+"""At most this many state files are kept (the least recently used go first): two planner
+models times a few plugin configurations."""
 
 
 class PrefixStates:
@@ -59,7 +66,8 @@ class PrefixStates:
         llm.input_ids[:n] = tokens[:n]
         llm.n_tokens = n
         llm._requires_eval = True  # the logits are not those of a live decode
-        os.utime(path)
+        with contextlib.suppress(OSError):  # pruned meanwhile, or a read-only folder
+            os.utime(path)
         return n
 
     def save(self, llm: Any, path: Path) -> bool:
@@ -69,18 +77,27 @@ class PrefixStates:
         n = int(llm.n_tokens)
         if n <= 0:
             return False
-        self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         tokens = (llama_cpp.llama_token * n)(*[int(t) for t in llm.input_ids[:n]])
-        if not llama_cpp.llama_state_save_file(llm.ctx, str(tmp).encode(), tokens, n):
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if not llama_cpp.llama_state_save_file(llm.ctx, str(tmp).encode(), tokens, n):
+                tmp.unlink(missing_ok=True)
+                return False
+            os.replace(tmp, path)
+            self._prune()
+        except OSError:
             tmp.unlink(missing_ok=True)
             return False
-        os.replace(tmp, path)
-        self._prune()
         return True
 
     def _prune(self) -> None:
-        files = sorted(self.directory.glob("*.state"), key=lambda p: p.stat().st_mtime,
-                       reverse=True)
+        def mtime(p: Path) -> float:
+            try:
+                return p.stat().st_mtime
+            except FileNotFoundError:  # pruned by another process meanwhile
+                return 0.0
+
+        files = sorted(self.directory.glob("*.state"), key=mtime, reverse=True)
         for old in files[KEEP:]:
             old.unlink(missing_ok=True)

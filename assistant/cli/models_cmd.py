@@ -1,4 +1,4 @@
-"""`lam models`: list, pull, inspect and remove local models."""
+"""`lam models`: list, pull, prepare, inspect and remove local models."""
 
 from __future__ import annotations
 
@@ -91,6 +91,29 @@ def pull(ctx: click.Context, name: str, source: str | None, force: bool) -> None
     entry = store.entry(name)
     path = store.pull(entry.name, _Progress(entry.name), source=source, force=force)
     click.echo(str(path))
+
+
+@models.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def prepare(ctx: click.Context, as_json: bool) -> None:
+    """Make the configured planner models ready for the first request: each reads the
+    planner's system prompt once and its evaluated state is kept next to the models (seconds
+    per model, once; `make start` runs it). Progress goes to stderr."""
+    from assistant.models_glue import prepare_planner_models
+
+    runtime = runtime_from(ctx)
+    if not runtime.config.lam.model and not runtime.config.lam.large_model:
+        click.echo("no planner model is configured ([lam] model): nothing to prepare",
+                   err=True)
+    done = prepare_planner_models(runtime, lambda line: click.echo(line, err=True))
+    if as_json:
+        echo_json([d.model_dump() for d in done])
+        return
+    for d in done:
+        how = (f"already prepared ({d.restored} tokens of stored state)" if d.restored
+               else f"system prompt read ({d.prompt_tokens} tokens) and stored")
+        click.echo(f"tier {d.tier} {d.name}: ready, {how}, {d.seconds:.1f} s")
 
 
 @models.command()

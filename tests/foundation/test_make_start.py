@@ -58,3 +58,14 @@ def test_only_the_test_targets_use_the_test_models_cache() -> None:
     assert {"test", "check", "unit", "smoke"} <= targets, targets
     assert "start" not in targets
     assert not re.search(r"^LAM_MODELS_DIR", proc.stdout, re.M), "set for every target"
+
+
+def test_the_scripts_make_runs_are_executable_in_a_fresh_clone() -> None:
+    """A clone gets the modes git stores: `make start` runs scripts/install.sh directly."""
+    proc = subprocess.run(["git", "ls-files", "-s", "scripts", ".ci"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        pytest.skip("not a git checkout")
+    modes = {line.split()[3]: line.split()[0] for line in proc.stdout.splitlines()}
+    for script in ("scripts/install.sh", "scripts/smoke.sh", ".ci/run"):
+        assert modes.get(script) == "100755", (script, modes.get(script))
