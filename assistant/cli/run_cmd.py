@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -13,6 +14,7 @@ from actions.errors import UserInputError
 from actions.plan import Plan, Step, ValueSource, is_step_ref
 from assistant.cli.clock_opts import headless_options, parse_now
 from assistant.cli.common import options_of, runtime_from
+from assistant.retime import refresh_times
 
 if TYPE_CHECKING:
     from assistant.cli.outcome import Outcome
@@ -242,14 +244,18 @@ def _dry_run_scheduled(outcome: Outcome, lam: Any, plan: Plan, inner: Plan,
         said = step.sources.get("when")
         lines.append(f"  when: {when}" + (f"   (from '{said.text}')" if said and said.text
                                           else ""))
+    first = datetime.fromisoformat(when) if isinstance(when, str) else None
     if rule:
         said = step.sources.get("every")
         lines.append(f"  rule: {rule}" + (f"   (from '{said.text}')" if said and said.text
                                           else ""))
-        first = _first_fire(lam, str(rule), when)
+        first = _first_fire(lam, str(rule), first)
         if first:
-            lines.append(f"  first run: {first}")
-    lines.append("  steps (times in words are resolved again when it fires):")
+            lines.append(f"  first run: {first.isoformat()}")
+    if first is not None:  # what the steps' times in words will mean then
+        inner = refresh_times(inner, lam.runtime.registry, first, lam.runtime.tz)
+    lines.append("  steps (times in words resolved as of the first run, and again at each "
+                 "run):")
     lines += ["  " + line for line in _step_lines(lam, inner, origins)]
     lines += [f"  ! {v}" for v in violations]
     blocked = blocking(violations)
@@ -263,17 +269,16 @@ def _proposal(plan: Plan, violations: list[Any]) -> Any:
     return Proposal(plan=plan, violations=violations)
 
 
-def _first_fire(lam: Any, rule: str, when: Any) -> str | None:
-    from datetime import datetime
-
+def _first_fire(lam: Any, rule: str, start: datetime | None) -> datetime | None:
+    """The first occurrence of ``rule`` at or after ``start`` (default: from now)."""
     from assistant.normalize import next_occurrences
 
-    start = datetime.fromisoformat(when) if isinstance(when, str) else None
+    after = start - timedelta(microseconds=1) if start is not None else lam.runtime.now()
     try:
-        first = next_occurrences(rule, start or lam.runtime.now(), lam.runtime.tz, 1)
+        first = next_occurrences(rule, after, lam.runtime.tz, 1)
     except ValueError:
         return None
-    return first[0].isoformat() if first else None
+    return first[0] if first else None
 
 
 def _scheduled(lam: Any, plan: Plan, at: str | None, every: str | None) -> Plan:
