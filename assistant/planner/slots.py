@@ -25,7 +25,13 @@ from assistant.normalize import (
 )
 from assistant.planner.choice import action_source
 from assistant.planner.relevance import ActionVocabulary
-from assistant.resolve import Mention, find_mentions, match_by_label, resolve_reference
+from assistant.resolve import (
+    NOUN_TYPES,
+    Mention,
+    find_mentions,
+    match_by_label,
+    resolve_reference,
+)
 from assistant.verify import EMAIL_RE
 
 __all__ = ["Clarification", "SlotFiller"]
@@ -189,9 +195,7 @@ class SlotFiller:
             res = resolve_reference(mentions[0], self.table, mentions[0].type_hint)
             if res.entity is None:
                 raise _Ask(res.question or f"What do you mean by '{text}'?",
-                           candidates=res.candidates[:6],
-                           problem="" if res.candidates else f"'{text}' refers to nothing "
-                                                             "in scope")
+                           candidates=res.candidates[:6])
             if res.entity.type == "page" and res.entity.attributes.get("url"):
                 # A page is no element to act on: as text ("email this page to Bob") it
                 # stands for its address.
@@ -365,10 +369,15 @@ class SlotFiller:
             return self._by_name(text, etype)
         res = resolve_reference(mention, self.table, etype)
         if res.entity is None:
+            people = self.table.of_type(*PERSON_TYPES) if etype in PERSON_TYPES else []
+            if not res.candidates and 1 < len(people) <= 6:  # "her", no one said yet
+                raise _Ask(f"Whom do you mean by '{text}': " +
+                           " or ".join(e.label or e.id for e in people) + "?",
+                           candidates=people)
             raise _Ask(res.question or f"Which {etype} do you mean by '{text}'?",
                        candidates=res.candidates[:6],
-                       problem="" if res.candidates else f"'{text}' refers to no {etype} "
-                                                         "in scope")
+                       problem="" if res.candidates or not _misread(text, etype) else
+                       f"'{text}' refers to no {etype} in scope")
         return res.entity, res.note
 
     def _by_name(self, text: str, etype: str) -> tuple[Entity, str]:
@@ -376,10 +385,12 @@ class SlotFiller:
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
         if not found:
-            raise _Ask(f"I don't know a {etype} called '{text}'. Who or what do you mean?",
-                       candidates=pool[:6],
-                       problem=f"no {etype} called '{text}' is in scope" if pool else
-                       f"'{text}' would be a {etype}, and no {etype} is in scope")
+            article = "an" if etype[:1] in "aeiou" else "a"
+            raise _Ask(f"I don't know {article} {etype} called '{text}'. Who or what do you "
+                       "mean?", candidates=pool[:6],
+                       problem="" if not _misread(text, etype) else
+                       f"no {etype} called '{text}' is in scope" if pool else
+                       f"'{text}' would be {article} {etype}, and no {etype} is in scope")
         if len(found) > 1:
             exact = [e for e in found if e.label.lower() == name.lower()]
             if len(exact) == 1:
@@ -483,6 +494,15 @@ class SlotFiller:
             raise _Ask(f"{entity.label} has no email address. Which address should I use?")
         return str(email), ValueSource(kind="entity", text=text, entity_id=entity.id,
                                        provenance=entity.provenance, note=note)
+
+
+def _misread(text: str, etype: str) -> bool:
+    """Whether words that name no ``etype`` in scope may be a template's misreading (so the
+    next tier should try): not when the slot is a person (a name after "email" is one) or the
+    words say the kind of thing ("job job:7", "the reminder", "the Docs link")."""
+    if etype in PERSON_TYPES or text.strip().lower().startswith(f"{etype}:"):
+        return False
+    return not any(NOUN_TYPES.get(w.strip(".,;:!?")) == etype for w in text.lower().split())
 
 
 def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
