@@ -13,7 +13,6 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -219,14 +218,14 @@ def test_fired_reminders_and_scheduled_plans_are_in_the_journal(e2e: E2E) -> Non
     e2e.write_config(DAEMON_CONFIG)
     listing = e2e.workdir / "listing.toml"
     listing.write_text('name = "listing"\n\n[[steps]]\naction = "list_jobs"\n')
-    # a plan the verifier refuses when it fires: its reminder time is past by then
-    late = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
+    made = e2e.lam("do", "remind me to stretch in 3 seconds", "--yes", "--json", check=True)
+    job = json.loads(made.stdout)["report"]["steps"][0]["result"]["output"]["job"]
+    # a plan the verifier refuses when it fires: the reminder it cancels has fired by then
     stale = e2e.workdir / "stale.toml"
-    stale.write_text(f'name = "stale"\n\n[[steps]]\naction = "set_reminder"\n'
-                     f'args = {{ text = "too late", when = "{late}" }}\n')
-    e2e.lam("do", "remind me to stretch in 3 seconds", "--yes", check=True)
+    stale.write_text(f'name = "stale"\n\n[[steps]]\naction = "cancel_job"\n'
+                     f'args = {{ job = "{job}" }}\n')
     e2e.lam("run", str(listing), "--at", "in 4 seconds", "--yes", check=True)
-    e2e.lam("run", str(stale), "--at", "in 12 seconds", "--yes", check=True)
+    e2e.lam("run", str(stale), "--at", "in 8 seconds", "--yes", check=True)
     proc = e2e.spawn("daemon")
     out = Output(proc)
     try:
