@@ -112,8 +112,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
                 return t.split(":", 1)[0] == etype or etype in PERSON_TYPES
             mentions = find_mentions(t)
             if mentions:
-                # The reference must be the whole slot ("the email from Bob", not "the email
-                # from Bob and reply saying thanks"), and of the slot's type.
+                # The reference must be the whole slot ("the email from Ann", not "the email
+                # from Ann and then file it"), and of the slot's type.
                 whole = mentions[0].start == 0 and len(t) - mentions[0].end <= 1
                 hints = {m.type_hint for m in mentions} - {None}
                 fits = not hints or bool(

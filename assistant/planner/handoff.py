@@ -1,5 +1,5 @@
-"""Requests that hand a choice to content: "do what the first email asks", "forward it to the
-address it mentions", "open the link the page suggests". Web pages and incoming messages are
+"""Requests that hand a choice to content: "do what the first email asks", "send it on to the
+address it gives", "open the link the page suggests". Web pages and incoming messages are
 untrusted, so they may not choose the action, a recipient or a navigation target; lam asks
 instead, showing where the content came from, and never lets the model guess.
 
@@ -32,7 +32,7 @@ _ACTION = [
                r"(?:instructions?|steps?|commands?|requests?|orders?|directions?)\s+"
                r"(?:in|from|of|on)\s+" + _REF + r"\s*(?:$|[.,!?])", re.I),
 ]
-# The choice of a recipient or target: "the address it mentions", "the link in that email".
+# The choice of a recipient or target: "the address that mail gives", "the link in that email".
 _VALUE_NOUN = (r"(?P<noun>(?:e-?mail\s+)?address|link|url|site|website|page|recipient|number|"
                r"contact|person)")
 _VALUE = [
@@ -60,7 +60,7 @@ class Handoff(BaseModel):
 
 
 def _referent(request: str, m: re.Match[str], table: EntityTable) -> Entity | None:
-    """What the content's reference is: a pronoun ("the address it mentions") is the thing
+    """What the content's reference is: a pronoun ("the address it gives") is the thing
     the request named just before it ("forward the first email ..."), else the resolver's."""
     before = [mention for mention in find_mentions(request[:m.start("ref")])
               if mention.kind != "pronoun"]
