@@ -1,5 +1,11 @@
-"""Planning over any tools: OpenAI-style function schemas become action specs, so the same
-cascade, grammar and normalization (``format: date-time | email | uri``) apply."""
+"""External tools: OpenAI-style function schemas read from a file (`lam plan --tools`) or
+declared by an MCP server (`tool_spec`).
+
+`read_tools` keeps every schema feature (nested objects, arrays of objects, enums,
+``anyOf``/nullable, defaults, ``$ref``) and accepts any tool name an API uses, dots included:
+each tool gets a *wire name* (``geometry.circumference`` -> ``geometry_circumference``) that the
+grammar uses, mapped back to the real name in the output. `tool_spec` turns one tool into an
+action spec for the registry (the MCP path)."""
 
 from __future__ import annotations
 
@@ -9,17 +15,56 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from actions.errors import UserInputError
-from actions.plan import ActionResult, is_step_ref
+from actions.plan import ActionResult
 from actions.spec import ActionSpec
-from assistant.planner.cascade import Proposal
-from assistant.runtime import Runtime
 
-__all__ = ["load_tools", "plan_with_tools", "tool_spec"]
+__all__ = ["Tool", "load_tools", "read_tools", "tool_spec", "wire_names"]
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""Names an action in the registry may have (the MCP path)."""
+_API_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$")
+"""Names a `--tools` file may use: letters, digits, ``_ . : / -``, at most 128."""
+_WIRE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class Tool(BaseModel):
+    """One function the model may call. ``wire`` is the name the model writes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    wire: str
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object",
+                                                                  "properties": {}})
+
+    def check(self, arguments: Any) -> str | None:
+        """None when ``arguments`` satisfy the parameters schema, else the first reason."""
+        validator = jsonschema.Draft202012Validator(self.parameters)
+        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        if not errors:
+            return None
+        where = "/".join(str(p) for p in errors[0].absolute_path)
+        return f"{self.name}{'.' + where if where else ''}: {errors[0].message}"
+
+
+def _check_schema(schema: Any, where: str) -> dict[str, Any]:
+    if not isinstance(schema, dict):
+        raise UserInputError(f"{where}: 'parameters' must be a JSON object (a JSON schema)")
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        path = "/".join(str(p) for p in exc.path)
+        raise UserInputError(f"{where}: 'parameters' is not a valid JSON schema: "
+                             f"{exc.message}" + (f" (at {path})" if path else "")) from exc
+    if schema.get("type", "object") != "object":
+        raise UserInputError(f"{where}: 'parameters' must have \"type\": \"object\"",
+                             hint='wrap single values: {"type": "object", "properties": '
+                                  '{"value": ...}}')
+    return schema
 
 
 def _spec_for(tool: dict[str, Any], where: str) -> ActionSpec:
@@ -59,12 +104,60 @@ def tool_spec(tool: dict[str, Any], where: str) -> ActionSpec:
     return _spec_for(tool, where)
 
 
-def load_tools(path: str) -> list[ActionSpec]:
+def wire_names(names: list[str]) -> dict[str, str]:
+    """Real name -> a name the grammar and the model use (``[A-Za-z0-9_-]``), distinct for
+    distinct names: ``.`` and other characters become ``_``; a clash gets ``_2``, ``_3``."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for name in names:
+        base = _WIRE_UNSAFE.sub("_", name)[:64]
+        wire, n = base, 1
+        while wire in taken:
+            n += 1
+            wire = f"{base[:60]}_{n}"
+        taken.add(wire)
+        out[name] = wire
+    return out
+
+
+def _unwrap(item: Any) -> Any:
+    if isinstance(item, dict) and item.get("type") == "function" and "function" in item:
+        return item["function"]
+    return item
+
+
+def _line_of(text: str, index: int) -> int:
+    """The line (1-based) where the ``index``-th top-level item starts, 0 if unknown."""
+    decoder = json.JSONDecoder()
+    start = text.find("[")
+    if start < 0:
+        return 0
+    pos, seen = start + 1, 0
+    while pos < len(text):
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if seen == index:
+            return text.count("\n", 0, pos) + 1
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return 0
+        seen += 1
+    return 0
+
+
+def read_tools(path: str) -> list[Tool]:
+    """The tools of a JSON file: a list (or ``{"tools": [...]}``) of ``{name, description,
+    parameters}`` objects, or of OpenAI's ``{"type": "function", "function": {...}}``.
+    ``input_schema`` / ``inputSchema`` (Anthropic, MCP) are read as ``parameters``.
+    Raises `UserInputError` naming the file, line and tool for anything unusable."""
     file = Path(path)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
     if isinstance(data, dict) and "tools" in data:
@@ -72,36 +165,33 @@ def load_tools(path: str) -> list[ActionSpec]:
     if not isinstance(data, list):
         raise UserInputError(f"{path}: expected a JSON list of {{name, description, "
                              "parameters}} objects")
-    specs = []
-    for i, tool in enumerate(data):
-        if isinstance(tool, dict) and tool.get("type") == "function" and "function" in tool:
-            tool = tool["function"]
+    raw: list[dict[str, Any]] = []
+    for i, item in enumerate(data):
+        tool = _unwrap(item)
+        line = _line_of(text, i)
+        at = f"{path}:{line}" if line else path
         if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
-            raise UserInputError(f"{path}: item {i} needs a string 'name'")
-        try:
-            specs.append(_spec_for(tool, f"{path}: tool '{tool['name']}'"))
-        except UserInputError:
-            raise
-        except Exception as exc:
-            raise UserInputError(f"{path}: tool '{tool['name']}': {exc}") from exc
-    return specs
+            raise UserInputError(f"{at}: item {i} needs a string 'name'")
+        name = tool["name"]
+        if not _API_NAME.match(name):
+            raise UserInputError(f"{at}: tool {name!r}: a tool name is 1-128 letters, digits, "
+                                 "'_', '.', ':', '/' or '-', not starting with a punctuation")
+        if any(t["name"] == name for t in raw):
+            raise UserInputError(f"{at}: tool '{name}' is declared twice")
+        params = next((tool[k] for k in ("parameters", "input_schema", "inputSchema")
+                       if k in tool), None)
+        tool = {**tool, "parameters": _check_schema(
+            params if params is not None else {"type": "object", "properties": {}},
+            f"{at}: tool '{name}'"), "at": at}
+        raw.append(tool)
+    wires = wire_names([t["name"] for t in raw])
+    return [Tool(name=t["name"], wire=wires[t["name"]],
+                 description=str(t.get("description") or ""), parameters=t["parameters"])
+            for t in raw]
 
 
-def plan_with_tools(runtime: Runtime, request: str, tools_file: str,
-                    ) -> tuple[list[dict[str, Any]], Proposal]:
-    from assistant.session import Session
-
-    for spec in load_tools(tools_file):
-        if spec.name in runtime.registry:
-            raise UserInputError(f"{tools_file}: tool '{spec.name}' is declared twice")
-        runtime.registry.add(spec)
-    session = Session(runtime)
-    proposal = session.propose(request)
-    if not proposal.runnable:
-        return [], proposal
-    calls: list[dict[str, Any]] = []
-    for step in proposal.plan.steps:
-        arguments = {k: ({"$step": v["$step"]} if is_step_ref(v) else v)
-                     for k, v in step.args.items()}
-        calls.append({"name": step.action, "arguments": arguments})
-    return calls, proposal
+def load_tools(path: str) -> list[ActionSpec]:
+    """The tools of a file as action specs (names must also be valid action names)."""
+    return [_spec_for({"name": t.name, "description": t.description,
+                       "parameters": t.parameters}, f"{path}: tool '{t.name}'")
+            for t in read_tools(path)]

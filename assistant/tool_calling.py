@@ -1,0 +1,342 @@
+"""`lam plan --tools`: function calling over any tools. The model sees every tool with its
+parameters (types, descriptions, enums, defaults, nested fields) in a compact form and writes
+either calls or a reply; its output is constrained by a grammar built from the tools' own JSON
+schemas, so a call names a real tool and its arguments have the declared shape. Whether any
+tool fits is the model's decision, made with the schemas in view (no word-overlap gate)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from assistant.external_tools import Tool
+
+__all__ = ["ToolCall", "ToolPlan", "ToolPlanKind", "call_schema", "openai_message",
+           "plan_tool_calls", "tools_prompt"]
+
+MAX_CALLS = 8
+_DESC = 240
+"""Characters of a tool's description shown to the model (parameters: a third of it)."""
+
+NONE = "none_of_these"
+"""The pseudo-function the model calls when no function fits (renamed if a tool has the name):
+deciding "no call" is then a choice among function names, made with the schemas in view."""
+
+RULES = """You call functions for the user. The functions you can call are listed below.
+Answer with a JSON list of calls, each {FUNCTION: {ARGUMENTS}}: [{"name": {"arg": value}}, ...]
+- One call for each thing the request asks to do; several calls when it asks for several
+  (for example the same function for each city or each value).
+- Use only the functions and argument names listed. Give every required argument.
+- Leave out optional arguments the request does not mention.
+- Take values from the request: copy names, places, numbers and text as written; use the
+  listed allowed values and types.
+- Do not work out the result yourself: the function does that. Call it."""
+
+
+class ToolPlanKind(StrEnum):
+    CALLS = "calls"
+    REPLY = "reply"
+    QUESTION = "question"
+    INVALID = "invalid"
+
+
+class ToolCall(BaseModel):
+    """One call: the tool's real name (dots and all) and its arguments."""
+
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolPlan(BaseModel):
+    """What `plan_tool_calls` decided. ``reply`` holds the model's answer or question
+    (kind reply/question) or why the calls were refused (kind invalid)."""
+
+    request: str
+    kind: ToolPlanKind
+    calls: list[ToolCall] = Field(default_factory=list)
+    reply: str | None = None
+    raw: str = ""
+    confidence: float | None = None
+    seconds: float = 0.0
+
+
+# -- what the model reads ---------------------------------------------------------------------
+def _short(text: Any, limit: int) -> str:
+    words = re.sub(r"\s+", " ", str(text or "")).strip()
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        node: Any = root
+        for part in ref[2:].split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict):
+            return {**node, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _type_text(schema: dict[str, Any], root: dict[str, Any]) -> str:
+    """A compact type: ``string``, ``integer|null``, ``"a"|"b"``, ``array of object``."""
+    schema = _resolve(schema, root)
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if "enum" in schema:
+        return "|".join(json.dumps(v) for v in schema["enum"])
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            return "|".join(_type_text(s, root) for s in schema[key] if isinstance(s, dict))
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if isinstance(k, str)]
+        return "|".join(_type_text({**schema, "type": k}, root) for k in kinds)
+    if kind == "array":
+        items = schema.get("items")
+        inner = _type_text(items, root) if isinstance(items, dict) else "any"
+        return f"array of {inner}" if "|" not in inner else f"array of ({inner})"
+    if kind is None:
+        return "object" if "properties" in schema else "any"
+    fmt = schema.get("format")
+    return f"{kind} ({fmt})" if fmt else str(kind)
+
+
+def _fields(schema: dict[str, Any], root: dict[str, Any], indent: str, depth: int) -> list[str]:
+    schema = _resolve(schema, root)
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return []
+    required = set(schema.get("required") or [])
+    lines = []
+    for name, raw in props.items():
+        prop = _resolve(raw if isinstance(raw, dict) else {}, root)
+        bits = [_type_text(prop, root), "required" if name in required else "optional"]
+        if "default" in prop:
+            bits.append(f"default {json.dumps(prop['default'])}")
+        line = f"{indent}{name} ({', '.join(bits)})"
+        if prop.get("description"):
+            line += ": " + _short(prop["description"], _DESC // 2)
+        lines.append(line)
+        nested = prop
+        if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+            nested = _resolve(prop["items"], root)
+        for key in ("anyOf", "oneOf"):
+            for alt in nested.get(key) or []:
+                if isinstance(alt, dict) and "properties" in _resolve(alt, root):
+                    nested = _resolve(alt, root)
+        if depth < 3 and isinstance(nested.get("properties"), dict):
+            lines.extend(_fields(nested, root, indent + "  ", depth + 1))
+    return lines
+
+
+def _none_name(tools: list[Tool]) -> str:
+    wires = {t.wire for t in tools}
+    name, n = NONE, 1
+    while name in wires:
+        n += 1
+        name = f"{NONE}_{n}"
+    return name
+
+
+def tools_prompt(tools: list[Tool]) -> str:
+    """The system prompt: the rules, then each tool (wire name, description, parameters)."""
+    parts = [RULES, "", "Functions:"]
+    for tool in tools:
+        head = f"{tool.wire}: {_short(tool.description, _DESC)}" if tool.description \
+            else tool.wire
+        parts.append(head)
+        parts.extend(_fields(tool.parameters, tool.parameters, "  ", 0) or ["  (no arguments)"])
+    parts.append(f"{_none_name(tools)}: call this only when none of the functions above can do "
+                 "what the request asks.\n  reply (string, required): why not, in a few words")
+    return "\n".join(parts)
+
+
+# -- what the model may write -----------------------------------------------------------------
+_DROP = {"description", "title", "examples", "default", "format", "$comment", "deprecated",
+         "readOnly", "writeOnly", "$schema", "$id", "contentMediaType", "contentEncoding"}
+_SUB_SCHEMAS = ("items", "additionalProperties", "not", "contains", "propertyNames")
+_SUB_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+
+
+def _for_grammar(schema: Any, relaxed: bool) -> Any:
+    """The schema the grammar is built from: no prose, formats read in code, extra object keys
+    refused (a model must not invent argument names). ``relaxed`` also drops the keywords a
+    grammar may fail to compile (patterns, lengths): the arguments are still validated."""
+    if not isinstance(schema, dict):
+        return schema
+    drop = _DROP | ({"pattern", "minLength", "maxLength", "minimum", "maximum",
+                     "exclusiveMinimum", "exclusiveMaximum", "uniqueItems"} if relaxed else set())
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in drop:
+            continue
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            out[key] = {k: _for_grammar(v, relaxed) for k, v in value.items()}
+        elif key in _SUB_LISTS and isinstance(value, list):
+            out[key] = [_for_grammar(v, relaxed) for v in value]
+        elif key in _SUB_SCHEMAS and isinstance(value, dict):
+            out[key] = _for_grammar(value, relaxed)
+        else:
+            out[key] = value
+    if schema.get("nullable") is True and "type" in out:  # OpenAPI 3.0 style
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*kinds, "null"]
+        out.pop("nullable", None)
+    if (out.get("type") == "object" or "properties" in out) and "properties" in out \
+            and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    return out
+
+
+def _inline(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
+    """``$ref`` to ``#/...`` replaced by what it points at (a recursive one stops at any
+    value after four levels)."""
+    if isinstance(schema, list):
+        return [_inline(v, root, depth) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        if depth >= 4:
+            return {}
+        return _inline(_resolve(schema, root), root, depth + 1)
+    return {k: (v if k in ("const", "enum", "default", "examples") else _inline(v, root, depth))
+            for k, v in schema.items() if k not in ("$defs", "definitions")}
+
+
+def call_schema(tools: list[Tool], *, relaxed: bool = False,
+                max_calls: int = MAX_CALLS) -> dict[str, Any]:
+    """A JSON schema for the model's output: ``[{WIRE_NAME: {ARGUMENTS}}, ...]`` (one key per
+    call, so no key order matters), or ``[{NONE: {"reply": TEXT}}]`` when no function fits."""
+    def one(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "properties": {name: arguments}, "required": [name],
+                "additionalProperties": False}
+
+    calls = [one(tool.wire, _for_grammar(_inline(tool.parameters, tool.parameters), relaxed))
+             for tool in tools]
+    none = {"type": "array", "minItems": 1, "maxItems": 1, "items": one(_none_name(tools), {
+        "type": "object", "properties": {"reply": {"type": "string", "maxLength": 160}},
+        "required": ["reply"],
+        "additionalProperties": False})}
+    if not calls:
+        return none
+    listed = {"type": "array", "minItems": 1, "maxItems": max_calls,
+              "items": {"anyOf": calls} if len(calls) > 1 else calls[0]}
+    return {"anyOf": [listed, none]}
+
+
+# -- planning ---------------------------------------------------------------------------------
+class _Ask(Exception):
+    """A value is ambiguous: ask, do not guess."""
+
+
+def _times(tool: Tool, arguments: dict[str, Any], now: datetime | None,
+           tz: ZoneInfo | None) -> str | None:
+    """Top-level ``format: date-time`` arguments in words ("tomorrow at 9") become ISO
+    date-times, read by code; None, or why a time could not be read."""
+    if now is None or tz is None:
+        return None
+    from assistant.normalize.times import AmbiguousTime, TimeParseError, parse_when
+
+    props = tool.parameters.get("properties") or {}
+    for key, value in list(arguments.items()):
+        prop = props.get(key)
+        if not (isinstance(prop, dict) and prop.get("format") == "date-time"
+                and isinstance(value, str)):
+            continue
+        when = parse_when(value, now, tz)
+        if isinstance(when, TimeParseError):
+            return f"{tool.name}.{key}: cannot read the time {value!r} ({when.message})"
+        if isinstance(when, AmbiguousTime):
+            raise _Ask(f"{tool.name}.{key} {value!r}: {when.message}")
+        arguments[key] = when.isoformat()
+    return None
+
+
+def _read(text: str, tools: list[Tool], now: datetime | None,
+          tz: ZoneInfo | None) -> tuple[list[ToolCall], str | None, str | None]:
+    """(calls, reply, why the output is unusable)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return [], None, "the model's output is not complete JSON (too long?)"
+    by_wire = {t.wire: t for t in tools}
+    none = _none_name(tools)
+    calls: list[ToolCall] = []
+    for item in data if isinstance(data, list) else []:
+        if not (isinstance(item, dict) and len(item) == 1):
+            return [], None, f"not a call: {item!r}"
+        (wire, arguments), = item.items()
+        if wire == none:
+            reply = str((arguments or {}).get("reply") or "").strip()
+            return [], reply or "None of the functions fits.", None
+        tool = by_wire.get(wire)
+        if tool is None or not isinstance(arguments, dict):
+            return [], None, f"unknown function {wire!r}"
+        arguments = dict(arguments)
+        why = _times(tool, arguments, now, tz) or tool.check(arguments)
+        if why:
+            return [], None, why
+        calls.append(ToolCall(name=tool.name, arguments=arguments))
+    if not calls:
+        return [], None, "the model wrote no call and no reply"
+    return calls, None, None
+
+
+def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
+                    now: datetime | None = None, tz: ZoneInfo | None = None,
+                    max_tokens: int = 400, repairs: int = 1) -> ToolPlan:
+    """Ask ``model`` (a `PlannerModel`: ``plan_json(system, user, schema, max_tokens)``) for the
+    calls ``request`` needs among ``tools``. Calls that break their schema go back to the
+    model with the reason (``repairs`` times), then come back as kind ``invalid``."""
+    from models.errors import BackendError
+
+    started = time.perf_counter()
+    system = tools_prompt(tools)
+    user = request
+    schema = call_schema(tools)
+    text, confidence, why = "", None, None
+    for attempt in range(repairs + 1):
+        try:
+            text, confidence = model.plan_json(system, user, schema, max_tokens)
+        except BackendError as exc:
+            if "grammar" not in str(exc) or attempt > 0:
+                raise
+            schema = call_schema(tools, relaxed=True)  # e.g. a pattern llama.cpp cannot take
+            text, confidence = model.plan_json(system, user, schema, max_tokens)
+        try:
+            calls, reply, why = _read(text, tools, now, tz)
+        except _Ask as ask:
+            return ToolPlan(request=request, kind=ToolPlanKind.QUESTION, reply=str(ask),
+                            raw=text, confidence=confidence,
+                            seconds=time.perf_counter() - started)
+        done = dict(request=request, raw=text, confidence=confidence)
+        if why is None:
+            seconds = time.perf_counter() - started
+            if calls:
+                return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls, seconds=seconds, **done)
+            kind = ToolPlanKind.QUESTION if (reply or "").endswith("?") else ToolPlanKind.REPLY
+            return ToolPlan(kind=kind, reply=reply, seconds=seconds, **done)
+        user = f"{request}\nYour previous answer {text} was rejected: {why}. Answer again."
+    return ToolPlan(request=request, kind=ToolPlanKind.INVALID, reply=why, raw=text,
+                    confidence=confidence, seconds=time.perf_counter() - started)
+
+
+# -- output -----------------------------------------------------------------------------------
+def openai_message(plan: ToolPlan) -> dict[str, Any]:
+    """An OpenAI chat-completions assistant message: ``tool_calls`` with ``id``, ``type`` and
+    ``function: {name, arguments}`` (arguments as a JSON string), or ``content`` when no call."""
+    if not plan.calls:
+        return {"role": "assistant", "content": plan.reply or ""}
+    return {"role": "assistant", "content": None,
+            "tool_calls": [{"id": f"call_{i}", "type": "function",
+                            "function": {"name": c.name,
+                                         "arguments": json.dumps(c.arguments,
+                                                                 ensure_ascii=False)}}
+                           for i, c in enumerate(plan.calls, 1)]}
