@@ -19,7 +19,7 @@ from plugins.messaging.channel import (
 )
 from plugins.messaging.compose import parse_message, summary_from_headers
 from plugins.messaging.settings import Credentials, MessagingSettings
-from plugins.messaging.smtp_send import tls_context
+from plugins.messaging.smtp_send import plaintext_auth_refusal, tls_context
 
 __all__ = ["ImapMailbox"]
 
@@ -56,6 +56,9 @@ class ImapMailbox:
         if self.credentials is None:
             raise ChannelError("no mail credentials: set LAM_MAIL_USER/LAM_MAIL_PASSWORD or "
                                "store the password with `keyring set lam-mail <user>`")
+        refusal = plaintext_auth_refusal(s, self.credentials, "imap")
+        if refusal is not None:
+            raise ChannelError(refusal)
         try:
             imap: imaplib.IMAP4
             if s.imap_security == "tls":

@@ -30,8 +30,8 @@ class MessagingSettings(BaseModel):
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: Security = "starttls"
     allow_plaintext_auth: bool = False
-    """Let ``smtp_security = "plain"`` log in (the password in clear text) to a host that is
-    not loopback; refused otherwise."""
+    """Let ``smtp_security`` or ``imap_security = "plain"`` log in (the password in clear text)
+    to a host that is not loopback; refused otherwise."""
     imap_host: str = ""
     imap_port: int = Field(993, ge=1, le=65535)
     imap_security: Security = "tls"

@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from plugins.messaging.settings import Credentials, MessagingSettings
 
@@ -67,14 +68,17 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def plaintext_auth_refusal(settings: MessagingSettings,
-                           credentials: Credentials | None) -> str | None:
-    """Why lam will not log in over an unencrypted connection, or None when it may."""
-    if (settings.smtp_security != "plain" or credentials is None
-            or settings.allow_plaintext_auth or is_loopback_host(settings.smtp_host)):
+def plaintext_auth_refusal(settings: MessagingSettings, credentials: Credentials | None,
+                           protocol: Literal["smtp", "imap"] = "smtp") -> str | None:
+    """Why lam will not log in to the SMTP (or IMAP) server over an unencrypted connection, or
+    None when it may."""
+    security = settings.smtp_security if protocol == "smtp" else settings.imap_security
+    host = settings.smtp_host if protocol == "smtp" else settings.imap_host
+    if (security != "plain" or credentials is None
+            or settings.allow_plaintext_auth or is_loopback_host(host)):
         return None
-    return (f'smtp_security = "plain" would send the password for {credentials.username} in '
-            f"clear text to {settings.smtp_host}; set smtp_security to \"starttls\" or \"tls\" "
+    return (f'{protocol}_security = "plain" would send the password for {credentials.username} '
+            f"in clear text to {host}; set {protocol}_security to \"starttls\" or \"tls\" "
             "under [plugins.messaging], or set allow_plaintext_auth = true there to allow it")
 
 

@@ -198,3 +198,19 @@ def test_plain_without_a_password_is_not_refused() -> None:
     ("10.0.0.1", False), ("localhost.example.org", False), ("128.0.0.1", False)])
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+def test_plain_imap_login_to_a_remote_host_is_refused_before_connecting() -> None:
+    from plugins.messaging.channel import ChannelError
+    from plugins.messaging.imap_read import ImapMailbox
+
+    settings = MessagingSettings(from_address="ann@example.org", imap_host="mail.example.invalid",
+                                 imap_port=143, imap_security="plain", timeout_seconds=5)
+    with pytest.raises(ChannelError) as err, ImapMailbox(settings, CREDS).connect():
+        pass
+    assert str(err.value).startswith('imap_security = "plain" would send the password for ann '
+                                     "in clear text to mail.example.invalid")
+    allowed = settings.model_copy(update={"allow_plaintext_auth": True})
+    with pytest.raises(ChannelError) as err, ImapMailbox(allowed, CREDS).connect():
+        pass
+    assert "cannot connect to IMAP mail.example.invalid" in str(err.value)
