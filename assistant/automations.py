@@ -25,7 +25,14 @@ from pydantic import BaseModel, Field
 from actions.errors import ConfigError, UserInputError
 from actions.plan import Step, ValueSource
 from actions.types import format_of
-from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
+from assistant.normalize import (
+    AmbiguousTime,
+    RecurrenceRule,
+    TimeParseError,
+    TimeParseReason,
+    parse_recurrence,
+    parse_when,
+)
 from assistant.registry import ActionRegistry
 
 __all__ = ["Automation", "AutomationStep", "check_saved_name", "load_automation"]
@@ -100,6 +107,8 @@ class Automation(BaseModel):
                 when = parse_when(value, now, tz)
                 if isinstance(when, AmbiguousTime):
                     raise StepArgError(name, f"{value!r} is ambiguous: {when.message}")
+                if isinstance(when, TimeParseError) and when.reason is TimeParseReason.IN_PAST:
+                    continue  # the verifier says so (time_in_past), with the file's line
                 if not isinstance(when, datetime):
                     raise StepArgError(name, f"{value!r} is not a time lam can read: "
                                              f"{when.message}")

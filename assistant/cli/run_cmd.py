@@ -115,6 +115,7 @@ def run(ctx: click.Context, target: str, var_pairs: tuple[str, ...], yes: bool, 
                 steps.append(_rebased(s, offset, ids))
                 origins.append(f"{where}: request {text!r}")
         plan = Plan(request=f"automation {automation.name}", steps=steps)
+        outcome.header = f"automation {Path(automation.path).name}"
     if at_phrase or every_phrase:
         inner = plan
         plan = _scheduled(lam, plan, at_phrase, every_phrase)

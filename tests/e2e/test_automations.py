@@ -89,6 +89,16 @@ def test_saved_plan_replayed_the_same_day_is_not_a_duplicate(home: E2E) -> None:
     assert len(nexts) == 2 and nexts[0] != nexts[1]
 
 
+def test_saved_recurring_reminder_starts_at_its_next_occurrence(home: E2E) -> None:
+    proc = home.lam("do", "--yes", "--json", "--now", T0, "remind me to stretch every day at 9")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert reminder_next(proc.stdout) == "2026-11-25T09:00:00+01:00"
+    home.lam("save", "daily-stretch", check=True)
+    proc = home.lam("run", "daily-stretch", "--yes", "--json", "--now", "2026-11-30T10:00:00+01:00")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert reminder_next(proc.stdout) == "2026-12-01T09:00:00+01:00"
+
+
 def test_replay_header_says_replayed_no_model(home: E2E) -> None:
     save_stretch(home)
     proc = home.lam("run", "stretch", "--yes", "--now", NEXT_DAY)
