@@ -41,14 +41,25 @@ class BackendPlanner:
 class ModelLoader:
     """Loads the model named in the config on first call (once), with the configured threads
     and context; a missing or corrupt file raises a `models.errors.ModelError` that says how to
-    get it."""
+    get it. When ``[lam] endpoint`` (or ``large_endpoint``) serves this model setting, the
+    model runs there (`assistant.endpoints`); ``local=True`` loads the local file only."""
 
-    def __init__(self, runtime: Runtime, name: str) -> None:
+    def __init__(self, runtime: Runtime, name: str, *, local: bool = False) -> None:
         self.runtime = runtime
         self.name = name
+        self.local = local
         self.model: BackendPlanner | None = None
 
     def __call__(self) -> BackendPlanner:
+        if self.model is None and not self.local:
+            from assistant.endpoints import endpoint_backend
+
+            remote = endpoint_backend(
+                self.runtime, self.name,
+                lambda: ModelLoader(self.runtime, self.name, local=True)().backend)
+            if remote is not None:
+                self.runtime.on_close(remote.close)
+                self.model = BackendPlanner(remote)
         if self.model is None:
             from models.llama_backend import LlamaBackend
             from models.store import ModelStore

@@ -75,7 +75,12 @@ def _model_check(runtime: Runtime, tier: int) -> Check:
     name = lam.model if tier == 1 else lam.large_model
     endpoint = getattr(lam, "endpoint" if tier == 1 else "large_endpoint", "")
     if endpoint:
-        return Check(label, Level.OK, f"served by {endpoint}")
+        from assistant.endpoints import check_endpoint
+
+        found = check_endpoint(runtime, tier)
+        if found is not None:
+            level = {"ok": Level.OK, "warn": Level.WARN}.get(found.level, Level.FAIL)
+            return Check(f"{label} endpoint", level, found.detail, found.fix)
     if not name:
         if tier == 2:
             return Check(label, Level.OK, "none configured (no tier 2)")
