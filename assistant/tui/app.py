@@ -533,8 +533,20 @@ class LamApp(App[None]):
         elif self.last_success is None or self.session is None:
             self.conversation.add("error", Text("nothing has run successfully yet to save"))
         else:
+            from actions.errors import UserInputError
+            from assistant.automations import check_saved_name
+
+            journal = self.session.runtime.journal
+            try:
+                check_saved_name(name)
+                if journal.automation(name) is not None:
+                    raise UserInputError(f"an automation named {name!r} already exists: pick "
+                                         f"another name (or lam saved rm {name})")
+            except UserInputError as exc:
+                self.conversation.add("error", Text(str(exc)))
+                return
             plan, plan_id = self.last_success
-            self.session.runtime.journal.save_automation(name, plan, plan_id)
+            journal.save_automation(name, plan, plan_id)
             self.conversation.add("result", Text(f"saved “{plan.request}” as automation "
                                                  f"'{name}'"))
 
