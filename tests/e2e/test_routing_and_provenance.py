@@ -6,6 +6,9 @@ to fix it, and nothing runs; a template that does not fit a request is not a non
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from tests.e2e.conftest import E2E
 from tests.headless.conftest import Site
@@ -55,6 +58,19 @@ smtp_security = "bogus"
     data = json.loads(as_json.stdout)
     assert data["status"] == "no_action" and data["plan"]["steps"] == []
     assert "messaging" in data["plan"]["answer"]
+
+
+def test_a_click_target_the_real_model_made_up_never_runs_even_with_yes(e2e: E2E) -> None:
+    """The real test model plans ``click`` for this request with a target nobody said: lam
+    asks instead of clicking (exit 7), --yes notwithstanding."""
+    models = Path(e2e.env.get("LAM_MODELS_DIR", "/nonexistent"))
+    if not (models / "qwen2.5-coder-0.5b.gguf").is_file():
+        pytest.skip("needs the pulled test model (LAM_MODELS_DIR)")
+    e2e.write_config(NO_MODEL.replace('model = ""', 'model = "qwen2.5-coder-0.5b"', 1))
+    proc = e2e.lam("do", "--yes", "log me in on the site")
+    assert journal(e2e) == [], out(proc)  # nothing ran
+    assert proc.returncode == NEEDS_ANSWER, out(proc)
+    assert "is the model's guess" in proc.stdout and "never runs on a guess" in proc.stdout
 
 
 # -- item 5: templates that do not fit -----------------------------------------------------------
