@@ -291,7 +291,7 @@ def _read(text: str, tools: list[Tool], now: datetime | None,
 
 def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
                     now: datetime | None = None, tz: ZoneInfo | None = None,
-                    max_tokens: int = 400, repairs: int = 1) -> ToolPlan:
+                    max_tokens: int = 320, repairs: int = 1) -> ToolPlan:
     """Ask ``model`` (a `PlannerModel`: ``plan_json(system, user, schema, max_tokens)``) for the
     calls ``request`` needs among ``tools``. Calls that break their schema go back to the
     model with the reason (``repairs`` times), then come back as kind ``invalid``."""

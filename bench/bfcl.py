@@ -145,9 +145,12 @@ def score(category: str, case: dict[str, Any], calls: list[dict[str, Any]]) -> t
     from bfcl_eval.constants.enums import Language
 
     output = [{c["name"]: c["arguments"]} for c in calls]
-    result = checker()(case["function"], output, case["ground_truth"], Language.PYTHON,
-                       category, "lam")
-    return bool(result["valid"]), "; ".join(result.get("error", []))[:300]
+    try:
+        result = checker()(case["function"], output, case["ground_truth"], Language.PYTHON,
+                           category, "lam")
+    except Exception as exc:  # the checker's own failure on an odd output: a wrong answer
+        return False, f"checker: {type(exc).__name__}: {exc}"[:300]
+    return bool(result["valid"]), "; ".join(str(e) for e in result.get("error", []))[:300]
 
 
 def per_process(case: dict[str, Any], tools_file: Path, model: str | None) -> float:
@@ -169,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--export-held", metavar="FILE", default=None,
                     help="write the test half's questions, one a line, and stop")
     ap.add_argument("--show-failures", action="store_true")
-    ap.add_argument("--results", metavar="FILE", default=None, help="one JSON line per case")
+    ap.add_argument("--results", metavar="FILE", default=None,
+                    help="append one JSON line per case, as it is scored")
     args = ap.parse_args(argv)
     if args.export_held:
         return export_held(args.export_held)
@@ -203,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"id": case["id"], "category": category, "ok": ok, "why": why,
                              "kind": plan.kind.value, "calls": calls, "raw": plan.raw,
                              "seconds": round(plan.seconds, 3)})
+                if args.results:
+                    with open(args.results, "a") as out:
+                        out.write(json.dumps(rows[-1]) + "\n")
                 if len(timed) < args.processes and category == args.categories[
                         len(timed) % len(args.categories)]:
                     timed.append((case, tools_file))
@@ -212,8 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         runtime.close()
     process_s = [per_process(case, f, name) for case, f in timed]
-    if args.results:
-        Path(args.results).write_text("".join(json.dumps(r) + "\n" for r in rows))
     print(f"BFCL ({args.split} half, ast_checker of bfcl-eval), model {name}, "
           f"load {load_s:.1f} s")
     print(f"{'category':<20} {'n':>4} {'correct':>8} {'accuracy':>9} {'p50 warm':>9}")
