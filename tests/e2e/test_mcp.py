@@ -128,6 +128,26 @@ action = "list_allowed_directories"
     assert "3. list_allowed_directories: not_run" in proc.stdout
 
 
+@pytest.mark.model
+def test_do_plans_over_the_servers_tools_with_the_model(e2e: E2E, tmp_path: Path) -> None:
+    """The tier-1 model plans over the filesystem server's tools (their JSON schemas), and the
+    read runs without a confirmation."""
+    files = tmp_path / "shared"
+    files.mkdir()
+    (files / "groceries.txt").write_text("milk\n")
+    e2e.write_config(f'''
+[lam]
+large_model = ""
+
+[mcp.servers.fs]
+command = "node"
+args = ["{fs_server_js()}", "{files}"]
+''')
+    proc = e2e.lam("do", f"list the files in the folder {files}", timeout=900)
+    assert proc.returncode == 0, out(proc)
+    assert "list_directory" in proc.stdout and "groceries.txt" in proc.stdout, out(proc)
+
+
 # -- lam as a server ----------------------------------------------------------------------------
 ElicitFn = Callable[[Any, types.ElicitRequestParams], Awaitable[types.ElicitResult]]
 
