@@ -478,7 +478,9 @@ class Planner:
             asked = self._ask_unsaid(proposal)
             if asked is not None:
                 return asked
-            if miss.left_part and {s.action for s in plan.steps} <= {miss.done_action}:
+            distinct = {(s.action, repr(sorted(s.args.items()))) for s in plan.steps}
+            if (miss.left_part and len(distinct) < 2
+                    and {s.action for s in plan.steps} <= {miss.done_action}):
                 notes.append(f"the plan does only {miss.done_part!r}: asked")
                 out = Proposal(plan=Plan.ask(
                     request, f"I can do '{miss.done_part}', but I found no action for "

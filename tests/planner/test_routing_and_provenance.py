@@ -186,6 +186,15 @@ def test_a_plan_for_one_clause_of_two_is_not_taken_for_the_request(runtime: Runt
     assert "'frobnicate the widgets'" in (proposal.plan.question or "")
 
 
+def test_a_second_clause_planned_as_another_step_of_the_same_action_stays(
+        runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "open_url", "args": {"url": "example.org"}}]})
+    _models(runtime, tier1)
+    proposal = Session(runtime).propose("open example.com and frobnicate example.org")
+    assert [s.args["url"] for s in proposal.plan.steps] == ["https://example.com/",
+                                                            "https://example.org/"]
+
+
 def test_without_a_model_the_unread_clause_is_named(runtime: Runtime) -> None:
     _models(runtime, None)
     proposal = Session(runtime).propose("open example.com and frobnicate the widgets")
