@@ -131,18 +131,24 @@ def test_replay_repairs_a_step_the_verifier_rejects(e2e: E2E, test_models_dir: P
     assert states == ["cancelled", "cancelled"]
 
 
-@pytest.mark.timeout(120)
-def test_scheduled_automation_resolves_step_times_when_it_fires(home: E2E) -> None:
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("schedule", [("--at", "in 8 seconds"), ("--every", "every minute")],
+                         ids=["at", "every"])
+def test_scheduled_automation_resolves_step_times_when_it_fires(
+        home: E2E, schedule: tuple[str, str]) -> None:
+    """`lam daemon` fires the stored plan after its step's "in 3 seconds" has passed (from when
+    it was scheduled): the step's time is resolved from the firing, so the plan runs and its
+    reminder fires 3 seconds later."""
     path = write(home, "stretch.toml", '''
         name = "stretch"
         [[steps]]
         request = "remind me to stretch in 3 seconds"
     ''')
-    proc = home.lam("run", str(path), "--at", "in 8 seconds", "--yes")
+    proc = home.lam("run", str(path), *schedule, "--yes")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     daemon = home.spawn("daemon")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 150
         while time.monotonic() < deadline:
             fired = fires(home)
             if fired.get("plan") == "failed" or fired.get("reminder") in ("done", "failed"):
