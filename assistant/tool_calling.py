@@ -1,8 +1,9 @@
 """`lam plan --tools`: function calling over any tools. The model sees every tool with its
 parameters (types, descriptions, enums, defaults, nested fields) in a compact form and writes
-either calls or a reply; its output is constrained by a grammar built from the tools' own JSON
-schemas, so a call names a real tool and its arguments have the declared shape. Whether any
-tool fits is the model's decision, made with the schemas in view (no word-overlap gate)."""
+calls, constrained by a grammar built from the tools' own JSON schemas, so a call names a real
+tool and its arguments have the declared shape. Whether any tool fits is the model's decision,
+made with the schemas in view: it may call the pseudo-function `no_function_fits` (no
+word-overlap gate)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ MAX_CALLS = 8
 _DESC = 240
 """Characters of a tool's description shown to the model (parameters: a third of it)."""
 
-NONE = "none_of_these"
+NONE = "no_function_fits"
 """The pseudo-function the model calls when no function fits (renamed if a tool has the name):
 deciding "no call" is then a choice among function names, made with the schemas in view."""
 
@@ -37,7 +38,8 @@ Answer with a JSON list of calls, each {FUNCTION: {ARGUMENTS}}: [{"name": {"arg"
 - Leave out optional arguments the request does not mention.
 - Take values from the request: copy names, places, numbers and text as written; use the
   listed allowed values and types.
-- Do not work out the result yourself: the function does that. Call it."""
+- Do not work out the result yourself: the function does that. Call it.
+"""
 
 
 class ToolPlanKind(StrEnum):
@@ -55,8 +57,8 @@ class ToolCall(BaseModel):
 
 
 class ToolPlan(BaseModel):
-    """What `plan_tool_calls` decided. ``reply`` holds the model's answer or question
-    (kind reply/question) or why the calls were refused (kind invalid)."""
+    """What `plan_tool_calls` decided. ``reply`` says that no function fits (kind reply), asks
+    about an ambiguous value (kind question) or says why the calls were refused (invalid)."""
 
     request: str
     kind: ToolPlanKind
@@ -153,8 +155,8 @@ def tools_prompt(tools: list[Tool]) -> str:
             else tool.wire
         parts.append(head)
         parts.extend(_fields(tool.parameters, tool.parameters, "  ", 0) or ["  (no arguments)"])
-    parts.append(f"{_none_name(tools)}: call this only when none of the functions above can do "
-                 "what the request asks.\n  reply (string, required): why not, in a few words")
+    parts.append(f"{_none_name(tools)}: the request asks for something none of the functions "
+                 "above does.\n  (no arguments)")
     return "\n".join(parts)
 
 
@@ -213,7 +215,7 @@ def _inline(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
 def call_schema(tools: list[Tool], *, relaxed: bool = False,
                 max_calls: int = MAX_CALLS) -> dict[str, Any]:
     """A JSON schema for the model's output: ``[{WIRE_NAME: {ARGUMENTS}}, ...]`` (one key per
-    call, so no key order matters), or ``[{NONE: {"reply": TEXT}}]`` when no function fits."""
+    call, so no key order matters), or ``[{NONE: {}}]`` when no function fits."""
     def one(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object", "properties": {name: arguments}, "required": [name],
                 "additionalProperties": False}
@@ -221,9 +223,7 @@ def call_schema(tools: list[Tool], *, relaxed: bool = False,
     calls = [one(tool.wire, _for_grammar(_inline(tool.parameters, tool.parameters), relaxed))
              for tool in tools]
     none = {"type": "array", "minItems": 1, "maxItems": 1, "items": one(_none_name(tools), {
-        "type": "object", "properties": {"reply": {"type": "string", "maxLength": 160}},
-        "required": ["reply"],
-        "additionalProperties": False})}
+        "type": "object", "properties": {}, "additionalProperties": False})}
     if not calls:
         return none
     listed = {"type": "array", "minItems": 1, "maxItems": max_calls,
@@ -274,8 +274,7 @@ def _read(text: str, tools: list[Tool], now: datetime | None,
             return [], None, f"not a call: {item!r}"
         (wire, arguments), = item.items()
         if wire == none:
-            reply = str((arguments or {}).get("reply") or "").strip()
-            return [], reply or "None of the functions fits.", None
+            return [], "No function fits this request.", None
         tool = by_wire.get(wire)
         if tool is None or not isinstance(arguments, dict):
             return [], None, f"unknown function {wire!r}"
@@ -285,7 +284,7 @@ def _read(text: str, tools: list[Tool], now: datetime | None,
             return [], None, why
         calls.append(ToolCall(name=tool.name, arguments=arguments))
     if not calls:
-        return [], None, "the model wrote no call and no reply"
+        return [], None, "the model wrote no call"
     return calls, None, None
 
 
@@ -321,8 +320,7 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
             seconds = time.perf_counter() - started
             if calls:
                 return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls, seconds=seconds, **done)
-            kind = ToolPlanKind.QUESTION if (reply or "").endswith("?") else ToolPlanKind.REPLY
-            return ToolPlan(kind=kind, reply=reply, seconds=seconds, **done)
+            return ToolPlan(kind=ToolPlanKind.REPLY, reply=reply, seconds=seconds, **done)
         user = f"{request}\nYour previous answer {text} was rejected: {why}. Answer again."
     return ToolPlan(request=request, kind=ToolPlanKind.INVALID, reply=why, raw=text,
                     confidence=confidence, seconds=time.perf_counter() - started)

@@ -86,7 +86,8 @@ def test_output_grammar_compiles_and_keeps_the_schema(tmp_path: Path, name: str)
     schema = call_schema(tools)
     assert "root ::=" in json_schema_to_gbnf(json.dumps(schema, sort_keys=True))
     check = jsonschema.Draft202012Validator(schema)
-    assert check.is_valid([{NONE: {"reply": "no function does that"}}])
+    assert check.is_valid([{NONE: {}}])
+    assert not check.is_valid([{NONE: {"reply": "chat"}}])
     assert not check.is_valid([{"made_up": {}}])
     if name == "stripe.json":
         good = [{"payment_intents_create": {
@@ -128,14 +129,14 @@ def test_schema_break_is_sent_back_then_refused() -> None:
 
 def test_no_fitting_function_is_the_models_reply() -> None:
     tools = read_tools(str(SCHEMAS / "github.json"))
-    model = Scripted(f'[{{"{NONE}": {{"reply": "none of these tells the weather"}}}}]')
+    model = Scripted(f'[{{"{NONE}": {{}}}}]')
     plan = plan_tool_calls(model, tools, "weather in Oslo")
     assert plan.kind is ToolPlanKind.REPLY and plan.calls == []
-    assert plan.reply == "none of these tells the weather"
+    assert plan.reply == "No function fits this request."
     assert openai_message(plan) == {"role": "assistant",
-                                    "content": "none of these tells the weather"}
+                                    "content": "No function fits this request."}
     system = model.seen[0][0]
-    assert f"{NONE}: call this only when none of the functions above" in system
+    assert f"{NONE}: the request asks for something none of the functions above does" in system
 
 
 def test_openai_format_has_tool_calls_with_real_names() -> None:
