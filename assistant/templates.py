@@ -316,7 +316,11 @@ class TemplateMatcher:
         checks = default_slot_checks() if slot_checks is None else dict(slot_checks)
         self.errors: list[TemplateSyntaxError] = []
         self._entries: list[_Entry] = []
+        self._produces: dict[str, frozenset[str]] = {}
+        self._takes: dict[str, frozenset[str]] = {}
         for spec in specs:
+            self._produces[spec.name] = frozenset(spec.produces)
+            self._takes[spec.name] = frozenset(spec.entity_params().values())
             formats = _formats(spec)
             for text in spec.templates:
                 try:
@@ -357,27 +361,39 @@ class TemplateMatcher:
         parts wins, else the whole request as one match; None when neither works. So a free
         slot never swallows " and <a part a template reads>" ("search for X and email the
         page to Bob" is two steps), but keeps an "and" that starts no step ("cats and dogs").
+        A later part that two actions read equally well is the one that takes what the part
+        before produces ("check my email and open the latest one": the email, not a link).
         """
         toks = _tokens(request)
         seps = self._separators(request, toks)
-        memo: dict[int, list[TemplateMatch] | None] = {}
+        memo: dict[tuple[int, str], list[TemplateMatch] | None] = {}
 
-        def best(lo: int) -> list[TemplateMatch] | None:
-            if lo in memo:
-                return memo[lo]
-            whole = self._recognize(request, toks, lo, len(toks)).best
+        def best(lo: int, prev: str) -> list[TemplateMatch] | None:
+            if (lo, prev) in memo:
+                return memo[lo, prev]
+            whole = self._after(self._recognize(request, toks, lo, len(toks)), prev)
             found = [whole] if whole else None
             for a, b in seps:
                 if a <= lo or b >= len(toks):
                     continue
-                head = self._recognize(request, toks, lo, a).best
-                tail = best(b) if head else None
+                head = self._after(self._recognize(request, toks, lo, a), prev)
+                tail = best(b, head.action) if head else None
                 if head and tail and (found is None or len(tail) + 1 > len(found)):
                     found = [head, *tail]
-            memo[lo] = found
+            memo[lo, prev] = found
             return found
 
-        return best(0) if toks else None
+        return best(0, "") if toks else None
+
+    def _after(self, result: MatchResult, prev: str) -> TemplateMatch | None:
+        """The best match, or among matches tied at the top the only one that takes what the
+        previous step (``prev``) produces."""
+        if result.best is not None or result.reason is not MatchFailedReason.AMBIGUOUS:
+            return result.best
+        produced = self._produces.get(prev, frozenset())
+        top = [m for m in result.matches if m.rank() == result.matches[0].rank()]
+        fits = [m for m in top if self._takes.get(m.action, frozenset()) & produced]
+        return fits[0] if produced and len(fits) == 1 else None
 
     # -- internals -------------------------------------------------------------------------
     @staticmethod

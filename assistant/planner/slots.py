@@ -376,7 +376,8 @@ class SlotFiller:
                            candidates=people)
             raise _Ask(res.question or f"Which {etype} do you mean by '{text}'?",
                        candidates=res.candidates[:6],
-                       problem="" if res.candidates or not _misread(text, etype) else
+                       problem="" if res.candidates or not _misread(text, etype,
+                                                                    self.request) else
                        f"'{text}' refers to no {etype} in scope")
         return res.entity, res.note
 
@@ -388,7 +389,7 @@ class SlotFiller:
             article = "an" if etype[:1] in "aeiou" else "a"
             raise _Ask(f"I don't know {article} {etype} called '{text}'. Who or what do you "
                        "mean?", candidates=pool[:6],
-                       problem="" if not _misread(text, etype) else
+                       problem="" if not _misread(text, etype, self.request) else
                        f"no {etype} called '{text}' is in scope" if pool else
                        f"'{text}' would be {article} {etype}, and no {etype} is in scope")
         if len(found) > 1:
@@ -496,13 +497,14 @@ class SlotFiller:
                                        provenance=entity.provenance, note=note)
 
 
-def _misread(text: str, etype: str) -> bool:
+def _misread(text: str, etype: str, request: str) -> bool:
     """Whether words that name no ``etype`` in scope may be a template's misreading (so the
     next tier should try): not when the slot is a person (a name after "email" is one) or the
-    words say the kind of thing ("job job:7", "the reminder", "the Docs link")."""
+    request says the kind of thing ("job job:7", "the yoga reminder", "the Docs link")."""
     if etype in PERSON_TYPES or text.strip().lower().startswith(f"{etype}:"):
         return False
-    return not any(NOUN_TYPES.get(w.strip(".,;:!?")) == etype for w in text.lower().split())
+    words = f"{text} {request}".lower().split()
+    return not any(NOUN_TYPES.get(w.strip(".,;:!?")) == etype for w in words)
 
 
 def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:

@@ -170,6 +170,16 @@ def test_an_unknown_name_among_known_ones_is_still_asked(runtime: Runtime) -> No
     assert proposal.plan.options == ["Alice Chen", "Carol King"]
 
 
+def test_a_thing_the_request_names_by_its_kind_keeps_the_question(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "cancel_job", "args": {"job": "job:gym"}}]})
+    _models(runtime, tier1)
+    session = Session(runtime)
+    session.table.publish([Entity(id="job:gym", type="job", label="go to the gym")])
+    proposal = session.propose("cancel the yoga reminder")  # "reminder": a job is meant
+    assert proposal.plan.kind is PlanKind.QUESTION and tier1.calls == 0
+    assert "yoga" in (proposal.plan.question or "")
+
+
 # -- "X and Y" -----------------------------------------------------------------------------------
 def test_a_link_by_its_label_after_opening_a_page_is_two_steps(runtime: Runtime) -> None:
     _models(runtime, None)

@@ -55,6 +55,17 @@ def test_open_x_and_open_a_link_by_label_is_a_sequence(matcher: TemplateMatcher)
     assert seq is not None and [m.action for m in seq] == ["open_url", "open_link"]
 
 
+@pytest.mark.parametrize(("request_text", "actions"), [
+    ("check my email and open the latest one", ["list_emails", "read_email"]),
+    ("open example.com and open the first one", ["open_url", "open_link"]),
+])
+def test_a_tied_later_part_takes_what_the_part_before_produces(
+        matcher: TemplateMatcher, request_text: str, actions: list[str]) -> None:
+    seq = matcher.match_sequence(request_text)
+    assert seq is not None and [m.action for m in seq] == actions
+    assert matcher.match_sequence("open the latest one") is None  # alone: still a tie
+
+
 # -- the verifier ------------------------------------------------------------------------------
 PAGE = Provenance(trusted=False, source="page https://shop.example/")
 
