@@ -232,6 +232,9 @@ def call_schema(tools: list[Tool], *, relaxed: bool = False,
 
 
 # -- planning ---------------------------------------------------------------------------------
+_CUT = "the model's output is not complete JSON"
+
+
 class _Ask(Exception):
     """A value is ambiguous: ask, do not guess."""
 
@@ -265,7 +268,7 @@ def _read(text: str, tools: list[Tool], now: datetime | None,
     try:
         data = json.loads(text)
     except ValueError:
-        return [], None, "the model's output is not complete JSON (too long?)"
+        return [], None, _CUT + " (a value ran on past the token limit?)"
     by_wire = {t.wire: t for t in tools}
     none = _none_name(tools)
     calls: list[ToolCall] = []
@@ -321,6 +324,8 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
             if calls:
                 return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls, seconds=seconds, **done)
             return ToolPlan(kind=ToolPlanKind.REPLY, reply=reply, seconds=seconds, **done)
+        if why.startswith(_CUT):  # it ran out of tokens: asking again would repeat it
+            break
         user = f"{request}\nYour previous answer {text} was rejected: {why}. Answer again."
     return ToolPlan(request=request, kind=ToolPlanKind.INVALID, reply=why, raw=text,
                     confidence=confidence, seconds=time.perf_counter() - started)

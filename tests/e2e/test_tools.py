@@ -42,6 +42,19 @@ def test_dotted_tool_name_in_openai_format(e2e: E2E) -> None:
     assert text.stdout.strip() == 'math.factorial({"number": 5})'
 
 
+def test_relevance_is_the_models_call_not_word_overlap(e2e: E2E) -> None:
+    tools = e2e.workdir / "weather.json"
+    tools.write_text(json.dumps([{"name": "get_weather",
+                                  "description": "Current conditions for a city.",
+                                  "parameters": {"type": "object", "properties": {
+                                      "city": {"type": "string",
+                                               "description": "City name, e.g. Paris"}},
+                                      "required": ["city"]}}]))
+    # no word of the request is in the tool's name or description
+    proc = e2e.lam("plan", "--tools", str(tools), "--json", "how cold is Oslo?", check=True)
+    assert json.loads(proc.stdout) == [{"name": "get_weather", "arguments": {"city": "Oslo"}}]
+
+
 def test_nested_schema_call_is_valid(e2e: E2E) -> None:
     stripe = SCHEMAS / "stripe.json"
     proc = e2e.lam("plan", "--tools", str(stripe), "--json",

@@ -187,3 +187,11 @@ def test_mcp_tool_spec_keeps_its_rules() -> None:
     assert spec.name == "read_file" and spec.plugin == "tools"
     with pytest.raises(UserInputError, match="a tool name is 1-64 letters"):
         tool_spec({"name": "a.b"}, "MCP server 'fs'")
+
+
+def test_output_cut_off_is_not_sent_back() -> None:
+    tools = read_tools(str(SCHEMAS / "github.json"))
+    model = Scripted('[{"pulls_list": {"owner": "a", "repo": "1000000000')
+    plan = plan_tool_calls(model, tools, "PRs of a")
+    assert plan.kind is ToolPlanKind.INVALID and len(model.seen) == 1
+    assert plan.reply and plan.reply.startswith("the model's output is not complete JSON")
