@@ -90,9 +90,9 @@ def _type_text(schema: dict[str, Any], root: dict[str, Any]) -> str:
     """A compact type: ``string``, ``integer|null``, ``"a"|"b"``, ``array of object``."""
     schema = _resolve(schema, root)
     if "const" in schema:
-        return json.dumps(schema["const"])
+        return json.dumps(schema["const"], ensure_ascii=False)
     if "enum" in schema:
-        return "|".join(json.dumps(v) for v in schema["enum"])
+        return "|".join(json.dumps(v, ensure_ascii=False) for v in schema["enum"])
     for key in ("anyOf", "oneOf"):
         if isinstance(schema.get(key), list):
             return "|".join(_type_text(s, root) for s in schema[key] if isinstance(s, dict))
@@ -121,7 +121,7 @@ def _fields(schema: dict[str, Any], root: dict[str, Any], indent: str, depth: in
         prop = _resolve(raw if isinstance(raw, dict) else {}, root)
         bits = [_type_text(prop, root), "required" if name in required else "optional"]
         if "default" in prop:
-            bits.append(f"default {json.dumps(prop['default'])}")
+            bits.append(f"default {json.dumps(prop['default'], ensure_ascii=False)}")
         line = f"{indent}{name} ({', '.join(bits)})"
         if prop.get("description"):
             line += ": " + _short(prop["description"], _DESC // 2)
@@ -155,8 +155,8 @@ def tools_prompt(tools: list[Tool]) -> str:
             else tool.wire
         parts.append(head)
         parts.extend(_fields(tool.parameters, tool.parameters, "  ", 0) or ["  (no arguments)"])
-    parts.append(f"{_none_name(tools)}: the request asks for something none of the functions "
-                 "above does.\n  (no arguments)")
+    parts.append(f"{_none_name(tools)}: call this only for small talk or a request that no "
+                 "function above can do.\n  (no arguments)")
     return "\n".join(parts)
 
 

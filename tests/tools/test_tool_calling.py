@@ -136,7 +136,7 @@ def test_no_fitting_function_is_the_models_reply() -> None:
     assert openai_message(plan) == {"role": "assistant",
                                     "content": "No function fits this request."}
     system = model.seen[0][0]
-    assert f"{NONE}: the request asks for something none of the functions above does" in system
+    assert f"{NONE}: call this only for small talk or a request that no function" in system
 
 
 def test_openai_format_has_tool_calls_with_real_names() -> None:
@@ -195,3 +195,12 @@ def test_output_cut_off_is_not_sent_back() -> None:
     plan = plan_tool_calls(model, tools, "PRs of a")
     assert plan.kind is ToolPlanKind.INVALID and len(model.seen) == 1
     assert plan.reply and plan.reply.startswith("the model's output is not complete JSON")
+
+
+def test_non_ascii_enums_are_shown_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "home.json"
+    path.write_text(json.dumps([{"name": "ControlAppliance.execute", "parameters": {
+        "type": "object", "properties": {"command": {"type": "string", "enum": [
+            "다용도실, 통돌이, 중지"], "default": "거실, 에어컨, 실행"}}}}], ensure_ascii=True))
+    prompt = tools_prompt(read_tools(str(path)))
+    assert 'command ("다용도실, 통돌이, 중지", optional, default "거실, 에어컨, 실행")' in prompt
