@@ -126,24 +126,22 @@ def _unwrap(item: Any) -> Any:
     return item
 
 
-def _line_of(text: str, index: int) -> int:
-    """The line (1-based) where the ``index``-th top-level item starts, 0 if unknown."""
+def _item_lines(text: str) -> list[int]:
+    """The line (1-based) where each top-level item of a JSON list starts."""
     decoder = json.JSONDecoder()
-    start = text.find("[")
-    if start < 0:
-        return 0
-    pos, seen = start + 1, 0
-    while pos < len(text):
+    pos = text.find("[") + 1
+    lines: list[int] = []
+    while 0 < pos < len(text):
         while pos < len(text) and text[pos] in " \t\r\n,":
             pos += 1
-        if seen == index:
-            return text.count("\n", 0, pos) + 1
+        if pos >= len(text) or text[pos] == "]":
+            break
+        lines.append(text.count("\n", 0, pos) + 1)
         try:
             _, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError:
-            return 0
-        seen += 1
-    return 0
+            break
+    return lines
 
 
 def read_tools(path: str) -> list[Tool]:
@@ -160,6 +158,7 @@ def read_tools(path: str) -> list[Tool]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserInputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    lines = _item_lines(text) if isinstance(data, list) else []
     if isinstance(data, dict) and "tools" in data:
         data = data["tools"]
     if not isinstance(data, list):
@@ -168,8 +167,7 @@ def read_tools(path: str) -> list[Tool]:
     raw: list[dict[str, Any]] = []
     for i, item in enumerate(data):
         tool = _unwrap(item)
-        line = _line_of(text, i)
-        at = f"{path}:{line}" if line else path
+        at = f"{path}:{lines[i]}" if i < len(lines) else path
         if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
             raise UserInputError(f"{at}: item {i} needs a string 'name'")
         name = tool["name"]
