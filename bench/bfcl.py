@@ -97,7 +97,7 @@ def to_json_schema(node: Any) -> Any:
         return [to_json_schema(v) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "type" and isinstance(value, str) and value in _TYPES:
             if _TYPES[value] is not None:
