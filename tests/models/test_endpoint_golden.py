@@ -68,7 +68,9 @@ def plans(endpoint: str | None) -> tuple[dict[str, Any], int]:
     loader = runner._shared_loader()
     assert loader is not None and runner._model_runtime is not None
     if endpoint:
-        runner._model_runtime.config.lam.endpoint = endpoint
+        settings = runner._model_runtime.config.lam
+        settings.endpoint = endpoint
+        settings.endpoint_timeout = 1800  # a loaded machine, not a slow server, is measured
     out = {r.id: (r.kind, r.steps, r.question) for r in runner.run(cases)}
     backend = loader().backend  # type: ignore[attr-defined]
     if endpoint:
