@@ -15,12 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.evaluation.golden import GoldenRunner, load_cases
 from tests.mcp.conftest import free_port
-
-try:
-    from bench.evaluation.golden import GoldenRunner, load_cases
-except ImportError:  # before the golden runner moved to bench/evaluation
-    from assistant.golden import GoldenRunner, load_cases  # type: ignore[no-redef]
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(3600)]
 
