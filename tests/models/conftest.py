@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -53,21 +54,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def llama_server(model_path: Callable[[str], Path],
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's OpenAI-compatible server on loopback, serving SmolLM2."""
+@contextmanager
+def serve_llama(model: Path, log: Path, *args: str, start_timeout: float = 60,
+                stop_timeout: float = 10) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server on loopback serving ``model`` (extra server
+    ``args``); yields its base URL once it answers, stops it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model",
-             str(model_path("smollm2-135m")), "--host", "127.0.0.1", "--port", str(port),
-             "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1"],
-            stdout=out, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
+             "127.0.0.1", "--port", str(port), *args], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while True:
             try:
                 if httpx.get(f"{url}/models", timeout=1).status_code == 200:
@@ -81,7 +80,17 @@ def llama_server(model_path: Callable[[str], Path],
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def llama_server(model_path: Callable[[str], Path],
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server on loopback, serving SmolLM2."""
+    with serve_llama(model_path("smollm2-135m"),
+                     tmp_path_factory.mktemp("server") / "server.log",
+                     "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1") as url:
+        yield url

@@ -5,18 +5,14 @@ loopback through ``[lam] endpoint``; at least 95% of the plans are the same."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bench.evaluation.golden import GoldenRunner, load_cases
-from tests.mcp.conftest import free_port
+from tests.models.conftest import serve_llama
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -28,33 +24,10 @@ def served(model_path: Callable[[str], Path],
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The test model behind llama-cpp-python's OpenAI-compatible server, on loopback, with
     the context lam gives its local model."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path(MODEL)),
-             "--model_alias", MODEL, "--host", "127.0.0.1", "--port", str(port),
-             "--n_ctx", "4096"], stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"llama_cpp.server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with serve_llama(model_path(MODEL), tmp_path_factory.mktemp("server") / "server.log",
+                     "--model_alias", MODEL, "--n_ctx", "4096", start_timeout=120,
+                     stop_timeout=20) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def plans(endpoint: str | None) -> tuple[dict[str, Any], int]:
