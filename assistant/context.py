@@ -64,6 +64,15 @@ class EntityTable:
             # ordinal-bearing screen entities are listed, not "mentioned": keep them less salient
             self._recency[e.id] = self._clock if e.ordinal is None else self._clock - 1
 
+    def replace_screen(self, entities: Iterable[Entity], types: Iterable[str]) -> None:
+        """The screen as just read: every on-screen entity of ``types`` gives way to
+        ``entities`` (a type the new read has none of is left with none)."""
+        gone = set(types)
+        for eid in [k for k, e in self._items.items()
+                    if e.scope is Scope.SCREEN and e.type in gone]:
+            del self._items[eid]
+        self.publish(entities)
+
     def set_background(self, entities: Iterable[Entity]) -> None:
         for eid in [k for k, e in self._items.items() if e.scope is Scope.BACKGROUND]:
             del self._items[eid]

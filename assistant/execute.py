@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from actions.context import ActionContext
+from actions.entities import Entity, Scope
 from actions.plan import ActionResult, Plan, Step, is_step_ref
+from actions.spec import ActionSpec
 from assistant.context import EntityTable, entity_param_violation
 from assistant.journal import Journal
 from assistant.registry import ActionRegistry
@@ -111,9 +113,11 @@ class Executor:
         self.tz = tz
 
     def run(self, plan: Plan, table: EntityTable, *, origin: str = "user",
-            key_prefix: str | None = None, repair: Repairer | None = None) -> RunReport:
+            key_prefix: str | None = None, repair: Repairer | None = None,
+            on_step: Callable[[StepOutcome], None] | None = None) -> RunReport:
         """Run a verified plan. ``key_prefix`` makes step keys stable across retries (a
-        scheduled job's firing): a step already journaled under its key is not run again."""
+        scheduled job's firing): a step already journaled under its key is not run again.
+        ``on_step`` is told each step's outcome as soon as it is known (a UI shows it)."""
         plan_id = self.journal.begin_plan(plan, origin)
         prefix = key_prefix or f"plan{plan_id}"
         report = RunReport(plan_id=plan_id)
@@ -123,6 +127,8 @@ class Executor:
             if failed:
                 report.steps.append(StepOutcome(index=i, action=step.action,
                                                 status=StepStatus.NOT_RUN))
+                if on_step is not None:
+                    on_step(report.steps[-1])
                 continue
             outcome = self._run_step(plan_id, i, step, results, table, f"{prefix}:{i}")
             if repair is not None and outcome.status is StepStatus.FAILED and \
@@ -134,6 +140,8 @@ class Executor:
                                              f"{prefix}:{i}:repaired")
                     outcome.repair_diff = diff
             report.steps.append(outcome)
+            if on_step is not None:
+                on_step(outcome)
             results.append(outcome.result or ActionResult.fail("not run"))
             if outcome.status not in (StepStatus.OK, StepStatus.ALREADY_DONE):
                 failed = True
@@ -178,7 +186,7 @@ class Executor:
             if previous.state == "ok" and previous.result is not None:
                 outcome.status = StepStatus.ALREADY_DONE
                 outcome.result = previous.result
-                table.publish(previous.result.entities)
+                _publish(table, spec, previous.result.entities)
                 return outcome
             outcome.status = StepStatus.INTERRUPTED
             outcome.problems = [f"a previous run of this step ({key}) did not finish; "
@@ -206,5 +214,15 @@ class Executor:
         outcome.status = StepStatus.OK if result.ok else StepStatus.FAILED
         if not result.ok:
             outcome.problems = [result.error or "failed"]
-        table.publish(result.entities)
+        _publish(table, spec, result.entities)
         return outcome
+
+
+def _publish(table: EntityTable, spec: ActionSpec, entities: list[Entity]) -> None:
+    """A step's entities into the table. A result with on-screen entities is the screen as the
+    step left it, for every type the action declares it produces: a type the new screen lacks
+    (a page without links) is left with none, not with the old screen's."""
+    if any(e.scope is Scope.SCREEN for e in entities) and spec.produces:
+        table.replace_screen(entities, spec.produces)
+    else:
+        table.publish(entities)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -65,13 +66,24 @@ class ModelLoader:
             from models.store import ModelStore
 
             store = ModelStore(self.runtime.paths.models_dir)
-            path = store.resolve(self.name)
+            path = self._assembled_moe() or store.resolve(self.name)
             backend = LlamaBackend(path, n_ctx=self.runtime.config.lam.context,
                                    threads=self.runtime.config.lam.threads,
                                    prefix_dir=store.prefix_dir)
             self.runtime.on_close(backend.close)
             self.model = BackendPlanner(backend)
         return self.model
+
+    def _assembled_moe(self) -> Path | None:
+        """``moe`` names ``moe.gguf`` in the models folder; without one there, the MoE that
+        `lam models prepare` assembled from the shipped experts (``DATA/moe/moe.gguf``)."""
+        from models.moe.shipped import planner_paths
+        from models.store import MOE_NAME
+
+        if self.name != MOE_NAME or (self.runtime.paths.models_dir / "moe.gguf").is_file():
+            return None
+        gguf, _ = planner_paths(self.runtime.paths.data_dir)
+        return gguf if gguf.is_file() else None
 
     @property
     def calls(self) -> int:

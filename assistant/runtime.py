@@ -73,6 +73,7 @@ class Runtime:
         self.model_factories: dict[int, Callable[[], Any]] = {}
         self._model_loaders: dict[str, Callable[[], Any]] = {}
         """Overrides for planner models by tier (tests inject a scripted backend here)."""
+        self._planner_choice: tuple[str, Any] | None = None
 
     # -- time ------------------------------------------------------------------------------
     def _timezone(self) -> ZoneInfo:
@@ -120,7 +121,7 @@ class Runtime:
         """A loader of the planner model for a tier (None when the tier has no model)."""
         if tier in self.model_factories:
             return self.model_factories[tier]
-        name = self.config.lam.model if tier == 1 else self.config.lam.large_model
+        name = self.planner_choice().model if tier == 1 else self.config.lam.large_model
         if not name:
             return None
         if name not in self._model_loaders:
@@ -128,6 +129,42 @@ class Runtime:
 
             self._model_loaders[name] = planner_model_factory(self, name)
         return self._model_loaders[name]
+
+    def planner_choice(self, *, verify: bool = False, refresh: bool = False) -> Any:
+        """The tier-1 model and why (`models.moe.shipped.choose_planner`): the MoE assembled
+        from the shipped experts when they earned the default and it fits in memory, else
+        ``[lam] model``; a ``[lam] model`` the user set always wins."""
+        configured = self.config.lam.model
+        if self._planner_choice is None or self._planner_choice[0] != configured or verify \
+                or refresh:
+            from models.moe.registry import default_experts_dir
+            from models.moe.shipped import choose_planner
+
+            self._planner_choice = configured, choose_planner(
+                configured, explicit=self.model_set_by_user(),
+                models_dir=self.paths.models_dir, data_dir=self.paths.data_dir,
+                experts_dir=default_experts_dir(self.options.home),
+                n_ctx=self.config.lam.context,
+                verify=verify)
+        return self._planner_choice[1]
+
+    def model_set_by_user(self) -> bool:
+        """Whether ``[lam] model`` is the user's (their config file sets it, or it is not the
+        shipped default)."""
+        from assistant.config import LamSettings
+
+        if self.config.lam.model != LamSettings.model_fields["model"].default:
+            return True
+        user = self.paths.user_config
+        if str(user) not in self.config.files:
+            return False
+        import tomllib
+
+        try:
+            lam = tomllib.loads(user.read_text(encoding="utf-8")).get("lam", {})
+        except (OSError, ValueError):
+            return False
+        return isinstance(lam, dict) and "model" in lam
 
     def model_calls(self) -> int:
         """Model calls made by this runtime's planner models (0 for a pure replay)."""

@@ -20,7 +20,10 @@ from assistant.runtime import Runtime
 from assistant.undo import Undoer, UndoReport
 from assistant.verify import Verifier, blocking
 
-__all__ = ["Confirmation", "Session"]
+__all__ = ["EDITED", "Confirmation", "Session"]
+
+EDITED = "(edited by you)"
+"""The note on an argument the user edited before confirming."""
 
 
 class Confirmation(BaseModel):
@@ -52,6 +55,9 @@ class Session:
         self.pending: Proposal | None = None
         self.extra_background: list[Entity] = []
         """Background entities supplied by the embedding program (and golden cases)."""
+        self.screen_live = False
+        """Whether the last `refresh_screen` read a live page from a plugin (the page's own
+        elements, each with its re-location recipe), not only entities published earlier."""
         self.interrupted = runtime.journal.reconcile()
         for row in self.interrupted:
             runtime.notify(f"step {row.idx + 1} ({row.action}) of plan {row.plan_id} was "
@@ -68,6 +74,24 @@ class Session:
                 self.runtime.notify(f"plugin {plugin.name}: background entities failed: {exc}")
         self.table.set_background(entities)
 
+    def refresh_screen(self) -> None:
+        """Read what plugins show now (the open page) into the table, before planning."""
+        self.screen_live = False
+        for plugin in self.runtime.loaded.plugins.values():
+            read = getattr(plugin, "screen_entities", None)
+            if not callable(read):
+                continue
+            try:
+                entities = read()
+            except Exception as exc:  # a plugin's failure is reported, never fatal
+                self.runtime.notify(f"plugin {plugin.name}: reading the screen failed: {exc}")
+                continue
+            if entities:
+                types = {t for spec in self.runtime.registry if spec.plugin == plugin.name
+                         for t in spec.produces}
+                self.table.replace_screen(entities, types)
+                self.screen_live = True
+
     def mention(self, entity: Entity) -> None:
         """Put an entity into the conversation (e.g. the TUI's context pane or a test)."""
         self.table.publish([entity])
@@ -82,7 +106,14 @@ class Session:
             if answered is not None:
                 return answered
         self.refresh_background()
+        self.refresh_screen()
         self._note_user_mentions(request)
+        from assistant.observe_loop import propose_on_page
+
+        on_page = propose_on_page(self, request)  # a request about the open page
+        if on_page is not None:
+            self.pending = on_page
+            return on_page
         proposal = self.planner.plan(request, self.table, self.runtime.now(), self.runtime.tz,
                                      on_tier=on_tier)
         self.pending = proposal
@@ -123,7 +154,7 @@ class Session:
         elif choice is not None:
             step.args[pending.question_param] = options[choice]
         elif options or len(text.split()) > 5:
-            return None  # not an answer to the question: a new request
+            return None  # not a reply to what was asked: a new request
         else:
             step.args[pending.question_param] = text
         proposal = self.planner.replan(pending.plan.request, steps, self.table,
@@ -139,6 +170,24 @@ class Session:
             if first and re.search(rf"\b{re.escape(first)}\b", request.lower()):
                 self.table.touch(entity.id)
 
+    def edit(self, proposal: Proposal, index: int, param: str, text: str) -> Proposal:
+        """The proposal with step ``index``'s argument ``param`` set to ``text`` (the user's
+        words), filled and verified again; it becomes the pending proposal. The TUI's edit
+        key, the CLI and the Python API share this."""
+        if not 0 <= index < len(proposal.plan.steps):
+            raise ValueError(f"no step {index + 1}: the plan has {len(proposal.plan.steps)}")
+        steps = [s.model_copy(deep=True) for s in proposal.plan.steps]
+        steps[index].args[param] = text
+        steps[index].sources[param] = ValueSource(kind="user_text", text=text, note=EDITED)
+        new = self.planner.replan(proposal.plan.request, steps, self.table, self.runtime.now(),
+                                  self.runtime.tz, proposal.plan.tier)
+        edited = new.plan.steps[index].sources.get(param) \
+            if index < len(new.plan.steps) else None
+        if edited is not None and EDITED not in edited.note:
+            edited.note = f"{edited.note} {EDITED}".strip()
+        self.pending = new
+        return new
+
     def confirmation(self, proposal: Proposal) -> Confirmation:
         reasons = []
         policy = self.runtime.config.confirm
@@ -147,11 +196,18 @@ class Session:
             if spec is not None and policy.asks(spec.effect):
                 reasons.append(f"step {i + 1} {step.action} is {spec.effect.value}")
         reasons += [str(v) for v in proposal.violations if v.needs_confirmation]
+        from assistant.observe_loop import later_reasons
+
+        reasons += later_reasons(self, proposal)  # what a web task does on later pages
         return Confirmation(needed=bool(reasons), reasons=reasons)
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, proposal: Proposal, *, origin: str = "user") -> RunReport:
-        """Run a proposal the user has confirmed (or that needs no confirmation)."""
+    def run(self, proposal: Proposal, *, origin: str = "user",
+            on_step: Callable[[StepOutcome], None] | None = None,
+            on_note: Callable[[str], None] | None = None) -> RunReport:
+        """Run a proposal the user has confirmed (or that needs no confirmation).
+        ``on_step`` is told each step's outcome as it is known, ``on_note`` what a web task
+        does between its rounds (reading the page again); a UI shows both as they happen."""
         if not proposal.runnable:
             raise ValueError("this proposal cannot run: " +
                              ("; ".join(str(v) for v in proposal.blocked) or "no steps"))
@@ -160,7 +216,13 @@ class Session:
                                                    self.runtime.now()))
         if violations:
             raise ValueError("this plan cannot run: " + "; ".join(str(v) for v in violations))
-        report = self.executor.run(proposal.plan, self.table, origin=origin)
+        report = self.executor.run(proposal.plan, self.table, origin=origin, on_step=on_step)
+        from assistant.observe_loop import continue_on_page
+
+        report = continue_on_page(  # web work: look at the new page, do the rest
+            self, proposal, report,
+            lambda plan: self.executor.run(plan, self.table, origin=origin, on_step=on_step),
+            on_note=on_note)
         self.pending = None
         return report
 

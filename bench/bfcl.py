@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="requests timed as a fresh `lam plan` process (0: none)")
     ap.add_argument("--export-held", metavar="FILE", default=None,
                     help="write the test half's questions, one a line, and stop")
+    ap.add_argument("--judge", action="store_true",
+                    help="the model's second look at each called function "
+                         "(tool_calling.function_fits; off in `lam plan --tools`)")
     ap.add_argument("--show-failures", action="store_true")
     ap.add_argument("--results", metavar="FILE", default=None,
                     help="append one JSON line per case, as it is scored")
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                 tools_file.write_text(json.dumps(tools_of(case)))
                 tools = read_tools(str(tools_file))
                 plan = plan_tool_calls(model, tools, question_of(case), now=runtime.now(),
-                                       tz=runtime.tz)
+                                       tz=runtime.tz, judge=args.judge)
                 calls = [c.model_dump() for c in plan.calls]
                 ok, why = score(category, case, calls)
                 rows.append({"id": case["id"], "category": category, "ok": ok, "why": why,

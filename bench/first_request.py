@@ -25,8 +25,10 @@ from typing import Any
 
 TIER1 = "I want to read about the history of the printing press online"
 """Reaches tier 1 and stays there (no template reads it; code does not doubt the plan)."""
-TIER2 = "remind me about the dentist appointment on friday at 3pm"
-"""Escalates to tier 2 (tier 1 copies the whole request into the reminder text)."""
+TIER2 = "move my dentist thing to next tuesday"
+"""Escalates to tier 2 in a new home: the template and tier 1 both want a job, and none exists.
+(The request this used before is now read by a template at tier 0.) The row prints the tier
+each request really reached, and says so when the escalating one stopped short of tier 2."""
 NEXT = "show me a recipe for pumpkin soup from the web"
 
 
@@ -54,7 +56,7 @@ def _lam(args: list[str], env: dict[str, str], timeout: float = 900) -> tuple[fl
     proc = subprocess.run([lam, *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
     seconds = time.perf_counter() - started
-    if proc.returncode not in (0, 5):
+    if proc.returncode not in (0, 5, 7):  # a plan, a refusal, a question: all timed
         raise SystemExit(f"lam {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
     try:
         data = json.loads(proc.stdout)
@@ -125,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     for key, label in rows:
         if key in out:
             r = out[key]
-            print(f"  {label:<58} {r['seconds']:7.2f} s  tier {r['tier']} {r['steps']}")
+            note = ("  (did not reach tier 2: pass another --escalating request)"
+                    if "tier2" in key and r["tier"] != 2 else "")
+            print(f"  {label:<58} {r['seconds']:7.2f} s  tier {r['tier']} {r['steps']}{note}")
     return 0
 
 

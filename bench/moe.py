@@ -9,7 +9,9 @@ domain, p50 latency, memory), side by side. Figures only — never pass/fail.
     python bench/moe.py assemble                     # -> $WORK/moe.gguf (and moe-minus-X)
     python bench/moe.py route                        # routing as llama.cpp computes it
     python bench/moe.py soup --from W1 W2            # average experts trained with other seeds
-    python bench/moe.py bench --split test           # MoE vs dense default vs dense base
+    python bench/moe.py bench --split blind          # MoE vs dense default vs dense control
+    python bench/moe.py control                      # the dense control: base, MoE's storage
+    python bench/moe.py ship --why "..."             # experts + manifest -> models/moe/shipped
     python bench/moe.py speed --models A B           # prompt / generation ms per token
 """
 
@@ -45,13 +47,22 @@ def _records(work: Path, domain: str) -> list[dict[str, str]]:
 
 
 def cmd_data(args: argparse.Namespace) -> None:
-    from bench.evaluation.training import build_training_set, golden_dev_records
+    from bench.evaluation.training import (
+        build_training_set,
+        golden_dev_records,
+        held_out_grams,
+        held_out_overlap,
+    )
 
+    held = held_out_grams(args.held)
     for d in args.domains:
         t = time.perf_counter()
-        recs = build_training_set(d, args.n)
+        recs = build_training_set(d, args.n, held=held)
         if args.dev:
-            recs += golden_dev_records(d)
+            # dev cases are ours to train on, but one may still share a run of words with a
+            # held-out request (a BFCL test question, a blind case): left out like the rest
+            recs += [r for r in golden_dev_records(d)
+                     if held_out_overlap(r["request"], held) is None]
         with (args.work / f"data_{d}.jsonl").open("w") as f:
             for r in recs:
                 f.write(json.dumps(r) + "\n")
@@ -138,6 +149,49 @@ def cmd_soup(args: argparse.Namespace) -> None:
         shutil.copy(runs[0] / "base.lamx", args.work / "experts" / "base.lamx")
 
 
+SHIPPED = Path(__file__).resolve().parent.parent / "models" / "moe" / "shipped"
+REBUILD = ("export LAM_MODELS_DIR=~/.cache/lam/test-models; W='--work /tmp/lam-moe-ship --base "
+           "qwen2.5-coder-0.5b'; python bench/bfcl.py --export-held /tmp/bfcl-held.txt && "
+           "python bench/moe.py data --n 500 --dev --held /tmp/bfcl-held.txt $W && "
+           "python bench/moe.py train --steps {steps} --layers 8 --threads 2 $W && "
+           "python bench/moe.py assemble --top-k 1 $W && "
+           "python bench/moe.py ship --top-k 1 --steps {steps} $W")
+
+
+def ship(work: Path, to: Path, base: Path, *, default: bool, why: str, rebuild: str,
+         top_k: int = 1, qtype: str = "fast") -> dict[str, object]:
+    """Copy ``work``'s experts (the base expert first, then each domain's) into ``to`` and
+    write its ``manifest.json`` (models/moe/shipped.py reads it): each file's SHA-256, the
+    base's, and whether the MoE is the default planner with the figures that decided it."""
+    import shutil
+
+    from models._files import sha256_file
+    from models.moe.expert import read_expert_meta
+
+    base_sha = sha256_file(base)
+    to.mkdir(parents=True, exist_ok=True)
+    experts = []
+    for name in ["base", *DOMAINS]:
+        src = work / "experts" / f"{name}.lamx"
+        meta = read_expert_meta(src, with_hash=False)
+        if meta.base_sha256 != base_sha:
+            raise SystemExit(f"{src} was trained on base {meta.base_sha256[:12]}, not {base}")
+        shutil.copyfile(src, to / src.name)
+        experts.append({"name": name, "domain": meta.domain, "file": src.name,
+                        "sha256": sha256_file(to / src.name)})
+    manifest: dict[str, object] = {
+        "format": 1, "base": base.stem, "base_sha256": base_sha, "top_k": top_k, "qtype": qtype,
+        "experts": experts, "default": default, "why": why, "rebuild": rebuild}
+    (to / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+def cmd_ship(args: argparse.Namespace) -> None:
+    m = ship(args.work, args.to, _base(args), default=args.default, why=args.why,
+             rebuild=REBUILD.format(steps=args.steps), top_k=args.top_k, qtype=args.qtype)
+    print(f"{args.to}: {len(m['experts'])} experts, default {m['default']}")  # type: ignore
+
+
 def cmd_route(args: argparse.Namespace) -> None:
     """Routing as llama.cpp computes it in each assembled model, on records the routers were
     not fitted on (each domain's records after the first ``--router-records``)."""
@@ -201,8 +255,63 @@ def cmd_speed(args: argparse.Namespace) -> None:
         print(f"{label[-27:]:<28}{best[0]:>14.2f}{best[1]:>12.2f}{best[2]:>12.2f}")
 
 
+def dense_control(base: Path, out: Path, qtype: str = "fast") -> Path:
+    """The dense base with each FFN tensor stored as an MoE's expert tensors are in the
+    ``qtype`` layout (``fast``: the Q5_0 gate/up of Qwen2.5-Coder-0.5B become Q4_0, the
+    repackable Q4_K/Q6_K down tensors stay): the same model, the same storage as the MoE, no
+    mixture. A speed-up from storage alone shows in this control, not only in the MoE."""
+    import re
+
+    import gguf
+    import numpy as np
+    from gguf import GGMLQuantizationType as Q
+
+    from models.moe.quant import GgmlQuantizer, expert_tensor_type
+
+    reader = gguf.GGUFReader(str(base))
+    arch = str(reader.fields["general.architecture"].contents())
+    writer = gguf.GGUFWriter(str(out) + ".tmp", arch)
+    for name, f in reader.fields.items():
+        if name.startswith("GGUF.") or name == "general.architecture":
+            continue
+        vtype = f.types[0]
+        sub = f.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None
+        writer.add_key_value(name, f.contents(), vtype, sub_type=sub)
+    writer.add_string("lam.control", f"dense base, FFN tensors stored as the {qtype} layout")
+    quant = GgmlQuantizer()
+    ffn = re.compile(r"blk\.\d+\.ffn_(gate|up|down)\.weight$")
+    for t in reader.tensors:
+        raw = np.asarray(t.data)
+        src = Q(t.tensor_type)
+        dst = Q[expert_tensor_type(qtype, src.name, False)] if ffn.match(t.name) else src
+        if dst != src:
+            dense = gguf.quants.dequantize(raw, src).astype(np.float32)
+            raw = quant.quantize(dense, dst.name)
+        writer.add_tensor(t.name, np.ascontiguousarray(raw), raw_dtype=dst)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    os.replace(str(out) + ".tmp", out)
+    return out
+
+
+def cmd_control(args: argparse.Namespace) -> None:
+    out = dense_control(_base(args), args.work / f"dense-{args.qtype}.gguf", args.qtype)
+    print(f"{out}: {out.stat().st_size / 2**20:.0f} MiB")
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
-    models = args.models or ["qwen2.5-coder-0.5b", str(args.work / "moe.gguf"), "smollm2-135m"]
+    """Each model on the golden ``--split`` in a fresh process, side by side. Without
+    ``--models``: the dense default, the MoE of ``--work``, and the dense control in the MoE's
+    storage (``$WORK/dense-fast.gguf``, built if missing)."""
+    if args.models is None:
+        control = args.work / f"dense-{args.qtype}.gguf"
+        if not control.is_file():
+            dense_control(_base(args), control, args.qtype)
+        models = ["qwen2.5-coder-0.5b", str(args.work / "moe.gguf"), str(control)]
+    else:
+        models = args.models
     reports = {}
     for m in models:
         label = Path(m).stem if m.endswith(".gguf") else m
@@ -236,10 +345,10 @@ def print_side_by_side(reports: dict[str, dict]) -> None:  # type: ignore[type-a
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("command", choices=["data", "train", "assemble", "route", "soup", "bench",
-                                        "speed"])
+                                        "speed", "control", "ship"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/lam-moe"))
     ap.add_argument("--domains", nargs="+", default=list(DOMAINS))
-    ap.add_argument("--base", default="smollm2-135m",
+    ap.add_argument("--base", default="qwen2.5-coder-0.5b",
                     help="dense base in LAM_MODELS_DIR (smollm2-135m or qwen2.5-coder-0.5b)")
     ap.add_argument("--n", type=int, default=110)
     ap.add_argument("--steps", type=int, default=25)
@@ -259,6 +368,16 @@ def main(argv: list[str] | None = None) -> int:
                          "expert takes it)")
     ap.add_argument("--dev", action="store_true",
                     help="data: add the golden dev split's literal cases (never the test split)")
+    ap.add_argument("--held", nargs="*", default=[],
+                    help="data: files of held-out requests, one a line (e.g. bench/bfcl.py "
+                         "--export-held); a generated request sharing a run of words with them "
+                         "or with the golden non-dev splits is dropped")
+    ap.add_argument("--to", type=Path, default=SHIPPED,
+                    help="ship: the folder to write (default models/moe/shipped)")
+    ap.add_argument("--default", action="store_true",
+                    help="ship: the MoE earned the default planner (issue #23 part 3)")
+    ap.add_argument("--why", default="not measured yet",
+                    help="ship: the measured figures that decided --default")
     ap.add_argument("--without", default=None, help="also assemble without this expert")
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--qtype", default="fast",
@@ -276,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     {"data": cmd_data, "train": cmd_train, "assemble": cmd_assemble, "route": cmd_route,
-     "soup": cmd_soup, "bench": cmd_bench, "speed": cmd_speed}[args.command](args)
+     "soup": cmd_soup, "bench": cmd_bench, "speed": cmd_speed,
+     "control": cmd_control, "ship": cmd_ship}[args.command](args)
     return 0
 
 

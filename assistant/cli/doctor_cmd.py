@@ -86,20 +86,37 @@ def _model_check(runtime: Runtime, tier: int) -> Check:
             return Check(label, Level.OK, "none configured (no tier 2)")
         return Check(label, Level.WARN, "none configured: only sentence templates plan requests",
                      "set [lam] model (see `lam models list`) and `lam models pull` it")
+    why = ""
+    if tier == 1:
+        # which model plans, and why: the shipped MoE or the dense model (docs/moe.md)
+        choice = runtime.planner_choice(verify=True)
+        name, why = choice.model, choice.line()
     try:
         from models.store import ModelStore
 
         path = ModelStore(runtime.paths.models_dir).resolve(name)
-        return Check(label, Level.OK, f"{name}: {path}")
+        return Check(label, Level.OK, why or f"{name}: {path}")
     except ImportError as exc:
         return Check(label, Level.FAIL, f"model runtime unavailable: {exc}",
                      "reinstall lam: pip install -e .")
     except Exception as exc:
         fix = getattr(exc, "hint", None) or f"run `lam models pull {name}`"
-        detail = f"{name}: {exc}".splitlines()[0]
+        detail = f"{name}: {exc}".splitlines()[0] + (f"; {why}" if why else "")
         if tier == 2:
             return Check(label, Level.WARN, detail + " (tier 2 is off until it is pulled)", fix)
         return Check(label, Level.FAIL, detail, fix)
+
+
+def _shipped_check(runtime: Runtime) -> Check | None:
+    """A warning when the shipped experts are damaged or missing (the hint: how to rebuild
+    them); None when they are fine or none are shipped."""
+    if runtime.config.lam.endpoint:
+        return None
+    problem = runtime.planner_choice().problem
+    if problem is None:
+        return None
+    return Check("shipped experts", Level.WARN, problem.message.splitlines()[0],
+                 problem.hint or "")
 
 
 def _plugin_checks(runtime: Runtime) -> list[Check]:
@@ -141,6 +158,9 @@ def run_checks(runtime: Runtime, config: list[Check] | None = None) -> list[Chec
     if browser is not None:
         checks.append(browser)
     checks.append(_model_check(runtime, 1))
+    shipped = _shipped_check(runtime)
+    if shipped is not None:
+        checks.append(shipped)
     checks.append(_model_check(runtime, 2))
     return checks + _plugin_checks(runtime)
 

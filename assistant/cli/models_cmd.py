@@ -100,20 +100,34 @@ def prepare(ctx: click.Context, as_json: bool) -> None:
     """Make the configured planner models ready for the first request: each reads the
     planner's system prompt once and its evaluated state is kept next to the models (seconds
     per model, once; `make start` runs it). Progress goes to stderr."""
+    from assistant.cli.experts_cmd import assemble_shipped_moe
     from assistant.models_glue import prepare_planner_models
+    from models.errors import ModelError
 
     runtime = runtime_from(ctx)
     if not runtime.config.lam.model and not runtime.config.lam.large_model:
         click.echo("no planner model is configured ([lam] model): nothing to prepare",
                    err=True)
+    problem: ModelError | None = None
+    try:
+        assemble_shipped_moe(runtime)
+    except ModelError as exc:
+        # damaged or missing shipped experts: say how to rebuild them, prepare the dense model,
+        # and fail at the end (so `make start` stops on it)
+        click.echo(f"MoE: not assembled: {exc.message}\n  fix: {exc.hint}", err=True)
+        problem = exc
     done = prepare_planner_models(runtime, lambda line: click.echo(line, err=True))
     if as_json:
         echo_json([d.model_dump() for d in done])
-        return
-    for d in done:
-        how = (f"already prepared ({d.restored} tokens of stored state)" if d.restored
-               else f"system prompt read ({d.prompt_tokens} tokens) and stored")
-        click.echo(f"tier {d.tier} {d.name}: ready, {how}, {d.seconds:.1f} s")
+    else:
+        for d in done:
+            how = (f"already prepared ({d.restored} tokens of stored state)" if d.restored
+                   else f"system prompt read ({d.prompt_tokens} tokens) and stored")
+            click.echo(f"tier {d.tier} {d.name}: ready, {how}, {d.seconds:.1f} s")
+        if runtime.config.lam.model:
+            click.echo(f"planner: {runtime.planner_choice().line()}")
+    if problem is not None:
+        raise problem
 
 
 @models.command()

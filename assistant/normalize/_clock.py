@@ -7,10 +7,12 @@ unread rest — so every word of the phrase is accounted for or the phrase is re
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from assistant.normalize._lexicon import (
@@ -29,6 +31,7 @@ __all__ = [
     "Rule",
     "add_months",
     "clean",
+    "gap_readings",
     "lex",
     "localize",
     "readings",
@@ -44,6 +47,8 @@ class Clock:
     meridiem: str | None = None  # "am" | "pm"
     exact: bool = False  # 24-hour reading is certain (13-23, 0, "09", "noon", "midnight")
     bare: bool = False  # a lone number without "at", minutes or am/pm
+    approx: bool = False  # "around 5", "5ish": no habit of the clock settles am/pm
+    midnight: bool = False  # said as "midnight": with a day, its start or its end
 
 
 @dataclass(frozen=True)
@@ -83,22 +88,100 @@ class Rule:
 
 def rule(regex: str, build: Build) -> Rule:
     """A lexing rule; the regex must end at a word boundary."""
-    return Rule(re.compile(regex + r"(?=\s|$)"), build)
+    return Rule(re.compile(r"(?:" + regex + r")(?=\s|$)"), build)
 
 
 # -- text ----------------------------------------------------------------------------------------
-_SUBS = (
+_FRACTION_WORDS = {"half": 0.5, "quarter": 0.25, "quarters": 0.75}
+_SUBS: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"\ba\.m\.?"), "am"),
     (re.compile(r"\bp\.m\.?"), "pm"),
     (re.compile(r"[’`]"), "'"),
+    (re.compile(r"\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|jan|feb|mar|apr|jun|jul|aug"
+                r"|sep|sept|oct|nov|dec|hrs?|mins?|secs?|approx)\.(?=\s|$)"), r"\1"),
     (re.compile(r"[,;!?]"), " "),
     (re.compile(r"\s+"), " "),
+    # spellings of the same words: "o clock"/"oclock", "tonite", "nite", "tmrw", "evenin'"
+    (re.compile(r"\bo\s*'?\s*clock\b"), "o'clock"),
+    (re.compile(r"\b(to)?nite\b"), r"\1night"),
+    (re.compile(r"\b(mornin|evenin|afternoon|nothin)'(?=\s|$)"), r"\1g"),
+    (re.compile(r"\barvo\b"), "afternoon"),
+    (re.compile(r"\b(sec|second|min|minute|hour|hr|day|week|month|year)z\b"), r"\1s"),  # "dayz"
+    (re.compile(r"\b(days?|weeks?|months?|hours?|minutes?|years?)'?\s+time\b"), r"\1"),
+    (re.compile(r"\b(a|one|two|three|\d+)\s+(weeks?)\s+(today|tomorrow)\b"), r"\1 \2 from \3"),
+    (re.compile(r"\bhence\b"), "from now"),
+    (re.compile(r"\bthree-quarters\b"), "three quarters"),
+    (re.compile(r"\b(?:12|twelve)\s+(?:o'clock\s+)?(noon|midnight)\b"), r"\1"),
+    (re.compile(r"\bo'clock\s*(am|pm)\b"), r"\1"),
+    (re.compile(r"\s+(?:sharp|on\s+the\s+dot|precisely|exactly)(?=\s|$)"), ""),
+    # approximate times and amounts are taken as said: "5ish", "5-ish", "a day or so"
+    (re.compile(r"\b(\d{1,2}(?::\d\d)?)\s*-?ish\b"), r"around \1"),
+    (re.compile(r"(?<=[apm])\s*-?ish\b"), ""),
+    (re.compile(r"\s+(?:or\s+so|give\s+or\s+take)\b"), ""),
+    (re.compile(r"\b(in|for|within)\s+(?:approximately|approx|roughly|about|around)\s+"),
+     r"\1 "),
+    (re.compile(r"\b(?:at\s+)?(?:approximately|approx|roughly|circa|just\s+about|about|around)"
+                r"(?:\s+(?:around|about))?\s+"), "around "),
+    (re.compile(r"\s+(?:approximately|approx|roughly|or\s+thereabouts)$"), ""),
+    # a clock time written without its colon: "915 pm", "1045am", "at 2115"
+    (re.compile(r"\b([1-9]|1[0-2])([0-5]\d)\s*(am|pm|a|p)\b"), r"\1:\2 \3"),
+    (re.compile(r"\b(at|@)\s*([01]\d|2[0-3])([0-5]\d)\b(?!\s*(?:am|pm|a|p)\b)"), r"\1 \2:\3"),
+    # three digits without am/pm ("at 905"): 09:05 or 21:05, both offered like "around 9:05"
+    (re.compile(r"\b(?:at|@)\s*([1-9])([0-5]\d)\b(?!\s*(?:am|pm|a|p)\b)"), r"around \1:\2"),
+    (re.compile(r"\b([01]?\d|2[0-3])([0-5]\d)(?=\s+(?:tomorrow|today|tonight|this|in\s+the|at\s+night))"),
+     r"\1:\2"),
+    (re.compile(r"\b(in|after|for|within)\s+(\d+)h(\d+)(?:m|mins?)?\b"),
+     r"\1 \2 h \3 m"),
+    (re.compile(r"\b([01]?\d|2[0-3])h([0-5]\d)\b"), r"\1:\2"),
+    (re.compile(r"\b([01]\d|2[0-3])([0-5]\d)\s*(?:h|hrs|hours)\b"), r"\1:\2"),
+    (re.compile(r"\b(0\d|1[3-9])([0-5]\d)\b"), r"\1:\2"),
+    (re.compile(r"\b([1-9]|1[0-2])\s([0-5]\d)(?=\s*(?:am|pm|a|p)\b)"), r"\1:\2"),
+    (re.compile(r"\b(at|@)\s+([1-9]|1[0-2])\s([0-5]\d)\b(?!\s*(?:min|h|day|week|month|sec))"),
+     r"\1 \2:\3"),
+    (re.compile(r"\b([1-9]|1[0-2])([0-5]\d)(?=\s+(?:tonight|at\s+night|in\s+the\s+|this\s+)"
+                r"(?:morning|afternoon|evening|night)?)"), r"\1:\2"),
+    (re.compile(r"(\d:\d\d)\s*(?:hours|hrs)\b"), r"\1"),
+    # fractions of an amount: "3/4 of an hour" -> "0.75 hour", "1 1/2 hours" -> "1.5 hours"
+    (re.compile(r"(\d*)\s*([½¼¾])"),
+     lambda m: f"{int(m[1] or 0) + {'½': 0.5, '¼': 0.25, '¾': 0.75}[m[2]]:g}"),
+    (re.compile(r"\b(\d+|" + alternation(w for w in NUMBERS if w[0].isalpha() and " " not in w
+                                          and NUMBERS[w] >= 1) + r")\s+and\s+"
+                r"(a\s+half|a\s+quarter|three\s+quarters)\b"),
+     lambda m: f"{number(m[1]) + _FRACTION_WORDS[m[2].split()[-1]]:g}"),
+    (re.compile(r"\b(\d+)\s+(\d)/(\d)\b"),
+     lambda m: f"{int(m[1]) + int(m[2]) / int(m[3]):g}"),
+    (re.compile(r"\b(\d)/(\d)\b(?=\s+(?:of\s+)?(?:an?\s+)?(?:hour|hr|min|sec|day|week))"),
+     lambda m: f"{int(m[1]) / int(m[2]):g}" if int(m[2]) else m[0]),
+    (re.compile(r"\b(\d+(?:\.\d+)?)\s+(?:of\s+)?an?\s+(?=h|min|sec|day|week)"), r"\1 "),
+    # an approximate time inside a vague one is the time: "sometime around 3pm"
+    (re.compile(r"\bsome\s*time\s+(?=(?:at|around)\s)"), ""),
 )
+# Words a typo is corrected to (difflib ratio >= 0.85, words of 5+ letters): the vocabulary
+# of times, so a misspelt "evening" still reads as one and a non-time word never does.
+_VOCABULARY = ("morning", "afternoon", "evening", "tonight", "night", "tomorrow", "today",
+               "midnight", "o'clock", "minutes", "minute", "hours", "seconds", "weeks",
+               "months", "fortnight", "weekend", "weekday", "weekdays", "monday", "tuesday",
+               "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+               "september", "october", "november", "december", "quarter", "every", "after")
+_KNOWN = frozenset(_VOCABULARY) | frozenset(w for ws in (WEEKDAYS, MONTHS, NUMBERS, ORDINALS)
+                                           for w in ws) | {"hour", "week", "month", "later",
+                                                           "second", "hourly", "nightly"}
 
 
-def clean(phrase: str) -> str:
-    """Lower-case, drop sentence punctuation, collapse whitespace."""
+def _spell(word: str) -> str:
+    if (len(word) < 5 or word in _KNOWN or word[:-1] in _KNOWN
+            or not word.replace("'", "").isalpha()):
+        return word
+    close = difflib.get_close_matches(word, _VOCABULARY, n=1, cutoff=0.85)
+    return close[0] if close else word
+
+
+def clean(phrase: str, spell: bool = True) -> str:
+    """Lower-case, drop sentence punctuation, collapse whitespace, correct typos of time words
+    (unless ``spell`` is false) and write each way of saying one thing one way (``_SUBS``)."""
     text = phrase.strip().lower()
+    if spell:
+        text = " ".join(_spell(w) for w in text.split())
     for rx, repl in _SUBS:
         text = rx.sub(repl, text)
     return text.strip().rstrip(".").strip()
@@ -147,22 +230,35 @@ def _time(m: re.Match[str]) -> list[object]:
     meridiem = {"a": "am", "p": "pm"}.get(mer, mer) if mer.startswith(("a", "p")) else None
     exact = hour == 0 or hour >= 13 or bool(m["h"] and m["h"].startswith("0")) or mer == "h"
     bare = not (m["pre"] or m["m"] or mer)
-    return [Clock(hour, minute, meridiem, exact=exact, bare=bare)]
+    approx = m["pre"] in ("around", "about")
+    return [Clock(hour, minute, meridiem, exact=exact, bare=bare, approx=approx)]
+
+
+def _hour(word: str) -> int:
+    return int(word) if word.isdigit() else _HOUR_WORDS[word]
 
 
 def _past_to(m: re.Match[str]) -> list[object]:
     hour = int(m["h"]) if m["h"].isdigit() else _HOUR_WORDS[m["h"]]
-    minute = {"half": 30, "quarter": 15}[m["q"]]
-    if m["dir"] == "to":
+    q = re.sub(r"\s+", " ", m["q"])
+    minute = {"half": 30, "quarter": 15}.get(q) or int(number(q))
+    if not 0 < minute < 60:
+        return [Clock(hour, 99)]  # "70 past 3": not a time of day (readings says so)
+    if m["dir"] != "past" and m["dir"] != "after":
         hour, minute = (hour - 1) % 24 or 12, 60 - minute
     return [Clock(hour, minute, m["mer"], exact=hour == 0 or hour >= 13)]
 
 
 _HW = alternation(_HOUR_WORDS)
+_MINUTE_WORDS = alternation(w for w, n in NUMBERS.items() if w[0].isalpha() and n == int(n)
+                            and 1 <= n <= 59 and " " not in w.strip() and w not in ("a", "an"))
 TIME_RULES: tuple[Rule, ...] = (
     rule(r"(?:at\s+)?(?:noon|midday|lunchtime)", lambda m: [Clock(12, 0, exact=True)]),
-    rule(r"(?:at\s+)?midnight", lambda m: [Clock(24, 0, exact=True)]),
-    rule(r"(?:at\s+)?(?P<q>half|quarter)\s+(?P<dir>past|to)\s+(?P<h>\d{1,2}|" + _HW + r")"
+    rule(r"(?:at\s+)?midnight", lambda m: [Clock(24, 0, exact=True, midnight=True)]),
+    rule(r"(?:at\s+)?half\s+(?P<h>\d{1,2}|" + _HW + r")(?:\s*(?P<mer>am|pm))?",  # "half eight"
+         lambda m: [Clock(_hour(m["h"]), 30, m["mer"])]),
+    rule(r"(?:at\s+)?(?:a\s+)?(?P<q>half|quarter|\d{1,2}|" + _MINUTE_WORDS + r")"
+         r"(?:\s+min(?:ute)?s?)?\s+(?P<dir>past|to|after|till|til)\s+(?P<h>\d{1,2}|" + _HW + r")"
          r"(?:\s*(?P<mer>am|pm))?", _past_to),
     rule(r"(?:(?P<pre>at|@|by|around|about|from)\s*)?(?:(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?"
          r"|(?P<hw>" + _HW + r"))\s*" + _MER + "?", _time),
@@ -189,8 +285,15 @@ def _monthday(m: re.Match[str]) -> list[object]:
 DATE_RULES: tuple[Rule, ...] = (
     rule(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})",
          lambda m: [DateSpec("date", int(m["y"]), int(m["m"]), int(m["d"]))]),
-    rule(r"(?P<d>\d{1,2})" + _ORD + r"?(?:\s+of)?\s+(?P<mon>" + _MO + r")(?:\s+(?P<y>\d{4}))?",
-         _monthday),
+    rule(r"(?:the\s+)?(?P<d>\d{1,2})" + _ORD + r"?(?:\s+of)?\s+(?P<mon>" + _MO + r")"
+         r"(?:\s+(?P<y>\d{4}))?", _monthday),
+    rule(r"(?:the\s+)?(?P<w>" + alternation(k for k in ORDINALS if k != "last") + r")(?:\s+of)?"
+         r"\s+(?P<mon>" + _MO + r")(?:\s+(?P<y>\d{4}))?",
+         lambda m: [DateSpec("monthday", MONTHS[m["mon"]], ORDINALS[m["w"]], int(m["y"] or 0))]),
+    rule(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?"
+         r"|(?P<a2>\d{1,2})\.(?P<b2>\d{1,2})\.(?P<y2>\d{4}|\d{2})?",
+         lambda m: [DateSpec("numeric", int(m["a"] or m["a2"]), int(m["b"] or m["b2"]),
+                             _year(m["y"] or m["y2"]))]),
     rule(r"(?P<mon>" + _MO + r")\s+(?:the\s+)?(?P<d>\d{1,2})" + _ORD + r"?(?:\s+(?P<y>\d{4}))?",
          _monthday),
     rule(r"the\s+(?P<d>\d{1,2})" + _ORD + r"?|(?P<d2>\d{1,2})" + _ORD,
@@ -198,6 +301,10 @@ DATE_RULES: tuple[Rule, ...] = (
     rule(r"the\s+(?P<w>" + alternation(k for k in ORDINALS if k != "last") + ")",
          lambda m: [DateSpec("dom", ORDINALS[m["w"]])]),
 )
+
+
+def _year(text: str | None) -> int:
+    return 0 if not text else int(text) + (2000 if len(text) == 2 else 0)
 
 
 def add_months(day: date, months: int) -> date:
@@ -219,11 +326,23 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
+def gap_readings(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The two instants a wall time in a spring-forward gap may mean, earlier first: read on
+    the clock after the change (fold=1: "02:30" = 01:30 before it) and on the clock before it
+    (fold=0: = 03:30 after it). None when the wall time exists."""
+    later = localize(naive, tz)
+    if later.replace(tzinfo=None) == naive:
+        return None
+    earlier = naive.replace(tzinfo=tz, fold=1).astimezone(UTC).astimezone(tz)
+    return earlier, later
+
+
 def readings(clock: Clock, part: str | None) -> list[timedelta] | str:
     """The times of day ``clock`` may mean (as offsets from midnight), or why it is invalid.
 
     Without am/pm or a day part, 0 and 13-23 (and zero-padded hours) are read on the 24-hour
-    clock, 7-12 as written (7 = 07:00, 12 = noon) and 1-6 are ambiguous (03:00 or 15:00).
+    clock, 12 is noon and 1-11 have both readings of the 12-hour clock (07:00 or 19:00): the
+    caller picks one only where the day settles it (`times.parse_when`), or asks.
     """
     h, mi = clock.hour, clock.minute
     if mi > 59 or h > 24 or (h == 24 and mi):
@@ -235,12 +354,14 @@ def readings(clock: Clock, part: str | None) -> list[timedelta] | str:
         return [timedelta(hours=hour, minutes=mi)]
     if clock.exact:
         return [timedelta(hours=h, minutes=mi)]
+    if clock.approx and part is None and 1 <= h <= 12:  # "around 8": 08:00 or 20:00
+        return [timedelta(hours=h, minutes=mi), timedelta(hours=h + 12, minutes=mi)]
     if part == "morning":
         return [timedelta(hours=h % 12, minutes=mi)]
     if part in ("afternoon", "evening", "eod"):
         return [timedelta(hours=h % 12 + 12, minutes=mi)]
     if part == "night":  # "tonight at 9" = 21:00, "tonight at 12" = midnight, "at 1" = 01:00 after
         return [timedelta(hours=h + 12 if 6 <= h <= 12 else h + 24, minutes=mi)]
-    if 7 <= h <= 12:
+    if h == 12:  # "at 12" is noon ("midnight" is said as such)
         return [timedelta(hours=h, minutes=mi)]
     return [timedelta(hours=h, minutes=mi), timedelta(hours=h + 12, minutes=mi)]

@@ -166,6 +166,12 @@ class _Days:
     days: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Several:
+    """Several times a period, or a window of hours ("twice a week", "between 8 and 6"): the
+    rule subset has one time of day per rule, so these are asked about, never cut down."""
+
+
 _WD = alternation(WEEKDAYS)
 _MO = alternation(MONTHS)
 _N = r"\d+|" + alternation(k for k, v in NUMBERS.items() if v == int(v) and " " not in k)
@@ -201,7 +207,18 @@ def _group(days: str) -> list[object]:
     return [_Freq(Freq.WEEKLY), _Days(tuple(days.split(",")))]
 
 
+# Words that make a phrase a repetition; without one, "on Friday" is one Friday.
+# A plural is a full name + "s" ("thursdays"): "thurs", "tues" and "weds" are one day, abbreviated.
+# "in a month" is an amount of time ("of a month" is a repetition: "the 1st of a month").
+_CUE = re.compile(r"\b(?:every|each|other|daily|weekly|monthly|yearly|annually|hourly|nightly"
+                  r"|twice|thrice|times|(?:" + alternation(d for d in WEEKDAYS if d.endswith("day"))
+                  + r"|weekday|workday|weekend|day)s"
+                  r"|(?:of|in)\s+(?:the|each|every)\s+month|of\s+a\s+month)\b")
 _RULES = (
+    rule(r"(?:twice|thrice|(?:\d+|two|three|four|five|six)\s+times)\s+(?:a|per|each|every)\s+"
+         r"(?:day|week|month|year|hour)", lambda m: [_Freq(Freq.DAILY), _Several()]),
+    rule(r"(?:between|from)\s+(?:" + _N + r")(?:[:.]\d\d)?\s*(?:am|pm)?\s+(?:and|to|until|till|-)"
+         r"\s+(?:" + _N + r")(?:[:.]\d\d)?\s*(?:am|pm)?", lambda m: [_Several()]),
     rule(r"(?:" + _EVERY + r"(?:(?P<other>other)\s+|(?P<n>" + _N + r")\s*)?)"
          r"(?P<u>min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)", _every),
     rule(r"(?P<a>hourly|daily|weekly|monthly|yearly|annually)",
@@ -240,6 +257,9 @@ def parse_recurrence(phrase: str, now: datetime, tz: ZoneInfo) -> RecurrenceResu
     parts = lex(text, _RULES)
     if isinstance(parts, str):
         return TimeParseError(phrase, TimeParseReason.UNRECOGNIZED, f"not understood: {parts!r}")
+    if not _CUE.search(text):  # "on Thursday at 5pm", "on the 3rd": one day, not every one
+        return _fail(phrase, "no repetition ('every ...', 'daily', 'on Mondays') in the phrase",
+                     TimeParseReason.UNRECOGNIZED)
     return _compose(phrase, parts, now)
 
 
@@ -250,6 +270,9 @@ def _fail(phrase: str, message: str,
 
 def _compose(phrase: str, parts: list[object], now: datetime) -> RecurrenceResult:
     freqs = {p for p in parts if isinstance(p, _Freq)}
+    if freqs and any(isinstance(p, _Several) for p in parts):
+        return _fail(phrase, "one rule fires at one time of day: say each time, or make one "
+                     "reminder per time", TimeParseReason.VAGUE)
     if not freqs:
         return _fail(phrase, "no repetition ('every ...', 'daily') in the phrase",
                      TimeParseReason.UNRECOGNIZED)

@@ -8,27 +8,31 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.choice import template_source
+from assistant.planner.copy_person import copy_named_person
 from assistant.planner.doubts import (
     better_fits,
     invented_value,
     nothing_to_refer_to,
+    person_takers,
     plan_doubts,
+    time_takers,
+    unused_people,
     unused_reference_types,
+    unused_time,
 )
 from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.repeats import drop_repeats
+from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.planner.unavailable import UnavailablePlugins
 from assistant.registry import ActionRegistry
@@ -41,31 +45,21 @@ __all__ = ["Planner", "Proposal"]
 
 ModelFactory = Callable[[], PlannerModel | None]
 
+_NOTHING_THERE = "tier 0 and tier 1 both read a"
 
-class Proposal(BaseModel):
-    """A plan with what the verifier said about it, ready to confirm or explain."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+@dataclass
+class _Asked:
+    """A tier's plan ended in a question from slot filling."""
 
-    plan: Plan
-    violations: list[Violation] = Field(default_factory=list)
-    seconds: float = 0.0
-    pending_steps: list[Step] = Field(default_factory=list)
-    """For a question: the steps as proposed, before the slot that raised it was filled."""
-    question_step: int | None = None
-    question_param: str | None = None
-    candidate_ids: list[str] = Field(default_factory=list)
-    question_span: tuple[int, int] | None = None
-    """For a question about a reference in the request ("her"): its span, which the answer
-    (one of the candidates) replaces before the request is planned again."""
+    proposal: Proposal
 
-    @property
-    def blocked(self) -> list[Violation]:
-        return blocking(self.violations)
 
-    @property
-    def runnable(self) -> bool:
-        return self.plan.kind is PlanKind.ACTIONS and bool(self.plan.steps) and not self.blocked
+@dataclass
+class _Ended:
+    """A tier's plan was replaced and planning ends with it."""
+
+    proposal: Proposal
 
 
 _SPLIT = re.compile(r",?\s+and then\s+|,\s*then\s+|\s+and\s+", re.I)
@@ -146,21 +140,6 @@ def _template_step(request: str, m: TemplateMatch) -> Step:
     return Step(action=m.action, args=dict(m.slots), sources=sources)
 
 
-@dataclass
-class _Tier0Miss:
-    """What tier 0 read and could not use, for the answer when nothing else plans the request:
-    a template whose slot named nothing usable, or an "X and Y" whose X alone a template
-    reads."""
-
-    template: str = ""
-    action: str = ""
-    steps: list[Step] = dc_field(default_factory=list)
-    question: Clarification | None = None
-    done_part: str = ""
-    left_part: str = ""
-    done_action: str = ""
-
-
 class Planner:
     def __init__(self, registry: ActionRegistry, verifier: Verifier, *,
                  tier1: ModelFactory | None = None, tier2: ModelFactory | None = None,
@@ -219,210 +198,312 @@ class Planner:
     def plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
              *, on_tier: Callable[[int], None] | None = None) -> Proposal:
         """Plan a request: steps to run, a question back, or an answer saying why not."""
-        miss = _Tier0Miss()
+        miss = Tier0Miss()
         proposal = self._plan(request, table, now, tz, on_tier, miss)
         return self._settle(request, proposal, miss)
 
     def _plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
-              on_tier: Callable[[int], None] | None, miss: _Tier0Miss) -> Proposal:
-        started = time.perf_counter()
-        specs = {s.name: s for s in self.registry}
-        filler = SlotFiller(table=table, now=now, tz=tz, request=request)
-        escalations: list[str] = []
+              on_tier: Callable[[int], None] | None, miss: Tier0Miss) -> Proposal:
+        run = PlanningRun(request=request, table=table, now=now, tz=tz,
+                          specs={s.name: s for s in self.registry}, on_tier=on_tier,
+                          miss=miss)
+        for stage in self.stages():
+            proposal = stage(run)
+            if proposal is not None:
+                return proposal
+        return run.finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
+                               answer="No sentence template matched and no model is "
+                                      "available to plan this request."), [])
 
-        def finish(plan: Plan, violations: list[Violation]) -> Proposal:
-            plan.escalations = escalations
-            return Proposal(plan=plan, violations=violations,
-                            seconds=time.perf_counter() - started)
+    def stages(self) -> list[Callable[[PlanningRun], Proposal | None]]:
+        """The cascade in order; each stage ends planning with a proposal or hands on."""
+        return [self.stage_handoff, self.stage_templates, self.stage_gate,
+                self.stage_resolve, self.stage_hybrid, self.stage_models]
 
-        def ask(c: Clarification, tier: int, steps: list[Step]) -> Proposal:
-            proposal = finish(Plan.ask(request, c.question, c.options, tier=tier), [])
-            proposal.pending_steps = steps
-            proposal.question_step = c.step
-            proposal.question_param = c.param
-            proposal.candidate_ids = c.candidate_ids
-            return proposal
+    # -- the stages ------------------------------------------------------------------------------
+    def stage_handoff(self, run: PlanningRun) -> Proposal | None:
+        """A request that leaves the choice of action, recipient or target to untrusted
+        content is asked back before anything plans it."""
+        handoff = content_handoff(run.request, run.table)
+        if handoff is None:
+            return None
+        what = "the action" if handoff.choice == "action" else "a recipient or target"
+        run.note(f"the request leaves the choice of {what} to {handoff.source}: asked instead")
+        return run.finish(Plan.ask(run.request, handoff.question, tier=0), [])
 
-        handoff = content_handoff(request, table)
-        if handoff is not None:
-            what = "the action" if handoff.choice == "action" else "a recipient or target"
-            escalations.append(f"the request leaves the choice of {what} to "
-                               f"{handoff.source}: asked instead")
-            return finish(Plan.ask(request, handoff.question, tier=0), [])
-        if on_tier:
-            on_tier(0)
+    def stage_templates(self, run: PlanningRun) -> Proposal | None:
+        """Tier 0: sentence templates. A plan the verifier takes (or rejects for a reason no
+        other plan would fix) ends planning; a slot that names nothing usable falls through;
+        a plugin that failed to load answers for its own requests."""
+        request, miss = run.request, run.miss
+        if run.on_tier:
+            run.on_tier(0)
         steps = self._template_matches(request)
         claim = self.unavailable.by_template(request) if self.unavailable else None
         if claim is not None:
-            escalations.append(f"the request needs plugin '{claim.plugin}', which failed to "
-                               "load: answered without planning")
-            return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
-                               answer=claim.answer()), [])
+            return self._unavailable_answer(run, claim.plugin, claim.answer())
+        filled: list[Step] = []
         if steps is not None:
-            filled, question = filler.fill(steps, specs)
+            filled, question = run.filler.fill(steps, run.specs)
             if question is not None and question.problem and question.step is not None:
                 # The template's reading names nothing usable ("check my schedule" read as
                 # ticking a field called "my schedule"): not a question, the next tier's turn.
                 miss.template = self._last_templates[question.step]
                 miss.action = steps[question.step].action
                 miss.steps, miss.question = steps, question
-                escalations.append(f"tier 0: {miss.template!r} ({miss.action}) read "
-                                   f"{question.param} = "
-                                   f"{steps[question.step].args.get(question.param or '')!r}, "
-                                   f"but {question.problem}: fell through")
+                run.note(f"tier 0: {miss.template!r} ({miss.action}) read {question.param} = "
+                         f"{steps[question.step].args.get(question.param or '')!r}, "
+                         f"but {question.problem}: fell through")
                 steps = None
             elif question is not None:
-                return ask(question, 0, steps)
+                return run.ask(question, 0, steps)
+        run.steps = steps
         if steps is None and self.unavailable:
             claim = self.unavailable.by_words(request)
             if claim is not None:
-                escalations.append(f"the request needs plugin '{claim.plugin}', which failed "
-                                   "to load: answered without planning")
-                return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
-                                   answer=claim.answer()), [])
-        if steps is not None:
-            plan = Plan(request=request, steps=filled, tier=0, confidence=1.0)
-            violations = self.verifier.verify(plan, table.as_mapping(), now)
-            if not planner_fixable(violations):
-                # Fine, or wrong in a way no other plan of the same request would fix (a failed
-                # precondition, a time in the past, a denied domain): the user is told why.
-                return finish(plan, violations)
-            escalations.append("tier 0 plan rejected: " +
-                               "; ".join(str(v) for v in blocking(violations)))
-        # What makes the request actionable (None: nothing): read once, it parses every span.
-        actionable = self._vocabulary().why_actionable(request, now, tz, _person_names(table))
+                return self._unavailable_answer(run, claim.plugin, claim.answer())
         if steps is None:
-            if miss.question is None:
-                escalations.append("tier 0: no sentence template matched")
-                self._partial(request, miss)
-            if actionable is None:
-                escalations.append("no action's words, no reference, address or time in the "
-                                   "request: answered without a model")
-                return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
-                                   answer=self._no_action_answer()), [])
+            return None
+        plan = Plan(request=request, steps=filled, tier=0, confidence=1.0)
+        violations = self.verifier.verify(plan, run.table.as_mapping(), run.now)
+        if not planner_fixable(violations):
+            # Fine, or wrong in a way no other plan of the same request would fix (a failed
+            # precondition, a time in the past, a denied domain): the user is told why.
+            return run.finish(plan, violations)
+        run.note("tier 0 plan rejected: " + "; ".join(str(v) for v in blocking(violations)))
+        return None
 
-        mentions = self._pre_resolve(request, table)
-        if steps is None:
-            unclear = self._unclear_person(request, table)
-            if unclear is not None:
-                escalations.append("a person the request refers to is one of several: asked "
-                                   "before planning")
-                asked_who = finish(unclear.plan, [])
-                asked_who.candidate_ids = unclear.candidate_ids
-                asked_who.question_span = unclear.question_span
-                return asked_who
-        hybrid = self._hybrid(request, table, mentions, filler, specs, now, on_tier)
-        if hybrid is not None:
-            plan, violations = hybrid
-            escalations.append("tier 1: planned the part no template matched")
-            return finish(plan, violations)
+    @staticmethod
+    def _unavailable_answer(run: PlanningRun, plugin: str, answer: str) -> Proposal:
+        run.note(f"the request needs plugin '{plugin}', which failed to load: answered "
+                 "without planning")
+        return run.finish(Plan(request=run.request, kind=PlanKind.NO_ACTION, tier=0,
+                               answer=answer), [])
+
+    def stage_gate(self, run: PlanningRun) -> Proposal | None:
+        """The relevance gate: with no template's reading, a request with nothing an action
+        could act on is small talk, answered without a model."""
+        # Read once, it parses every span; later stages use it too.
+        run.actionable = self._vocabulary().why_actionable(run.request, run.now, run.tz,
+                                                           _person_names(run.table))
+        if run.steps is not None:
+            return None
+        if run.miss.question is None:
+            run.note("tier 0: no sentence template matched")
+            self._partial(run.request, run.miss)
+        if run.actionable is None:
+            run.note("no action's words, no reference, address or time in the request: "
+                     "answered without a model")
+            return run.finish(Plan(request=run.request, kind=PlanKind.NO_ACTION, tier=0,
+                                   answer=self._no_action_answer()), [])
+        return None
+
+    def stage_resolve(self, run: PlanningRun) -> Proposal | None:
+        """References resolved before any model ("the first link" = link:1); a person the
+        request refers to who is one of several is asked about."""
+        run.mentions = self._pre_resolve(run.request, run.table)
+        if run.steps is not None:
+            return None
+        unclear = self._unclear_person(run.request, run.table)
+        if unclear is None:
+            return None
+        run.note("a person the request refers to is one of several: asked before planning")
+        asked_who = run.finish(unclear.plan, [])
+        asked_who.candidate_ids = unclear.candidate_ids
+        asked_who.question_span = unclear.question_span
+        return asked_who
+
+    def stage_hybrid(self, run: PlanningRun) -> Proposal | None:
+        """"X and Y" where a template reads one part: tier 1 plans only the other."""
+        hybrid = self._hybrid(run.request, run.table, run.mentions, run.filler, run.specs,
+                              run.now, run.on_tier)
+        if hybrid is None:
+            return None
+        plan, violations = hybrid
+        run.note("tier 1: planned the part no template matched")
+        return run.finish(plan, violations)
+
+    def stage_models(self, run: PlanningRun) -> Proposal | None:
+        """Tiers 1 and 2: each model plans with bounded repairs; code's doubts about tier 1's
+        reading re-plan it among the actions that fit, or hand it to tier 2."""
         last: Proposal | None = None
         fallback: Proposal | None = None  # tier 1's answer, kept if tier 2 cannot do better
         for tier in (1, 2):
-            if on_tier and self.tier_factories.get(tier):
-                on_tier(tier)  # before loading: the first load takes a moment
+            if run.on_tier and self.tier_factories.get(tier):
+                run.on_tier(tier)  # before loading: the first load takes a moment
             try:
                 model_tier = self._model_tier(tier)
             except ModelError as exc:
                 if tier == 1:
                     raise
-                escalations.append(f"tier 2 unavailable: {exc}")
+                run.note(f"tier 2 unavailable: {exc}")
                 break
             if model_tier is None:
                 if tier == 1:
-                    escalations.append("tier 1: no model configured")
+                    run.note("tier 1: no model configured")
                 continue
-            feedback: list[str] = []
-            asked: Proposal | None = None
-            for _attempt in range(self.max_repairs + 1):
-                proposal = model_tier.propose(request, table.all(), mentions, feedback)
-                plan = proposal.plan
-                if plan.kind is not PlanKind.ACTIONS:
-                    last = finish(plan, [])
-                    break
-                filled, question = filler.fill(plan.steps, specs)
-                if question is not None:
-                    asked = ask(question, tier, plan.steps)
-                    value = (plan.steps[question.step].args.get(question.param or "")
-                             if question.step is not None else None)
-                    if tier == 1 and invented_value(request, value):
-                        escalations.append(f"tier 1 asked about {value!r}, which the request "
-                                           "does not say")
-                    elif tier == 1 and question.step is not None:
-                        step = plan.steps[question.step]
-                        etype = (specs[step.action].entity_params().get(question.param or "")
-                                 if step.action in specs else None)
-                        if nothing_to_refer_to(etype, {e.type for e in table.all()},
-                                               [s.action for s in plan.steps[:question.step]],
-                                               specs):
-                            escalations.append(f"tier 1 asked about a {etype}, and none is "
-                                               "in scope")
-                    break
-                plan = plan.model_copy(update={"steps": self._prune(filled)})
-                violations = self.verifier.verify(plan, table.as_mapping(), now)
-                last = finish(plan, violations)
-                if not planner_fixable(violations):
-                    break
-                feedback = [str(v) for v in planner_fixable(violations)]
-                escalations.append(f"tier {tier} plan rejected: " + "; ".join(feedback))
             has_tier2 = tier == 1 and self.tier_factories.get(2) is not None
-            if asked is not None:
-                if has_tier2 and escalations and escalations[-1].startswith("tier 1 asked "):
-                    fallback = asked
+            outcome = self._propose_with_repairs(run, tier, model_tier)
+            if isinstance(outcome, _Ended):
+                return outcome.proposal
+            if isinstance(outcome, _Asked):
+                absent = self._nothing_there(run) if tier == 1 else None
+                if absent is not None:
+                    return absent
+                if has_tier2 and run.escalations and \
+                        run.escalations[-1].startswith("tier 1 asked "):
+                    fallback = outcome.proposal
                     continue
-                return asked
-            assert last is not None
-            unsure = (last.plan.confidence is not None and
-                      last.plan.confidence < self.min_confidence)
-            doubts = plan_doubts(request, last.plan, mentions, specs, actionable,
-                                 table.as_mapping()) \
-                if tier == 1 else []
-            if doubts and not planner_fixable(last.violations):
-                replanned = self._replan_among(
-                    self._takers(last.plan, mentions, table, specs), request, mentions,
-                    table, filler, specs, now, actionable, model_tier)
-                if replanned is not None:
-                    escalations.append("tier 1 plan doubted: " + "; ".join(doubts) +
-                                       "; re-planned with the actions that take the "
-                                       "reference")
-                    return finish(replanned.plan, replanned.violations)
-            misfits, among = better_fits(request, last.plan, self._vocabulary())
-            if misfits and not planner_fixable(last.violations):
-                replanned = self._replan_among(among, request, mentions, table, filler,
-                                               specs, now, actionable, model_tier)
-                if replanned is not None:
-                    escalations.append(f"tier {tier} plan doubted: " + "; ".join(misfits) +
-                                       "; re-planned among " + ", ".join(among))
-                    return finish(replanned.plan, replanned.violations)
-                if tier == 1:
-                    doubts = [*doubts, *misfits]
-            if planner_fixable(last.violations) or unsure or doubts:
-                if unsure:
-                    escalations.append(f"tier {tier} unsure (confidence "
-                                       f"{last.plan.confidence:.2f})")
-                if doubts:
-                    escalations.append("tier 1 plan doubted: " + "; ".join(doubts))
-                if has_tier2:
-                    fallback = last
-                    continue
+                return outcome.proposal
+            last = outcome
+            judged = self._judge(run, tier, last, model_tier)
+            if isinstance(judged, Proposal):
+                return judged
+            if judged and has_tier2:
+                fallback = last
+                continue
             if (tier == 2 and fallback is not None and fallback.plan.kind is PlanKind.QUESTION
                     and last.plan.kind in (PlanKind.NO_ACTION, PlanKind.ANSWER)):
                 # A question back beats a canned "no action" for a request worth escalating.
-                escalations.append("tier 2 had no plan: tier 1's question stands")
+                run.note("tier 2 had no plan: tier 1's question stands")
                 break
             return last
         if fallback is not None:
-            fallback.plan.escalations = escalations
-            fallback.seconds = time.perf_counter() - started
+            fallback.plan.escalations = run.escalations
+            fallback.seconds = time.perf_counter() - run.started
             return fallback
-        if last is not None:
-            return last
-        return finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=0,
-                           answer="No sentence template matched and no model is available "
-                                  "to plan this request."), [])
+        return last
+
+    def _propose_with_repairs(self, run: PlanningRun, tier: int, model_tier: ModelTier
+                              ) -> Proposal | _Asked | _Ended:
+        """One tier's plan: proposed, slot-filled and verified, with violations sent back
+        up to ``max_repairs`` times. A question from slot filling is `_Asked`; a person put
+        in a slot for something else, re-planned, is `_Ended`."""
+        request, table, specs = run.request, run.table, run.specs
+        feedback: list[str] = []
+        last: Proposal | None = None
+        for _attempt in range(self.max_repairs + 1):
+            proposal = model_tier.propose(request, table.all(), run.mentions, feedback)
+            plan = proposal.plan
+            if plan.kind is not PlanKind.ACTIONS:
+                return run.finish(plan, [])
+            filled, question = run.filler.fill(plan.steps, specs)
+            if question is not None:
+                misread = self._person_misread(request, plan, run.mentions, table, run.filler,
+                                               specs, run.now, run.actionable, model_tier)
+                if misread is not None:
+                    run.note(f"tier {tier} asked about a person the request names in a slot "
+                             "for something else: re-planned among the actions that take "
+                             "a person")
+                    return _Ended(run.finish(misread.plan, misread.violations))
+                asked = run.ask(question, tier, plan.steps)
+                if tier == 1:
+                    self._note_tier1_question(run, plan, question)
+                return _Asked(asked)
+            plan = plan.model_copy(update={"steps": self._prune(filled, request)})
+            violations = self.verifier.verify(plan, table.as_mapping(), run.now)
+            last = run.finish(plan, violations)
+            if not planner_fixable(violations):
+                break
+            feedback = [str(v) for v in planner_fixable(violations)]
+            run.note(f"tier {tier} plan rejected: " + "; ".join(feedback))
+        assert last is not None
+        return last
+
+    @staticmethod
+    def _note_tier1_question(run: PlanningRun, plan: Plan, question: Clarification) -> None:
+        """Why tier 1's question is worth tier 2's try: it asks about a value the request
+        does not say, or about a kind of thing that is not in scope."""
+        specs = run.specs
+        value = (plan.steps[question.step].args.get(question.param or "")
+                 if question.step is not None else None)
+        if invented_value(run.request, value):
+            run.note(f"tier 1 asked about {value!r}, which the request does not say")
+        elif question.step is not None:
+            step = plan.steps[question.step]
+            etype = (specs[step.action].entity_params().get(question.param or "")
+                     if step.action in specs else None)
+            if nothing_to_refer_to(etype, {e.type for e in run.table.all()},
+                                   [s.action for s in plan.steps[:question.step]], specs):
+                run.note(f"tier 1 asked about a {etype}, and none is in scope")
+                run.absent_type = etype or ""
+
+    @staticmethod
+    def _nothing_there(run: PlanningRun) -> Proposal | None:
+        """Tier 0's template and tier 1 both read the request as acting on an existing thing
+        of one kind ("move my dentist thing to …": a job), and none is in scope: the answer
+        says so. A larger model would only guess another action (a new reminder)."""
+        miss = run.miss
+        if not run.absent_type or miss.question is None or miss.question.step is None \
+                or miss.action not in run.specs:
+            return None
+        param = miss.question.param or ""
+        if run.specs[miss.action].entity_params().get(param) != run.absent_type:
+            return None
+        phrase = str(miss.steps[miss.question.step].args.get(param, "")).strip()
+        verb = miss.action.split("_")[0]
+        run.note(f"{_NOTHING_THERE} {run.absent_type} to {verb}, and none is in scope: "
+                 "answered without tier 2")
+        return run.finish(Plan(
+            request=run.request, kind=PlanKind.NO_ACTION, tier=1,
+            answer=f"I can't find {phrase!r}: there is no {run.absent_type} to {verb}. "
+                   f"Nothing like it is scheduled or on screen."), [])
+
+    def _judge(self, run: PlanningRun, tier: int, last: Proposal, model_tier: ModelTier
+               ) -> Proposal | bool:
+        """Code's checks of a tier's plan: a proposal that replaces it (a re-plan among the
+        actions that fit, a person copied into its slot), True when the plan should go to
+        tier 2 (rejected, unsure or doubted), False when it stands."""
+        request, table, specs = run.request, run.table, run.specs
+        unsure = (last.plan.confidence is not None and
+                  last.plan.confidence < self.min_confidence)
+        doubts = plan_doubts(request, last.plan, run.mentions, specs, run.actionable,
+                             table.as_mapping()) if tier == 1 else []
+        said_time = run.filler.time_in_request() if tier == 1 else None
+        if (said_time and unused_time(said_time, last.plan, specs)
+                and not better_fits(request, last.plan, self._vocabulary())[0]):
+            doubts.append(f"the request says a time ({said_time!r}), and no step takes one")
+        else:
+            said_time = None
+        copied = copy_named_person(request, last.plan, specs, table.as_mapping()) \
+            if doubts and not planner_fixable(last.violations) else None
+        if copied is not None:
+            checked = self.verifier.verify(copied, table.as_mapping(), run.now)
+            if not planner_fixable(checked) and not plan_doubts(
+                    request, copied, run.mentions, specs, run.actionable,
+                    table.as_mapping()):
+                run.note(f"tier {tier} plan doubted: " + "; ".join(doubts) +
+                         "; the person copied into the slot that takes one")
+                return run.finish(copied, checked)
+        if doubts and not planner_fixable(last.violations):
+            replanned = self._replan_among(
+                self._takers(request, last.plan, run.mentions, table, specs, said_time),
+                request, run.mentions, table, run.filler, specs, run.now, run.actionable,
+                model_tier)
+            if replanned is not None:
+                run.note("tier 1 plan doubted: " + "; ".join(doubts) +
+                         "; re-planned with the actions that take the reference")
+                return run.finish(replanned.plan, replanned.violations)
+        misfits, among = better_fits(request, last.plan, self._vocabulary())
+        if misfits and not planner_fixable(last.violations):
+            replanned = self._replan_among(among, request, run.mentions, table, run.filler,
+                                           specs, run.now, run.actionable, model_tier)
+            if replanned is not None:
+                run.note(f"tier {tier} plan doubted: " + "; ".join(misfits) +
+                         "; re-planned among " + ", ".join(among))
+                return run.finish(replanned.plan, replanned.violations)
+            if tier == 1:
+                doubts = [*doubts, *misfits]
+        if not (planner_fixable(last.violations) or unsure or doubts):
+            return False
+        if unsure:
+            run.note(f"tier {tier} unsure (confidence {last.plan.confidence:.2f})")
+        if doubts:
+            run.note("tier 1 plan doubted: " + "; ".join(doubts))
+        return True
 
     # -- what tier 0 read and could not use --------------------------------------------------
-    def _partial(self, request: str, miss: _Tier0Miss) -> None:
+    def _partial(self, request: str, miss: Tier0Miss) -> None:
         """"X and Y" where a template reads X (or Y) and not the other: recorded, so a plan
         that does only X is never taken for the whole request."""
         from assistant.templates import TemplateMatcher
@@ -466,7 +547,7 @@ class Planner:
                                 question_span=(mention.start, mention.end))
         return None
 
-    def _settle(self, request: str, proposal: Proposal, miss: _Tier0Miss) -> Proposal:
+    def _settle(self, request: str, proposal: Proposal, miss: Tier0Miss) -> Proposal:
         """The last word on a proposal: a send step's target nobody said is a question; a
         plan that does only one clause of "X and Y" is not the plan for the request; an
         answer without a plan explains what tier 0 read and could not use."""
@@ -491,7 +572,8 @@ class Planner:
                 out.plan.escalations = notes
                 return out
             return proposal
-        if plan.kind not in (PlanKind.NO_ACTION, PlanKind.ANSWER):
+        if plan.kind not in (PlanKind.NO_ACTION, PlanKind.ANSWER) or \
+                (notes and notes[-1].startswith(_NOTHING_THERE)):
             return proposal
         question = miss.question
         if question is not None and question.options:
@@ -542,12 +624,32 @@ class Planner:
         return out
 
     @staticmethod
-    def _takers(plan: Plan, mentions: list[tuple[Mention, str]], table: EntityTable,
-                specs: dict[str, ActionSpec]) -> list[str]:
-        """The actions that take an entity of a type the plan leaves unused."""
+    def _takers(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
+                table: EntityTable, specs: dict[str, ActionSpec],
+                said_time: str | None = None) -> list[str]:
+        """The actions that take an entity of a type the plan leaves unused, those that take
+        a person when the plan leaves a person the request names unused, and those that take
+        a time when it leaves the time the request says (``said_time``) unused."""
         types = {e.id: e.type for e in table.all()}
         unused = unused_reference_types(plan, mentions, types, specs)
-        return [s.name for s in specs.values() if set(s.entity_params().values()) & unused]
+        out = [s.name for s in specs.values() if set(s.entity_params().values()) & unused]
+        if plan.steps and unused_people(request, plan, specs, table.as_mapping()):
+            out += [a for a in person_takers(specs) if a not in out]
+        if said_time:
+            out += [a for a in time_takers(specs) if a not in out]
+        return out
+
+    def _person_misread(self, request: str, plan: Plan, mentions: list[tuple[Mention, str]],
+                        table: EntityTable, filler: SlotFiller, specs: dict[str, ActionSpec],
+                        now: datetime, actionable: str | None, model_tier: ModelTier
+                        ) -> Proposal | None:
+        """A plan whose question comes from a person the request names put where something
+        else belongs ("mail from Ana" read as an email called 'ana'): planned again among the
+        actions that take a person; None when that is not it or does not help."""
+        if not unused_people(request, plan, specs, table.as_mapping()):
+            return None
+        return self._replan_among(person_takers(specs), request, mentions, table, filler,
+                                  specs, now, actionable, model_tier)
 
     def _replan_among(self, among: list[str], request: str,
                       mentions: list[tuple[Mention, str]], table: EntityTable,
@@ -565,7 +667,7 @@ class Planner:
         filled, question = filler.fill(plan.steps, specs)
         if question is not None:
             return None
-        plan = plan.model_copy(update={"steps": self._prune(filled)})
+        plan = plan.model_copy(update={"steps": self._prune(filled, request)})
         violations = self.verifier.verify(plan, table.as_mapping(), now)
         if (planner_fixable(violations)
                 or plan_doubts(request, plan, mentions, specs, actionable, table.as_mapping())
@@ -631,7 +733,7 @@ class Planner:
             filled, question = filler.fill(steps, specs)
             if question is not None:
                 return None
-            plan = Plan(request=request, steps=self._prune(filled), tier=1,
+            plan = Plan(request=request, steps=self._prune(filled, request), tier=1,
                         confidence=confidence)
             violations = self.verifier.verify(plan, table.as_mapping(), now)
             if planner_fixable(violations):
@@ -639,9 +741,11 @@ class Planner:
             return plan, violations
         return None
 
-    def _prune(self, steps: list[Step]) -> list[Step]:
+    def _prune(self, steps: list[Step], request: str) -> list[Step]:
         """Drop a read-only step the model appended that only looks again at what an earlier
-        step already used (e.g. reading the email it has just forwarded)."""
+        step already used (e.g. reading the email it has just forwarded), and identical read
+        steps repeated though the request asks for no repetition (`drop_repeats`)."""
+        steps = drop_repeats(steps, self.registry.get, request)
         out: list[Step] = []
         for step in steps:
             spec = self.registry.get(step.action)

@@ -9,6 +9,9 @@ the larger model (tier 2) when one is configured; each doubt is recorded as the 
 - no action at all, though the request uses an action's words;
 - a question about a value the model made up (it is nowhere in the request);
 - a recipient (a person-typed argument) the request neither names nor refers to;
+- a person the request names (a contact lam knows) whom no step uses ("txt Dana that ..."
+  planned as a click on Dana's id: `unused_people`; re-planned among the actions that take
+  a person);
 - a step none of whose action's words the request uses, while it uses a word only another
   action is called by (`better_fits`: re-planned among those actions).
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from actions.entities import Entity
 from actions.plan import Plan, PlanKind
@@ -26,12 +30,27 @@ from actions.types import format_of
 from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
 from assistant.planner.relevance import ActionVocabulary, stems
-from assistant.resolve import Mention
+from assistant.resolve import Mention, find_mentions
 
-__all__ = ["EXPLICIT_KINDS", "better_fits", "invented_value", "nothing_to_refer_to",
-           "plan_doubts", "unnamed_people", "unused_reference_types", "unused_references"]
+__all__ = [
+    "ENTITY_ID",
+    "EXPLICIT_KINDS",
+    "better_fits",
+    "invented_value",
+    "nothing_to_refer_to",
+    "person_takers",
+    "plan_doubts",
+    "time_takers",
+    "unnamed_people",
+    "unused_people",
+    "unused_reference_types",
+    "unused_references",
+    "unused_time",
+]
 
 _WORDS = re.compile(r"[a-z0-9]+")
+ENTITY_ID = re.compile(r"^[a-z_]+:[\w.@-]+$")
+"""An entity id ("contact:dana-ross"): in a text slot it is no use of the entity."""
 EXPLICIT_KINDS = ("ordinal", "description", "named", "labeled")
 
 
@@ -66,6 +85,9 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
     doubts = [f"the plan does not use {m.text!r} ({eid})"
               for m, eid in unused_references(plan, mentions, specs)]
     doubts += unnamed_people(request, plan, mentions, specs, entities or {})
+    if plan.kind is PlanKind.ACTIONS and plan.steps:
+        doubts += [f"the request names {p.label}, and no step uses them"
+                   for p in unused_people(request, plan, specs, entities or {})]
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
         if actionable and actionable.startswith("action words"):
             doubts.insert(0, f"no action planned, though the request has {actionable}")
@@ -92,12 +114,23 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
     return doubts
 
 
+def _without_references(request: str) -> str:
+    """The request with its referring expressions ("the third link", "this page") cut out."""
+    out, at = [], 0
+    for mention in find_mentions(request):
+        out.append(request[at:mention.start])
+        at = mention.end
+    return " ".join([*out, request[at:]])
+
+
 def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
                 ) -> tuple[list[str], list[str]]:
     """Steps whose action the request has none of the words of, while it has a word only some
     other action is called by ("alert me in an hour ..." planned as ``click``: "alert" is only
-    ``set_reminder``'s). Returns the doubts and the actions to plan among instead (the
-    better-fitting ones and the plan's well-cued ones)."""
+    ``set_reminder``'s) or, failing that, described with ("peek at my inbox" planned as
+    ``read_page``: only ``list_emails`` is described with "inbox"). Returns the doubts and
+    the actions to plan among instead (the better-fitting ones and the plan's well-cued
+    ones)."""
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
         return [], []
     said = stems(request)
@@ -106,8 +139,17 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
                      if vocabulary.cues.get(a) and not vocabulary.cues[a] & said})
     if not uncued:
         return [], []
+    # The words of a reference name a thing, not what to do with it ("the second result" is
+    # a link on the page, no call for search_web)
+    said = stems(_without_references(request))
     fits = {name: sorted(words & said) for name, words in vocabulary.distinctive.items()
             if name not in planned and words & said}
+    if not fits:  # no cue decides: words only one action is described with ("inbox")
+        # ... a weaker sign, which does not outweigh an action whose own description fits
+        # ("anyone in my address book ...": list_contacts lists those matching an address)
+        uncued = [a for a in uncued if not vocabulary.described.get(a, frozenset()) & said]
+        fits = {name: sorted(words & said) for name, words in vocabulary.described_only.items()
+                if name not in planned and words & said} if uncued else {}
     if not fits:
         return [], []
     doubts = [f"the request has none of {a}'s words, and " + ", ".join(
@@ -119,7 +161,7 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
 def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                    specs: dict[str, ActionSpec], entities: Mapping[str, Entity]) -> list[str]:
     """A person-typed argument (a recipient) that is someone the request neither names nor
-    refers to: the model picked a contact ("tell me a joke" sent to the first contact)."""
+    refers to: the model picked a contact (small talk sent to the first contact as an email)."""
     said = set(_words(request))
     referred = {eid for _, eid in mentions}
     out = []
@@ -138,6 +180,93 @@ def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]]
             if not any(w in said for n in names for w in _words(n) if len(w) > 1):
                 out.append(f"{step.action}.{name} is {person.label}, whom the request does "
                            "not name")
+    return out
+
+
+def _name_words(person: Entity) -> set[str]:
+    names = [person.label, *(person.attributes.get("nicknames") or [])]
+    return {w for n in names for w in _words(str(n)) if len(w) > 2}
+
+
+def unused_people(request: str, plan: Plan, specs: dict[str, ActionSpec],
+                  entities: Mapping[str, Entity]) -> list[Entity]:
+    """People lam knows whom the request names (a word of their name or nickname), while no
+    step uses any of them: not as a person-typed argument, not in the words of an argument
+    (an entity id written into a text slot is no use). With several of one name ("Alice"),
+    one of them used is enough."""
+    said = set(_words(request))
+    named: dict[str, list[Entity]] = {}
+    for person in entities.values():
+        if person.type in PERSON_TYPES:
+            for word in _name_words(person) & said:
+                named.setdefault(word, []).append(person)
+    if not named:
+        return []
+    ids: set[str] = set()
+    text_words: set[str] = set()
+    for step in plan.steps:
+        spec = specs.get(step.action)
+        typed = spec.entity_params() if spec is not None else {}
+        for name, value in step.args.items():
+            if not isinstance(value, str):
+                continue
+            if name in typed:
+                ids.add(value)
+            elif not ENTITY_ID.match(value):
+                text_words.update(_words(value))
+    out: list[Entity] = []
+    for word, people in sorted(named.items()):
+        if word in text_words or any(p.id in ids for p in people):
+            continue
+        out.extend(p for p in people if p not in out)
+    return out
+
+
+def _timed(prop: dict[str, Any]) -> bool:
+    options = [prop, *(prop.get("anyOf") or [])]
+    return any(format_of(o) in ("date-time", "x-recurrence")
+               for o in options if isinstance(o, dict))
+
+
+def unused_time(phrase: str, plan: Plan, specs: dict[str, ActionSpec]) -> bool:
+    """The request says a time (``phrase``) and no step takes one: no time argument is
+    filled, and the phrase is not part of a text argument ("tell Bo I'm there at 5")."""
+    if plan.kind is not PlanKind.ACTIONS or not plan.steps:
+        return False
+    wanted = " ".join(_words(phrase))
+    for step in plan.steps:
+        spec = specs.get(step.action)
+        props = spec.parameters_schema().get("properties", {}) if spec is not None else {}
+        for name, value in step.args.items():
+            if value in (None, ""):
+                continue
+            if _timed(props.get(name, {})):
+                return False
+            if isinstance(value, str) and wanted in " ".join(_words(value)):
+                return False
+    return True
+
+
+def time_takers(specs: dict[str, ActionSpec]) -> list[str]:
+    """The actions with a time argument (a reminder, a scheduled plan, a move)."""
+    return [s.name for s in specs.values()
+            if any(_timed(p) for p in s.parameters_schema().get("properties", {}).values())]
+
+
+def person_takers(specs: dict[str, ActionSpec]) -> list[str]:
+    """The actions that take a person: a person-typed argument, or an argument (or the
+    action itself) described as being about a contact or person (a sender filter, a
+    contact search)."""
+    out = []
+    for spec in specs.values():
+        if set(spec.entity_params().values()) & PERSON_TYPES:
+            out.append(spec.name)
+            continue
+        props = spec.parameters_schema().get("properties", {})
+        text = " ".join([spec.description, *(str(p.get("description", ""))
+                                             for p in props.values())]).lower()
+        if props and re.search(r"\b(contacts?|person|people)\b", text):
+            out.append(spec.name)
     return out
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from actions.spec import ActionSpec
 from assistant.normalize import TimeParseError, TimeParseReason, find_addresses, parse_when
+from assistant.normalize.urls import known_sites
 from assistant.resolve import find_mentions
 
 __all__ = ["ActionVocabulary", "stems"]
@@ -46,12 +47,21 @@ def stems(text: str) -> set[str]:
     return {_stem(w) for w in _content_words(text)}
 
 
+def known_site_in(request: str) -> str | None:
+    """The longest name of a well-known site (the URL normalizer's table) the request says
+    as whole words ("bring up the python documentation"): a place to go, so not small talk."""
+    said = " " + " ".join(_WORD.findall(request.lower().replace("'s ", " "))) + " "
+    found = [name for name in known_sites() if f" {name} " in said]
+    return max(found, key=len) if found else None
+
+
 class ActionVocabulary:
     """The words the live actions are described and templated with (stemmed), and each
     action's *cues*: the words of its name and sentence templates."""
 
     def __init__(self, specs: list[ActionSpec]) -> None:
         words: set[str] = set()
+        described: dict[str, set[str]] = {}
         self.cues: dict[str, frozenset[str]] = {}
         for spec in specs:
             self.cues[spec.name] = frozenset(stems(" ".join(
@@ -62,9 +72,14 @@ class ActionVocabulary:
                      *(re.sub(r"\{\w+\}", " ", t) for t in spec.templates)]
             for name, prop in schema.get("properties", {}).items():
                 parts += [name.replace("_", " "), str(prop.get("description", ""))]
-            for part in parts:
-                words.update(_stem(w) for w in _content_words(part))
+            mine = {_stem(w) for part in parts for w in _content_words(part)}
+            described[spec.name] = mine
+            words.update(mine)
         self.words = frozenset(words)
+        self.described: dict[str, frozenset[str]] = {
+            name: frozenset(mine) for name, mine in described.items()}
+        """The words each action is described with: its name, description, parameters and
+        templates (stemmed)."""
         owners: dict[str, set[str]] = {}
         for name, cues in self.cues.items():
             for cue in cues:
@@ -73,6 +88,14 @@ class ActionVocabulary:
             name: frozenset(c for c in cues if len(owners[c]) == 1)
             for name, cues in self.cues.items()}
         """Cues only one action has ("nudge": set_reminder; "open": not distinctive)."""
+        users: dict[str, int] = {}
+        for mine in described.values():
+            for w in mine:
+                users[w] = users.get(w, 0) + 1
+        self.described_only: dict[str, frozenset[str]] = {
+            name: frozenset(w for w in mine if users[w] == 1) for name, mine in described.items()}
+        """Words of an action's description and parameters no other action is described with
+        ("inbox": list_emails): a weaker sign than a cue, used when no cue decides."""
 
     def why_actionable(self, request: str, now: datetime, tz: ZoneInfo,
                        names: frozenset[str] = frozenset()) -> str | None:
@@ -91,6 +114,9 @@ class ActionVocabulary:
         addresses = find_addresses(request)
         if addresses:
             return f"an address: {addresses[0]}"
+        site = known_site_in(request)
+        if site is not None:
+            return f"a site: {site}"
         time_words = self._time_words(request, now, tz)
         if time_words is not None and set(words) - time_words:
             return "a time, with something to do at it"

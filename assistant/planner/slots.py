@@ -25,6 +25,7 @@ from assistant.normalize import (
 )
 from assistant.planner.choice import action_source
 from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.same_day import on_its_own_day
 from assistant.resolve import (
     NOUN_TYPES,
     Mention,
@@ -37,9 +38,17 @@ from assistant.verify import EMAIL_RE
 __all__ = ["Clarification", "SlotFiller"]
 
 RECURRENCE_CUE = re.compile(r"\b(every|each|daily|weekly|monthly|yearly|annually|hourly|"
-                            r"weekdays|weekends|nightly)\b", re.I)
+                            r"weekdays|weekends|nightly|(mon|tues|wednes|thurs|fri|satur|sun)"
+                            r"days)\b", re.I)
+"""Words that ask for a repetition ("on Fridays" is every Friday; "on Friday" is one)."""
 RESULT_PHRASES = {"the result", "the results", "what you found", "whatever you found",
                   "the answer", "what it says", "the output", "that result"}
+FREQUENCY_ADJECTIVE = re.compile(
+    r"\b(daily|weekly|monthly|yearly|annual|hourly|nightly|quarterly)\s+(?!(?:to|on|at|in|"
+    r"from|until|till|starting|beginning|and|or|for|by|except|but|then|please|around|about|"
+    r"through|between|after|before|of|with|except|is|are)\b)(?=[a-z])", re.I)
+"""A frequency word before a noun describes the thing ("the weekly sync", "my monthly rent"),
+it does not ask for a repetition ("remind me weekly to ...", "... weekly on Mondays")."""
 PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
 
 
@@ -102,9 +111,13 @@ class SlotFiller:
             if (source_kind == "model" and name not in required and isinstance(value, str)
                     and not entity_type_of(props.get(name, {}))
                     and not self._in_request(value)):
-                del args[name]  # an optional value the model made up: leave it to the default
-                sources.pop(name, None)
-                continue
+                said = self._said_instead(value, props.get(name, {}))
+                if said is None:
+                    del args[name]  # an optional value the model made up: the default
+                    sources.pop(name, None)
+                    continue
+                if said != value:  # the allowed value the request names
+                    value, source_kind = said, "user_text"
 
             prop = props.get(name, {})
             if is_step_ref(value) or not isinstance(value, str):
@@ -129,6 +142,7 @@ class SlotFiller:
                 if prior is not None and not prior.provenance.trusted:
                     source = source.model_copy(update={"provenance": prior.provenance})
                 sources[name] = source
+        self._keep_own_day(spec, props, args, sources)
         for name in required - set(args):
             every = next((args[k] for k, p in props.items()
                           if format_of(p) == "x-recurrence" and isinstance(args.get(k), str)),
@@ -208,16 +222,69 @@ class SlotFiller:
         return value, ValueSource(kind="user_text", text=text,
                                   provenance=self._provenance_of_text(text))
 
+    def _keep_own_day(self, spec: ActionSpec, props: dict[str, Any], args: dict[str, Any],
+                      sources: dict[str, ValueSource]) -> None:
+        """A step about a thing with a time of its own (a job's next firing) given a new time
+        of day only: that hour on the thing's own day (`same_day.on_its_own_day`)."""
+        current = None
+        for pname in spec.entity_params():
+            entity = self.table.get(str(args.get(pname, "")))
+            if entity is not None and isinstance(entity.attributes.get("next"), str):
+                current = datetime.fromisoformat(entity.attributes["next"])
+        if current is None:
+            return
+        for name, prop in props.items():
+            source = sources.get(name)
+            if (format_of(prop) != "date-time" or source is None or not source.text
+                    or source.kind != "normalized"):
+                continue
+            moved = on_its_own_day(source.text, current, self.now, self.tz)
+            if moved is not None:
+                args[name] = moved.isoformat()
+                sources[name] = source.model_copy(update={
+                    "note": f"on its own day ({current.astimezone(self.tz):%a %d %b})"})
+
     # -- repairs of what the model wrote ------------------------------------------------------
+    def _said_instead(self, value: str, prop: dict[str, Any]) -> str | None:
+        """An optional value the model wrote that the request does not say, when the request
+        does say what belongs there: the one allowed value it names as a word ("scroll back
+        to the top": ``top``, not the model's ``up``), or the person it names ("mail from
+        Bob": the model's "Bob Stone" is the contact whose name the request says). None: it
+        is made up."""
+        words = _WORDS.findall(self.request.lower())
+        said, padded = set(words), " " + " ".join(words) + " "
+        allowed = [v for v in prop.get("enum") or [] if isinstance(v, str) and v.strip()]
+        if allowed:
+            spans = {v: " " + " ".join(_WORDS.findall(v.lower())) + " " for v in allowed}
+            named = [v for v in allowed if spans[v] in padded]
+            # "the far left" names "far left", not also "left"
+            named = [v for v in named if not any(spans[v] in spans[o] and spans[v] != spans[o]
+                                                 for o in named)]
+            return named[0] if len(named) == 1 else None
+        for person in self.table.all():
+            if person.type not in PERSON_TYPES:
+                continue
+            names = [str(n) for n in [person.label, *(person.attributes.get("nicknames") or [])]]
+            addresses = [str(a) for a in [*(person.attributes.get("emails") or []),
+                                          person.attributes.get("email")] if a]
+            name_words = {w for n in names for w in _norm(n).split() if len(w) > 2}
+            if _norm(value) in {_norm(n) for n in names + addresses} and name_words & said:
+                return value
+        return None
+
     def _in_request(self, text: str) -> bool:
         return bool(_norm(text)) and _norm(text) in _norm(self.request)
 
-    def _phrases(self) -> list[str]:
-        """Word spans of the request, longest first (for re-reading a time from it)."""
-        words = self.request.split()
+    def _phrases(self, text: str | None = None) -> list[str]:
+        """Word spans of the request (or ``text``), longest first (for re-reading a time)."""
+        words = (self.request if text is None else text).split()
         spans = [" ".join(words[a:b]) for a in range(len(words))
                  for b in range(min(len(words), a + 8), a, -1)]
         return sorted(spans, key=len, reverse=True)
+
+    def time_in_request(self) -> str | None:
+        """The longest phrase of the request that names a moment, or None."""
+        return self._time_in_request()
 
     def _time_in_request(self) -> str | None:
         for phrase in self._phrases():
@@ -225,10 +292,16 @@ class SlotFiller:
                 return phrase.strip(",.!?")
         return None
 
+    def _repetition_words(self) -> str:
+        """The request without frequency words that describe a thing ("the weekly sync"):
+        a recurrence is read only from words that ask for one."""
+        return FREQUENCY_ADJECTIVE.sub(" ", self.request)
+
     def _rule_in_request(self) -> str | None:
-        if not RECURRENCE_CUE.search(self.request):
+        said = self._repetition_words()
+        if not RECURRENCE_CUE.search(said):
             return None  # "friday at 5pm" is one Friday, not every Friday
-        for phrase in self._phrases():
+        for phrase in self._phrases(said):
             if not RECURRENCE_CUE.search(phrase):
                 continue
             if isinstance(parse_recurrence(phrase.strip(",.!?"), self.now, self.tz),
@@ -290,6 +363,7 @@ class SlotFiller:
                     changed = True
             elif fmt == "x-recurrence" and not (
                     self._in_request(value) and
+                    _norm(value) in _norm(self._repetition_words()) and
                     isinstance(parse_recurrence(value, self.now, self.tz), RecurrenceRule)
                     and not self._longer_rule(value)):
                 found = self._rule_in_request()
@@ -529,6 +603,9 @@ class _Ask(Exception):
         self.problem = problem
         self.options = options or [e.label or e.id for e in candidates or []]
         self.ids = [e.id for e in candidates or []]
+
+
+_WORDS = re.compile(r"[\w'-]+")
 
 
 def _norm(text: str) -> str:

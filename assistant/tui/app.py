@@ -29,7 +29,7 @@ from assistant.tui.status import StatusLine
 if TYPE_CHECKING:  # the app core is imported by the start-up worker, after the first paint
     from actions.plan import Plan
     from actions.spec import ActionSpec
-    from assistant.execute import RunReport
+    from assistant.execute import RunReport, StepOutcome
     from assistant.planner.cascade import Proposal
     from assistant.runtime import Runtime, RuntimeOptions
     from assistant.session import Confirmation, Session
@@ -95,6 +95,20 @@ class LamApp(App[None]):
             self.report = report
             self.plan = plan
 
+    class Stepped(Message):
+        """A step of the running plan finished (shown as it happens)."""
+
+        def __init__(self, outcome: StepOutcome) -> None:
+            super().__init__()
+            self.outcome = outcome
+
+    class Looked(Message):
+        """A web task reads the page again before its next round."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class Failed(Message):
         """A worker failed: ``stage`` is start, planning, running, undo or pull."""
 
@@ -138,6 +152,8 @@ class LamApp(App[None]):
         self.queued: str | None = None
         self.started_at = started_at if started_at is not None else time.perf_counter()
         self.first_paint: float | None = None
+        self.steps_shown = 0
+        """Steps of the running plan shown so far (a web task's later rounds included)."""
         """Seconds from ``started_at`` to the first refresh after mount."""
 
     # -- layout -----------------------------------------------------------------------------------
@@ -381,14 +397,39 @@ class LamApp(App[None]):
 
     @work(thread=True, group="lam", exit_on_error=False)
     def _run(self, proposal: Proposal) -> None:
+        from assistant.observe_loop import PageProposal
+
         session = self.session
         assert session is not None
+        # Each step is shown as it finishes when there is more than one (a one-step plan's
+        # result says it all), and a web task's look at the page between its rounds.
+        live = len(proposal.plan.steps) > 1 or (isinstance(proposal, PageProposal)
+                                                and bool(proposal.rest))
+        self.steps_shown = 0
+
+        def stepped(outcome: StepOutcome) -> None:
+            self.post_message(self.Stepped(outcome))
+
+        def looked(text: str) -> None:
+            self.post_message(self.Looked(text))
+
         try:
-            report = session.run(proposal)
+            report = session.run(proposal, on_step=stepped if live else None, on_note=looked)
         except Exception as exc:
             self.post_message(self.Failed("running", exc))
             return
         self.post_message(self.Ran(report, proposal.plan))
+
+    def on_lam_app_stepped(self, message: Stepped) -> None:
+        from assistant.tui.render import step_text
+
+        self.steps_shown += 1
+        self.conversation.add("step", step_text(message.outcome, self.steps_shown))
+        self.status.busy(f"running · step {self.steps_shown} done…")
+
+    def on_lam_app_looked(self, message: Looked) -> None:
+        self.conversation.add("note", Text(message.text))
+        self.status.busy("reading the page again…")
 
     def on_lam_app_ran(self, message: Ran) -> None:
         from assistant.tui.render import report_text
@@ -429,22 +470,9 @@ class LamApp(App[None]):
     def _replan(self, proposal: Proposal, edit: ArgEdit) -> None:
         session = self.session
         assert session is not None
-        from actions.plan import ValueSource
-
         index, name, text = edit
-        steps = [s.model_copy(deep=True) for s in proposal.plan.steps]
-        steps[index].args[name] = text
-        steps[index].sources[name] = ValueSource(kind="user_text", text=text,
-                                                 note="(edited by you)")
         try:
-            rt = session.runtime
-            new = session.planner.replan(proposal.plan.request, steps, session.table, rt.now(),
-                                         rt.tz, proposal.plan.tier)
-            edited = new.plan.steps[index].sources.get(name) \
-                if index < len(new.plan.steps) else None
-            if edited is not None and "edited by you" not in edited.note:
-                edited.note = f"{edited.note} (edited by you)".strip()
-            session.pending = new
+            new = session.edit(proposal, index, name, text)
             confirmation = session.confirmation(new)
         except Exception as exc:
             self.post_message(self.Failed("planning", exc))

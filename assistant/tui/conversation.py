@@ -10,7 +10,7 @@ from textual.widgets import Static
 __all__ = ["Conversation", "Entry"]
 
 PREFIX = {"request": "you  ", "answer": "lam  ", "question": "lam? ", "result": "done ",
-          "error": "err  ", "note": "note "}
+          "error": "err  ", "note": "note ", "step": "step "}
 
 
 class Entry(Static):
@@ -46,6 +46,7 @@ class Conversation(VerticalScroll):
     Conversation > .question { color: $warning; }
     Conversation > .error { color: $error; }
     Conversation > .note { color: $text-muted; }
+    Conversation > .step { color: $text-muted; margin-bottom: 0; }
     """
 
     can_focus = False

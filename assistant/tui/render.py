@@ -11,7 +11,7 @@ from rich.text import Text
 
 from actions.entities import Entity, Scope
 from actions.plan import PlanKind, Step, is_step_ref
-from assistant.execute import RunReport, StepStatus
+from assistant.execute import RunReport, StepOutcome, StepStatus
 from assistant.journal import PlanRow, StepRow
 from assistant.planner.cascade import Proposal
 from assistant.registry import ActionRegistry
@@ -112,14 +112,21 @@ def report_text(report: RunReport) -> Text:
     """A run report, one line per step."""
     out = Text()
     for k, s in enumerate(report.steps):
-        msg = (s.result.message if s.result else "") or ", ".join(s.problems)
-        ok = s.status in (StepStatus.OK, StepStatus.ALREADY_DONE)
         if k:
             out.append("\n")
-        out.append("✓ " if ok else "✗ ", style="green" if ok else "bold red")
-        out.append(f"{s.index + 1}. {s.action}: {s.status.value}")
-        if msg:
-            out.append(f" — {msg}")
+        out.append_text(step_text(s, s.index + 1))
+    return out
+
+
+def step_text(s: StepOutcome, number: int) -> Text:
+    """One step's outcome, numbered ``number``."""
+    msg = (s.result.message if s.result else "") or ", ".join(s.problems)
+    ok = s.status in (StepStatus.OK, StepStatus.ALREADY_DONE)
+    out = Text()
+    out.append("✓ " if ok else "✗ ", style="green" if ok else "bold red")
+    out.append(f"{number}. {s.action}: {s.status.value}")
+    if msg:
+        out.append(f" — {msg}")
     return out
 
 

@@ -9,12 +9,72 @@ stores directly): bench/moe.py and the tests use it; lam itself never imports it
 
 from __future__ import annotations
 
+import json
+import re
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from assistant.planner.prompt import to_wire
 
-__all__ = ["build_training_set", "golden_dev_records"]
+__all__ = ["build_training_set", "golden_dev_records", "held_out_grams", "held_out_overlap"]
+
+
+# -- decontamination: no run of held-out evaluation text in a training request --------------------
+# The rule of the contamination check (../shared/tools/contamination): a run of 4 words of a
+# held-out request (or a whole held-out request of 3 words) counts when two of its words are
+# neither function words nor everyday command words.
+_WORD = re.compile(r"[a-z0-9']+")
+_STOP = set(" ".join(["a an the to of in on at for and or is it me my you your i be with this",
+                      "that from by"]).split(" "))
+_GENERIC = set(" ".join([
+    "remind reminder send email emails mail message open search web take screenshot draft",
+    "forward reply call page link tomorrow today please can could would what first second",
+    "third last next show list set add contact contacts cancel move click find look go new up",
+    "about her him them it's i'm"]).split(" "))
+_GOLDEN = Path(__file__).resolve().parents[2] / "tests" / "golden"
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def held_out_grams(extra: Iterable[str | Path] = ()) -> dict[tuple[str, ...], str]:
+    """The word runs of every held-out request: the golden cases whose split is not ``dev``
+    (tests/golden/cases.jsonl and blind.jsonl) and each line of the ``extra`` files (e.g. the
+    BFCL test half, ``bench/bfcl.py --export-held``). Read only to *drop* training requests
+    that share one; nothing is taken from them."""
+    texts: list[tuple[str, str]] = []
+    for name in ("cases.jsonl", "blind.jsonl"):
+        f = _GOLDEN / name
+        for line in (f.read_text().splitlines() if f.is_file() else []):
+            if line.strip():
+                c = json.loads(line)
+                if c.get("split", "dev") != "dev":
+                    texts.append((str(c.get("id", "?")), str(c.get("request", ""))))
+    for f in map(Path, extra):
+        texts += [(f"{f.name}:{i}", line) for i, line in enumerate(f.read_text().splitlines(), 1)]
+    grams: dict[tuple[str, ...], str] = {}
+    for name, text in texts:
+        w = _words(text)
+        spans = ([tuple(w[i:i + 4]) for i in range(len(w) - 3)] if len(w) >= 4
+                 else [tuple(w)] if len(w) == 3 else [])
+        for g in spans:
+            if len(set(g) - _STOP - _GENERIC) >= 2:
+                grams.setdefault(g, name)
+    return grams
+
+
+def held_out_overlap(text: str, grams: dict[tuple[str, ...], str]) -> str | None:
+    """The first held-out run ``text`` contains ("words" from NAME), or None."""
+    w = _words(text)
+    for k in (3, 4):
+        for i in range(len(w) - k + 1):
+            g = tuple(w[i:i + k])
+            if g in grams:
+                return f"'{' '.join(g)}' from {grams[g]}"
+    return None
 
 
 # -- records checked through the real pipeline ----------------------------------------------------
@@ -66,9 +126,11 @@ def _validate(runner: Any, case: Any, target: dict[str, Any]) -> dict[str, str] 
     return {"system": system, "user": user, "target": to_wire(target)}
 
 
-def build_training_set(domain: str, n: int, *, seed: int = 0,
-                       progress: bool = True) -> list[dict[str, str]]:
-    """Up to ``n`` verified training records of ``domain`` (see `models.moe.data`)."""
+def build_training_set(domain: str, n: int, *, seed: int = 0, progress: bool = True,
+                       held: dict[tuple[str, ...], str] | None = None) -> list[dict[str, str]]:
+    """Up to ``n`` verified training records of ``domain`` (see `models.moe.data`). With
+    ``held`` (`held_out_grams`), a generated request sharing a held-out run is dropped before
+    it is checked (generic phrasing can meet an evaluation request by chance: "at 10am to ...")."""
     from datetime import datetime
 
     from bench.evaluation.golden import Case, CaseContext, Expect, GoldenRunner
@@ -76,6 +138,13 @@ def build_training_set(domain: str, n: int, *, seed: int = 0,
 
     kept: list[dict[str, str]] = []
     examples = generate(domain, n, seed=seed)
+    if held:
+        clean = [ex for ex in examples if held_out_overlap(ex.request, held) is None]
+        if progress:
+            print(f"  {domain}: {len(examples) - len(clean)} of {len(examples)} generated "
+                  "requests dropped (they share a run of words with held-out text)",
+                  file=sys.stderr, flush=True)
+        examples = clean
     with GoldenRunner(model="scripted") as runner:
         for i, ex in enumerate(examples):
             ctx = CaseContext.model_validate({

@@ -160,11 +160,14 @@ def _rotary_rows(reader: Any, arch: str) -> dict[str, np.ndarray]:
 def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str | os.PathLike[str]],
              out_path: str | os.PathLike[str], *, experts_used: int = 2,
              expert_qtype: str | None = None, router_scale: float = 1.0,
-             progress: Callable[[int, int], None] | None = None) -> AssemblyReport:
+             progress: Callable[[int, int], None] | None = None,
+             base_sha256: str | None = None, hash_output: bool = True) -> AssemblyReport:
     """Write an MoE GGUF made of ``base_path`` and ``experts`` (in order: expert i is row i of
     every router). ``expert_qtype``: how expert FFN tensors are stored, ``exact`` (default),
     ``fast`` or a GGML type name (see `models.moe.quant`). ``progress(layers done, layers)`` is
-    called after each layer."""
+    called after each layer. ``base_sha256``: the base's hash when the caller has verified it
+    (the model store does), so the base is not hashed again. ``hash_output=False``: the
+    report's ``sha256`` is "" (the output is not read back)."""
     import gguf
     from gguf import GGMLQuantizationType as Q
 
@@ -172,7 +175,7 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
     check_expert_qtype(expert_qtype)
     base_p = Path(base_path)
     reader = _reader(base_p)
-    info = _base_info(reader, base_p)
+    info = _base_info(reader, base_p, base_sha256)
     loaded = [e if isinstance(e, Expert) else read_expert(e) for e in experts]
     if len(loaded) < 2:
         raise ModelError("an MoE needs at least two experts", hint="add another expert")
@@ -262,7 +265,8 @@ def assemble(base_path: str | os.PathLike[str], experts: Sequence[Expert | str |
     os.replace(tmp, out)
     return AssemblyReport(path=out, experts=[e.meta for e in loaded], experts_used=experts_used,
                           seconds=time.perf_counter() - start, size=out.stat().st_size,
-                          sha256=sha256_file(out), exact_copies=exact, requantized=requant)
+                          sha256=sha256_file(out) if hash_output else "",
+                          exact_copies=exact, requantized=requant)
 
 
 def quantize_file(src: str | os.PathLike[str], dst: str | os.PathLike[str],

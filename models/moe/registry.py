@@ -14,8 +14,10 @@ __all__ = ["EXPERT_SUFFIX", "ExpertStore", "default_experts_dir"]
 EXPERT_SUFFIX = ".lamx"
 
 
-def default_experts_dir() -> Path:
-    home = os.environ.get("LAM_HOME")
+def default_experts_dir(home: str | os.PathLike[str] | None = None) -> Path:
+    """``HOME/experts`` for a lam home (``home``, else ``$LAM_HOME``), else the platform's
+    user data folder's ``experts``."""
+    home = home or os.environ.get("LAM_HOME")
     if home:
         return Path(home).expanduser() / "experts"
     import platformdirs

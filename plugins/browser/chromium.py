@@ -5,11 +5,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Mapping
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["BACKGROUND_FEATURES", "LAUNCH_ARGS", "find_chromium", "launch_args",
-           "missing_browser_hint"]
+from actions.errors import PluginError
+
+__all__ = ["BACKGROUND_FEATURES", "LAUNCH_ARGS", "debuggable_chromium", "find_chromium",
+           "launch_args", "missing_browser_hint"]
 
 BACKGROUND_FEATURES = (
     # Chromium's own requests to Google (lam's proxy would refuse them; better never made)
@@ -122,3 +127,36 @@ def missing_browser_hint(configured: str = "", env: Mapping[str, str] | None = N
     if not os.access(exe, os.X_OK):
         return [f"browser: {exe} is not executable"]
     return []
+
+
+@contextmanager
+def debuggable_chromium(profile: Path, url: str = "about:blank", *,
+                        extra: tuple[str, ...] = (), timeout: float = 30.0,
+                        ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A headless Chromium on ``url`` with a debugging port on loopback, as a user would start
+    one for ``[plugins.browser] cdp_url``: yields (its CDP address, the process) and stops it
+    on exit. Used by the MiniWoB bench and the tests that attach to a user's browser."""
+    exe = find_chromium()
+    if exe is None:
+        raise PluginError("browser", "no Chromium found",
+                          hint="; ".join(missing_browser_hint()) or None)
+    proc = subprocess.Popen(
+        [exe, "--headless=new", *launch_args(extra), "--remote-debugging-port=0",
+         "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}", url],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + timeout
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise PluginError("browser", "Chromium did not open its debugging port",
+                                  hint=f"run `{exe} --headless=new` by hand to see why")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{int(port_file.read_text().split()[0])}", proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

@@ -5,6 +5,7 @@ actions and hands these functions to the session."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "click",
     "extract_table",
     "fill_field",
+    "focus_field",
     "go_back",
     "open_url",
     "page_result",
@@ -145,7 +147,8 @@ def _guard(what: str, fn: Any, timeout: int) -> Any:
 
 # -- acting ----------------------------------------------------------------------------------
 def click(drv: Driver, target: str, entity: Entity | None) -> ActionResult:
-    attrs = entity_attrs(drv, target, entity, ("link", "button", "field", "heading"))
+    attrs = entity_attrs(drv, target, entity,
+                         ("link", "button", "field", "heading", "tab", "dialog"))
     loc = drv.locate(attrs) if attrs is not None else by_text(drv, target)
     before = drv.page.url
     outcome = drv.act(lambda: _guard(f"click '{target}'", lambda: loc.click(), drv.timeout))
@@ -160,12 +163,81 @@ def click(drv: Driver, target: str, entity: Entity | None) -> ActionResult:
     return result
 
 
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y")
+
+
+def _iso_date(value: str) -> str:
+    """A date field takes YYYY-MM-DD; a date written another common way is converted."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise BrowserFailure(f"'{value}' is not a date the field can take: write it as YYYY-MM-DD")
+
+
+_SLIDER_JS = """(el, v) => {
+  const n = Number(v);
+  if (v.trim() === "" || !isFinite(n)) return { error: "a slider takes a number" };
+  if (el.tagName === "INPUT") {
+    const previous = el.value;
+    el.value = String(n);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    return { value: el.value, previous };
+  }
+  const $ = window.jQuery;
+  if ($ && $(el).hasClass("ui-slider") && $(el).slider) {
+    const previous = String($(el).slider("value"));
+    $(el).slider("value", n);
+    return { value: String($(el).slider("value")), previous };
+  }
+  return { keys: true, previous: el.getAttribute("aria-valuenow") || "" };
+}"""
+_IS_SLIDER_JS = ("el => (el.tagName === 'INPUT' && el.type === 'range') || "
+                 "el.getAttribute('role') === 'slider' || el.classList.contains('ui-slider')")
+
+
+def _set_slider(drv: Driver, ref: str, loc: Locator, field_id: str,
+                value: str) -> ActionResult:
+    """Move a slider to ``value``: an input's value set with its input and change events, a
+    jQuery UI slider through its own API (its change handlers run), an ARIA slider by the
+    arrow keys a user would press."""
+    got = _guard(f"set '{ref}'", lambda: loc.evaluate(_SLIDER_JS, value), drv.timeout)
+    if got.get("error"):
+        raise BrowserFailure(f"'{ref}' is a slider: {got['error']}, not {value!r}")
+    if got.get("keys"):
+        loc.focus()
+        want = float(value)
+        for _ in range(400):
+            now = loc.get_attribute("aria-valuenow")
+            if now is None or float(now) == want:
+                break
+            loc.press("ArrowRight" if float(now) < want else "ArrowLeft")
+            if loc.get_attribute("aria-valuenow") == now:
+                break  # the end of its range
+        got = {"value": loc.get_attribute("aria-valuenow") or "",
+               "previous": got.get("previous", "")}
+    shown = str(got.get("value", ""))
+    ok = shown != "" and float(shown) == float(value)
+    drv.last_field = loc
+    return ActionResult(message=f"set '{ref}' to {shown!r}",
+                        output={"field": field_id, "kind": "range", "value_ok": ok,
+                                "value": value if ok else shown, "url": drv.page.url,
+                                "previous": str(got.get("previous", ""))})
+
+
 def fill_field(drv: Driver, ref: str, entity: Entity | None, value: str) -> ActionResult:
     loc, field_id = find_field(drv, ref, entity)
+    if loc.evaluate(_IS_SLIDER_JS):
+        return _set_slider(drv, ref, loc, field_id, value)
     kind = str(loc.evaluate("el => (el.type || el.tagName).toLowerCase()"))
     if kind in ("checkbox", "radio", "file", "select-one", "select-multiple"):
         raise BrowserFailure(f"'{ref}' is a {kind} field; use set_checkbox, select_option "
                              "or upload_file")
+    typed = value
+    if kind == "date":
+        value = _iso_date(value)
     previous = _guard(f"read '{ref}'", loc.input_value, drv.timeout)
     _guard(f"fill '{ref}'", lambda: loc.fill(value), drv.timeout)
     got = _guard(f"read '{ref}'", loc.input_value, drv.timeout)
@@ -175,8 +247,24 @@ def fill_field(drv: Driver, ref: str, entity: Entity | None, value: str) -> Acti
                            "url": drv.page.url}
     if not secret:
         out.update(value=got, previous=previous)
+        if value != typed:
+            out.update(typed=typed, converted=value)
     return ActionResult(message=f"filled '{ref}'" + ("" if secret else f" with {got!r}"),
                         output=out)
+
+
+def focus_field(drv: Driver, ref: str, entity: Entity | None) -> ActionResult:
+    loc, field_id = find_field(drv, ref, entity)
+    # The focus event is recorded: a page may move the focus on at once (what the user asked
+    # for still happened).
+    loc.evaluate("el => el.addEventListener('focus', () => { el.__lamFocused = true; },"
+                 " { once: true })")
+    _guard(f"focus '{ref}'", loc.focus, drv.timeout)
+    focused = bool(loc.evaluate("el => !!el.__lamFocused || document.activeElement === el"))
+    drv.last_field = loc
+    return ActionResult(message=f"focused '{ref}'", output={"field": field_id,
+                                                            "focused": focused,
+                                                            "url": drv.page.url})
 
 
 def select_option(drv: Driver, ref: str, entity: Entity | None, option: str) -> ActionResult:
@@ -195,8 +283,13 @@ def select_option(drv: Driver, ref: str, entity: Entity | None, option: str) -> 
     if match is None:
         shown = ", ".join(t for _, t in options[:20])
         raise BrowserFailure(f"'{ref}' has no option '{option}' (options: {shown})")
-    _guard(f"select '{option}'", lambda: loc.select_option(value=match), drv.timeout)
-    label = loc.evaluate("el => el.options[el.selectedIndex].text.trim()")
+    # A multiple-choice list keeps what was chosen before: options are added one by one.
+    kept = loc.evaluate("el => el.multiple ? Array.from(el.selectedOptions).map(o => o.value)"
+                        " : []")
+    chosen = [*[v for v in kept if v != match], match]
+    _guard(f"select '{option}'", lambda: loc.select_option(value=chosen), drv.timeout)
+    label = loc.evaluate("el => Array.from(el.selectedOptions).map(o => o.text.trim())"
+                         ".join(', ')")
     drv.last_field = loc
     return ActionResult(message=f"selected '{label}' in '{ref}'",
                         output={"field": field_id, "selected": label, "value": match,
@@ -250,7 +343,7 @@ def submit_form(drv: Driver, target: str, entity: Entity | None) -> ActionResult
         elif not chosen.evaluate(_SUBMIT_JS):
             raise BrowserFailure("that element is not inside a form")
 
-    outcome = drv.act(lambda: _guard("submit the form", go, drv.timeout))
+    outcome = drv.act(lambda: _guard("submit it", go, drv.timeout))
     drv.last_field = None
     result = page_result(drv, outcome, "submitted, now on")
     result.output["previous_url"] = before

@@ -1,5 +1,7 @@
 """What is on the page, as lam entities: ``page``, ``link``, ``button``, ``field``, ``table``,
-``heading``. Ids are ``<type><ordinal>`` (``link3`` is the third link), so a plan can name "the
+``heading``, ``tab`` (ARIA tabs and accordion headers) and ``dialog``. Text with a pointer
+cursor and no element of its own is a ``link`` without a URL (it can be clicked, not opened).
+Ids are ``<type><ordinal>`` (``link3`` is the third link), so a plan can name "the
 third link" of a page it has not opened yet. Each element carries how to find it again after a
 re-render (role + accessible name + index, and a CSS fallback), never a live handle."""
 
@@ -13,7 +15,7 @@ from actions import Entity, Provenance, Scope
 
 __all__ = ["ENTITY_TYPES", "EXTRACT_JS", "PageModel", "field_role"]
 
-ENTITY_TYPES = ("page", "link", "button", "field", "table", "heading")
+ENTITY_TYPES = ("page", "link", "button", "field", "table", "heading", "tab", "dialog")
 
 EXTRACT_JS = (Path(__file__).with_name("extract.js")).read_text(encoding="utf-8")
 
@@ -52,6 +54,10 @@ class PageModel:
     fields: list[dict[str, Any]] = field(default_factory=list)
     tables: list[dict[str, Any]] = field(default_factory=list)
     headings: list[dict[str, Any]] = field(default_factory=list)
+    tabs: list[dict[str, Any]] = field(default_factory=list)
+    dialogs: list[dict[str, Any]] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    """The visible paragraphs' texts, in page order (untrusted page text)."""
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any], max_text: int) -> PageModel:
@@ -59,14 +65,17 @@ class PageModel:
         return cls(url=str(raw.get("url", "")), title=str(raw.get("title", "")),
                    text=text[:max_text], links=list(raw.get("links", [])),
                    buttons=list(raw.get("buttons", [])), fields=list(raw.get("fields", [])),
-                   tables=list(raw.get("tables", [])), headings=list(raw.get("headings", [])))
+                   tables=list(raw.get("tables", [])), headings=list(raw.get("headings", [])),
+                   tabs=list(raw.get("tabs", [])), dialogs=list(raw.get("dialogs", [])),
+                   paragraphs=[str(p) for p in raw.get("paragraphs", [])])
 
     def entities(self) -> list[Entity]:
         """Every entity of the page; attributes hold the re-location recipe."""
         prov = Provenance.untrusted(f"page {self.url}")
         out = [Entity(id="page", type="page", label=_short(self.title or self.url), ordinal=1,
                       scope=Scope.SCREEN, provenance=prov,
-                      attributes={"url": self.url, "title": self.title})]
+                      attributes={"url": self.url, "title": self.title,
+                                  "paragraphs": self.paragraphs})]
 
         def add(etype: str, items: list[dict[str, Any]], label_key: str,
                 role: str | None, extra: list[str]) -> None:
@@ -86,12 +95,31 @@ class PageModel:
                                   provenance=prov, attributes=attrs,
                                   label=_short(name or str(item.get("name") or etype))))
 
-        add("link", self.links, "text", "link", ["url", "text", "target"])
-        add("button", self.buttons, "text", "button", ["text", "kind", "form"])
+        add("link", [ln for ln in self.links if ln.get("url")], "text", "link",
+            ["url", "text", "target", "group"])
+        add("button", self.buttons, "text", "button",
+            ["text", "kind", "form", "dialog", "aliases"])
         add("field", self.fields, "label", "?",
-            ["name", "id", "label", "kind", "required", "checked", "value", "options", "multiple"])
+            ["name", "id", "label", "kind", "required", "checked", "value", "options", "multiple",
+             "placeholder", "dialog"])
         add("table", self.tables, "caption", None, ["caption", "headers", "rows"])
         add("heading", self.headings, "text", None, ["text", "level"])
+        add("tab", self.tabs, "text", "tab", ["text", "selected", "expanded", "holds"])
+        add("dialog", self.dialogs, "text", None, ["text"])
+        # Clickable text without a URL: links after the real ones (ordinals of real links
+        # stay what they were), clicked by their recipe, never opened.
+        plain = [ln for ln in self.links if not ln.get("url")]
+        if plain:
+            start = sum(1 for e in out if e.type == "link")
+            for i, item in enumerate(plain, start=start + 1):
+                out.append(Entity(id=f"link{i}", type="link", ordinal=i, scope=Scope.SCREEN,
+                                  provenance=prov, label=_short(str(item.get("text") or "")),
+                                  attributes={"url": "", "text": item.get("text", ""),
+                                              "group": item.get("group", ""), "clickable": True,
+                                              "holds": item.get("holds", []),
+                                              "icon": bool(item.get("icon")),
+                                              "page_url": self.url, "css": item.get("css", ""),
+                                              "css_index": item.get("css_index", 0)}))
         for ent in out:
             if ent.type == "field" and not ent.label:
                 ent.label = str(ent.attributes.get("name") or ent.attributes.get("kind"))
@@ -106,8 +134,10 @@ class PageModel:
             "url": self.url, "title": self.title, "text": self.text,
             "headings": [h.get("text", "") for h in self.headings],
             "links": [{"id": f"link{i}", "text": ln.get("text", ""), "url": ln.get("url", "")}
-                      for i, ln in enumerate(self.links, start=1)],
-            "counts": {"links": len(self.links), "buttons": len(self.buttons),
-                       "fields": len(self.fields), "tables": len(self.tables),
-                       "headings": len(self.headings)},
+                      for i, ln in enumerate(
+                          [ln for ln in self.links if ln.get("url")], start=1)],
+            "counts": {"links": sum(1 for ln in self.links if ln.get("url")),
+                       "buttons": len(self.buttons), "fields": len(self.fields),
+                       "tables": len(self.tables), "headings": len(self.headings),
+                       "tabs": len(self.tabs), "dialogs": len(self.dialogs)},
         }

@@ -25,6 +25,7 @@ from actions import (
     Capabilities,
     Condition,
     Effect,
+    Entity,
     EntityRef,
     LongText,
     Plugin,
@@ -87,9 +88,16 @@ def _left_page(ctx: ActionContext, params: BaseModel, result: ActionResult) -> s
 
 
 def _holds_value(ctx: ActionContext, params: BaseModel, result: ActionResult) -> str | None:
-    if "value" in result.output and result.output["value"] != getattr(params, "value", None):
+    want = getattr(params, "value", None)
+    if "converted" in result.output and result.output.get("typed") == want:
+        want = result.output["converted"]  # a date written another way, typed as ISO
+    if "value" in result.output and result.output["value"] != want:
         return f"the field holds {result.output['value']!r}"
     return None if result.output.get("value_ok") else "the field does not hold the value"
+
+
+def _focused(ctx: ActionContext, params: BaseModel, result: ActionResult) -> str | None:
+    return None if result.output.get("focused") else "the field does not have the focus"
 
 
 def _checked_as_asked(ctx: ActionContext, params: BaseModel,
@@ -170,6 +178,23 @@ class BrowserPlugin(Plugin):
     def url_allowed(self, url: str) -> str | None:
         """None when the browser may load ``url``, else why not (used by lam's verifier)."""
         return self._policy.check(_normalize_url(url))
+
+    def screen_entities(self) -> list[Entity]:
+        """The open page as on-screen entities, read now (lam reads them before planning):
+        the attached browser's current page, or lam's own browser once a page is open.
+        Nothing when no page is open or the URL policy refuses the page."""
+        if not (self._session.cdp_url or self._session.started):
+            return []
+
+        def read(drv: Driver) -> list[Entity]:
+            url = drv.page.url
+            if not url.startswith(("http://", "https://")) or self._policy.check(url):
+                return []
+            return drv.read().entities()
+        try:
+            return self._session.run(read)
+        except (BrowserFailure, TimeoutError, ImportError):
+            return []
 
     def doctor(self) -> list[str]:
         if self._session.cdp_url:
@@ -291,6 +316,20 @@ class BrowserPlugin(Plugin):
         return self._run(lambda drv: ops.fill_field(drv, field, entity, value))
 
     @action(effect=Effect.LOCAL_WRITE,
+            templates=["focus (on|in|into) {field}"],
+            postconditions=[Condition(name="field_focused", check=_focused)],
+            consumes=["field"])
+    def focus_field(self, ctx: ActionContext, field: EntityRef("field")) -> ActionResult:  # type: ignore[valid-type]
+        """Put the keyboard focus in a form field (nothing is typed).
+
+        Args:
+            field: id of a field entity (field2), or the field's label or name
+        """
+        from plugins.browser import ops
+        entity = ctx.entity(field)
+        return self._run(lambda drv: ops.focus_field(drv, field, entity))
+
+    @action(effect=Effect.LOCAL_WRITE,
             templates=["(select|choose) {option} (in|from) {field}"],
             postconditions=[Condition(name="option_selected", check=_selected)],
             inverse=_reselect, consumes=["field"])
@@ -323,11 +362,12 @@ class BrowserPlugin(Plugin):
         return self._run(lambda drv: ops.set_checkbox(drv, field, entity, checked))
 
     @action(effect=Effect.EXTERNAL_SEND,
-            templates=["submit the form", "submit {target}", "send the form"],
+            templates=["submit [the|this|that] form", "submit {target}",
+                       "send [the|this|that] form"],
             postconditions=[LOADED], produces=_PAGE_ENTITIES)
     def submit_form(self, ctx: ActionContext, target: ShortText = "") -> ActionResult:
-        """Submit a form: press its button, or submit the form of a field (default: the form
-        of the field filled last, or the page's only form).
+        """Submit a form: press its button, or submit the enclosing form of a field (default:
+        the form of the field filled last, or the page's only form).
 
         Args:
             target: a button or field entity id, a button's text, or empty

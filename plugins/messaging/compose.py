@@ -4,7 +4,6 @@ forwards with correct threading headers, plain-text bodies of incoming mail."""
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
 
 from plugins.messaging.channel import MessageContent, MessageSummary
+from plugins.messaging.html_text import html_to_text
 
 __all__ = [
     "compose",
@@ -94,8 +94,7 @@ def _text_of(msg: EmailMessage) -> str:
         payload = part.get_payload(decode=True)
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if part.get_content_type() == "text/html":
-        text = re.sub(r"(?is)<(script|style).*?</\1>", "", text)
-        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+        text = html_to_text(str(text))  # hidden text (injected instructions) is dropped
     return str(text).strip()
 
 

@@ -164,6 +164,11 @@ class Engine:
                 events = self.reconcile()
             return events + self.fire_due(now)
 
+    def next_due(self) -> datetime | None:
+        """The earliest time an active job is due (the real-time driver wakes for it)."""
+        ms = self.store.next_due()
+        return None if ms is None else from_ms(ms)
+
     def stop(self) -> None:
         """Finish the firing in progress, start no new one."""
         self._stop.set()

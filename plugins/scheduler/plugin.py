@@ -119,7 +119,8 @@ class SchedulerPlugin(Plugin):
                 self.caps.notify(f"scheduler: cannot take the job lock yet: {exc}")
             self._ticker = Ticker(self.engine.tick, self.settings.poll_seconds,
                                   on_error=lambda exc: self.caps.notify(
-                                      f"scheduler: error while firing jobs: {exc}"))
+                                      f"scheduler: error while firing jobs: {exc}"),
+                                  next_due=self.engine.next_due)
             self._ticker.start()
 
     def close(self) -> None:
@@ -185,7 +186,7 @@ class SchedulerPlugin(Plugin):
                 "last_outcome": job.last_outcome})
 
     def background_entities(self) -> list[Entity]:
-        """Active jobs, plus jobs that fired or were cancelled in the last 24 hours."""
+        """Active jobs, plus jobs that fired or were cancelled within a day."""
         since = to_ms(self.caps.clock() - _RECENT)
         return [self.entity(j) for j in self.store.jobs(("active",), since=since)]
 

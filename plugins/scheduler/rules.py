@@ -19,6 +19,12 @@ at or after it). Semantics:
   at its first instance. Seconds are always 0.
 * MINUTELY and HOURLY step in absolute time from the anchor ("every 2 hours" is 7200 s apart
   across a DST change); any BY part is a filter on the local time of each step.
+
+Expansion of DAILY and longer rules is `dateutil.rrule` over naive local wall times, which are
+then placed in the zone; this module only parses lam's subset (with errors that say what is
+wrong), supplies the anchor's parts and applies the DST policy above. A rule that can never
+fire (``BYMONTH=2;BYMONTHDAY=30``) is found to end only when dateutil has searched to the year
+9999: up to a few seconds, once, when such a rule is scheduled (and refused).
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import groupby
+
+from dateutil import rrule as du
+from dateutil.relativedelta import relativedelta
 
 __all__ = ["FREQUENCIES", "Rule", "RuleError", "describe", "next_after", "parse_rule"]
 
@@ -39,7 +49,6 @@ _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "
 _PARTS = ("FREQ", "INTERVAL", "BYMONTH", "BYMONTHDAY", "BYDAY", "BYHOUR", "BYMINUTE", "UNTIL",
           "COUNT")
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
-_MAX_DAYS = 366 * 12
 _MAX_STEPS = 200_000
 _MAX_COUNT = 10_000
 
@@ -104,9 +113,7 @@ def _ints(key: str, value: str, lo: int, hi: int, *, nonzero: bool = False) -> t
 
 def _until(value: str) -> datetime:
     try:
-        if re.fullmatch(r"\d{8}T\d{6}Z", value):
-            return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)  # also RFC 5545's basic 20261231T235959Z
     except ValueError:
         raise RuleError(f"UNTIL: {value!r} is not a date-time") from None
     if parsed.tzinfo is None:
@@ -172,83 +179,90 @@ def parse_rule(text: str) -> Rule:
     )
 
 
-# -- expansion ---------------------------------------------------------------------------------
+# -- expansion (dateutil.rrule) -----------------------------------------------------------------
 
-def _monthday_ok(rule: Rule, d: date) -> bool:
-    dim = calendar.monthrange(d.year, d.month)[1]
-    return any(d.day == (n if n > 0 else dim + n + 1) for n in rule.bymonthday)
-
-
-def _byday_ok(rule: Rule, d: date) -> bool:
-    dim = calendar.monthrange(d.year, d.month)[1]
-    for n, wd in rule.byday:
-        if d.weekday() != wd:
-            continue
-        if n == 0 or (n > 0 and (d.day - 1) // 7 + 1 == n) or (
-                n < 0 and (dim - d.day) // 7 + 1 == -n):
-            return True
-    return False
+_FREQ = {"MINUTELY": du.MINUTELY, "HOURLY": du.HOURLY, "DAILY": du.DAILY, "WEEKLY": du.WEEKLY,
+         "MONTHLY": du.MONTHLY, "YEARLY": du.YEARLY}
 
 
-def _filters_ok(rule: Rule, d: date) -> bool:
-    if rule.bymonth and d.month not in rule.bymonth:
-        return False
-    if rule.bymonthday and not _monthday_ok(rule, d):
-        return False
-    return not (rule.byday and not _byday_ok(rule, d))
-
-
-def _day_ok(rule: Rule, d: date, a: date) -> bool:
-    """Whether local date ``d`` carries occurrences of a DAILY-or-longer rule anchored on ``a``."""
+def _period_start(rule: Rule, a: date, day: date) -> date:
+    """The first day of the last period (counted from anchor day ``a`` in steps of INTERVAL)
+    that begins on or before ``day``, so expansion need not walk from a distant anchor."""
     n = rule.interval
+    if day <= a:
+        return a
     if rule.freq == "DAILY":
-        in_period = (d - a).days % n == 0
-    elif rule.freq == "WEEKLY":
-        weeks = ((d - timedelta(days=d.weekday())) - (a - timedelta(days=a.weekday()))).days // 7
-        in_period = weeks % n == 0
-    elif rule.freq == "MONTHLY":
-        in_period = ((d.year * 12 + d.month) - (a.year * 12 + a.month)) % n == 0
-    else:
-        in_period = (d.year - a.year) % n == 0
-    if not in_period or not _filters_ok(rule, d):
-        return False
-    # Parts left out come from the anchor.
-    if rule.freq == "WEEKLY" and not rule.byday:
-        return d.weekday() == a.weekday()
-    if rule.freq == "MONTHLY" and not rule.byday and not rule.bymonthday:
-        return d.day == a.day
-    if rule.freq == "YEARLY" and not rule.byday and not rule.bymonthday:
-        return d.day == a.day and (bool(rule.bymonth) or d.month == a.month)
-    return True
+        return a + timedelta(days=(day - a).days // n * n)
+    if rule.freq == "WEEKLY":
+        monday = a - timedelta(days=a.weekday())
+        weeks = (day - timedelta(days=day.weekday()) - monday).days // 7
+        return monday + timedelta(weeks=weeks // n * n)
+    if rule.freq == "MONTHLY":
+        months = (day.year - a.year) * 12 + day.month - a.month
+        return a.replace(day=1) + relativedelta(months=months // n * n)
+    return date(a.year + (day.year - a.year) // n * n, 1, 1)
+
+
+def _wall_times(rule: Rule, a: datetime, day: date) -> du.rruleset:
+    """A DAILY-or-longer rule as dateutil rrules over naive wall times, from the period that
+    holds ``day``. The parts the rule leaves out are the anchor's (``a``, local), given
+    explicitly so that the rrules' start can be any period boundary."""
+    bymonthday, bymonth = list(rule.bymonthday), list(rule.bymonth)
+    plain = [du.weekday(wd) for n, wd in rule.byday if not n]
+    nth = [du.weekday(wd, n) for n, wd in rule.byday if n]
+    if not rule.byday and not bymonthday:
+        if rule.freq == "WEEKLY":
+            plain = [du.weekday(a.weekday())]
+        elif rule.freq in ("MONTHLY", "YEARLY"):
+            bymonthday = [a.day]
+            if rule.freq == "YEARLY" and not bymonth:
+                bymonth = [a.month]
+    dtstart = datetime.combine(_period_start(rule, a.date(), day), time())
+    out = du.rruleset(cache=False)
+    # dateutil requires *both* of a plain and an ordinal weekday (BYDAY=MO,-1FR) where RFC 5545
+    # means either: one rrule each, merged by the set.
+    groups: list[list[du.weekday] | None] = [w for w in (plain, nth) if w] or [None]
+    for byweekday in groups:
+        out.rrule(du.rrule(
+            _FREQ[rule.freq], dtstart=dtstart, interval=rule.interval, wkst=du.MO,
+            bymonth=bymonth or None, bymonthday=bymonthday or None, byweekday=byweekday,
+            byhour=rule.byhour or a.hour, byminute=rule.byminute or a.minute, bysecond=0,
+            cache=False))
+    return out
 
 
 def _daily_plus(rule: Rule, anchor: datetime, tz: tzinfo, start: datetime) -> Iterator[datetime]:
-    a = anchor.astimezone(tz)
-    times = sorted(time(h, m) for h in (rule.byhour or (a.hour,))
-                   for m in (rule.byminute or (a.minute,)))
-    day = max(a.date(), start.astimezone(tz).date() - timedelta(days=1))
-    for _ in range(_MAX_DAYS):
-        if _day_ok(rule, day, a.date()):
-            # fold=0: a missing wall time maps past the gap, a repeated one to its first instance.
-            stamps = sorted({datetime.combine(day, t, tzinfo=tz).astimezone(UTC) for t in times})
-            for stamp in stamps:
-                if stamp >= anchor:
-                    yield stamp
-        day += timedelta(days=1)
+    walls = _wall_times(rule, anchor.astimezone(tz), start.astimezone(tz).date() - timedelta(1))
+    for _day, same_day in groupby(walls, key=datetime.date):
+        # fold=0: a missing wall time maps past the gap, a repeated one to its first instance;
+        # two wall times that land on one instant (02:30 and 03:30 on a spring-forward day) fire
+        # once.
+        for stamp in sorted({wall.replace(tzinfo=tz).astimezone(UTC) for wall in same_day}):
+            if stamp >= anchor:
+                yield stamp
+
+
+def _local_ok(rule: Rule, local: datetime) -> bool:
+    """Whether a MINUTELY/HOURLY step passes the BY parts, read on the local clock."""
+    if (rule.byhour and local.hour not in rule.byhour) or (
+            rule.byminute and local.minute not in rule.byminute) or (
+            rule.bymonth and local.month not in rule.bymonth) or (
+            rule.byday and local.weekday() not in {wd for _n, wd in rule.byday}):
+        return False
+    last = calendar.monthrange(local.year, local.month)[1]
+    return not rule.bymonthday or any(local.day == (n if n > 0 else last + n + 1)
+                                      for n in rule.bymonthday)
 
 
 def _sub_daily(rule: Rule, anchor: datetime, tz: tzinfo, start: datetime) -> Iterator[datetime]:
+    # Steps in absolute time, so plain arithmetic: an rrule steps in the wall time of its start,
+    # and in UTC it is the same sum at seven times the cost.
     step = timedelta(minutes=rule.interval) if rule.freq == "MINUTELY" else timedelta(
         hours=rule.interval)
     k = max(0, (start - anchor) // step)
-    for _ in range(_MAX_STEPS):
-        stamp = anchor + k * step
-        local = stamp.astimezone(tz)
-        if (_filters_ok(rule, local.date())
-                and (not rule.byhour or local.hour in rule.byhour)
-                and (not rule.byminute or local.minute in rule.byminute)):
-            yield stamp.astimezone(UTC)
-        k += 1
+    for stamp in (anchor + (k + i) * step for i in range(_MAX_STEPS)):
+        if _local_ok(rule, stamp.astimezone(tz)):
+            yield stamp
 
 
 def _series(rule: Rule, anchor: datetime, tz: tzinfo, start: datetime) -> Iterator[datetime]:

@@ -12,8 +12,17 @@ import pytest
 from actions import ActionContext, ActionResult, Capabilities, Entity, Violation
 from plugins.browser import BrowserPlugin, BrowserSettings
 from tests.browser.site import Site
+from tests.static_site import serve_folder
 
 TEST_TIMEOUT_MS = 3000
+TASK_PAGES = Path(__file__).parent / "fixtures" / "tasks"
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """The web-task fixture pages (``fixtures/tasks``) served on loopback; yields the base URL."""
+    with serve_folder(TASK_PAGES) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,13 @@ its current page, applies the URL policy there, and leaves the browser running o
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from plugins.browser.chromium import LAUNCH_ARGS, find_chromium
+from plugins.browser.chromium import debuggable_chromium
 from tests.browser.conftest import Runner, make_plugin
 from tests.browser.site import Site
 
@@ -22,31 +20,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def user_chromium(tmp_path: Path, good: Site) -> Iterator[str]:
     """A Chromium started as a user would, with a debugging port on loopback."""
-    exe = find_chromium()
-    assert exe, "Chromium is required for the browser tests"
-    profile = tmp_path / "profile"
-    proc = subprocess.Popen(
-        [exe, "--headless=new", *LAUNCH_ARGS, "--remote-debugging-port=0",
-         "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}",
-         good.url("/list.html")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            assert time.monotonic() < deadline, "Chromium did not open its debugging port"
-            assert proc.poll() is None, "Chromium exited"
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        yield f"http://127.0.0.1:{port}"
+    with debuggable_chromium(tmp_path / "profile", good.url("/list.html")) as (cdp, proc):
+        yield cdp
         assert proc.poll() is None, "closing the plugin must not close the user's browser"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def _tabs(cdp: str) -> list[str]:

@@ -92,7 +92,7 @@ def test_action_declarations() -> None:
     specs = {s.name: s for s in plugin.actions()}
     assert set(specs) == {"open_url", "search_web", "read_page", "click", "fill_field",
                           "submit_form", "select_option", "set_checkbox", "go_back", "scroll",
-                          "screenshot", "extract_table", "open_link", "upload_file"}
+                          "screenshot", "extract_table", "open_link", "upload_file", "focus_field"}
     assert specs["open_url"].sensitive_params() == {"url"}
     assert specs["open_link"].entity_params() == {"link": "link"}
     assert specs["fill_field"].entity_params() == {"field": "field"}

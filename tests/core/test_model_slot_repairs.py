@@ -33,9 +33,9 @@ def model_step(text: str, when: str) -> Step:
 
 
 @pytest.mark.parametrize(("request_text", "copied", "expected"), [
-    ("remind me about the vet on the 3rd at 10", "the 3rd", datetime(2026, 12, 3, 10, 0)),
+    ("remind me about the vet on the 3rd at 10am", "the 3rd", datetime(2026, 12, 3, 10, 0)),
     ("remind me to prepare the week sunday at 9pm", "sunday", datetime(2026, 11, 29, 21, 0)),
-    ("remind me to stretch tomorrow at 8", "2026-11-25T09:00:00+01:00",
+    ("remind me to stretch tomorrow at 8am", "2026-11-25T09:00:00+01:00",
      datetime(2026, 11, 25, 8, 0)),
 ])
 def test_a_partial_or_computed_time_is_re_read_from_the_request(
@@ -68,7 +68,7 @@ def test_a_partial_recurrence_is_re_read_from_the_request() -> None:
                 sources={k: ValueSource(kind="model", text=v, provenance=model)
                          for k, v in args.items()})
     filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ,
-                        request="please nudge me every weekend at 10 to call my parents")
+                        request="please nudge me every weekend at 10am to call my parents")
     filled, question = filler.fill([step], specs)
     assert question is None
     assert "BYHOUR=10" in filled[0].args["every"]

@@ -65,10 +65,10 @@ def test_ambiguous_contact_becomes_a_question_then_runs(runtime: Runtime) -> Non
 
 def test_times_are_normalized_and_undo_applies_the_inverse(runtime: Runtime) -> None:
     s = Session(runtime)
-    p = s.propose("set a timer for tomorrow at 9")
+    p = s.propose("set a timer for tomorrow at 9am")
     (step,) = p.plan.steps
     assert step.args == {"when": "2026-11-25T09:00:00+01:00"}
-    assert step.sources["when"].text == "tomorrow at 9"
+    assert step.sources["when"].text == "tomorrow at 9am"
     assert s.confirmation(p).needed
     assert s.run(p).ok
     report = s.undo()

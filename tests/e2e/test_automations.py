@@ -90,7 +90,7 @@ def test_saved_plan_replayed_the_same_day_is_not_a_duplicate(home: E2E) -> None:
 
 
 def test_saved_recurring_reminder_starts_at_its_next_occurrence(home: E2E) -> None:
-    proc = home.lam("do", "--yes", "--json", "--now", T0, "remind me to stretch every day at 9")
+    proc = home.lam("do", "--yes", "--json", "--now", T0, "remind me to stretch every day at 9am")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert reminder_next(proc.stdout) == "2026-11-25T09:00:00+01:00"
     home.lam("save", "daily-stretch", check=True)
@@ -168,7 +168,7 @@ def test_explicit_step_takes_a_time_in_words(home: E2E) -> None:
         name = "milk"
         [[steps]]
         action = "set_reminder"
-        args = { text = "buy milk", when = "tomorrow at 9" }
+        args = { text = "buy milk", when = "tomorrow at 9am" }
     ''')
     proc = home.lam("run", str(path), "--yes", "--json", "--now", T0)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -196,7 +196,7 @@ def test_verifier_rejection_names_file_and_line(mail_home: E2E) -> None:
         name = "bad"
         [[steps]]
         action = "set_reminder"
-        args = { text = "tea", when = "tomorrow at 9" }
+        args = { text = "tea", when = "tomorrow at 9am" }
 
         [[steps]]
         action = "send_email"
@@ -213,7 +213,7 @@ def test_unknown_var_is_refused_naming_the_declared_ones(home: E2E) -> None:
         [vars]
         who = "Ann"
         [[steps]]
-        request = "remind me to call {who} tomorrow at 9"
+        request = "remind me to call {who} tomorrow at 9am"
     ''')
     proc = home.lam("run", str(path), "--var", "woh=Bob", "--dry-run", "--now", T0)
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -279,10 +279,10 @@ def test_dry_run_with_at_is_readable_text(home: E2E) -> None:
         action = "set_reminder"
         args = { text = "buy milk", when = "in 5 minutes" }
     ''')
-    proc = home.lam("run", str(path), "--at", "tomorrow at 9", "--dry-run", "--now", T0)
+    proc = home.lam("run", str(path), "--at", "tomorrow at 9am", "--dry-run", "--now", T0)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "{'request'" not in proc.stdout and "'steps':" not in proc.stdout, proc.stdout
-    assert "when: 2026-11-25T09:00:00+01:00   (from 'tomorrow at 9')" in proc.stdout
+    assert "when: 2026-11-25T09:00:00+01:00   (from 'tomorrow at 9am')" in proc.stdout
     assert "1. set_reminder" in proc.stdout
     assert "(from 'in 5 minutes')" in proc.stdout
     assert jobs(home) == []

@@ -280,8 +280,8 @@ def test_a_dead_pids_lock_is_taken_over_and_only_a_live_pid_is_waited_for(e2e: E
 
 def test_list_jobs_is_a_table_of_jobs_not_numbered_like_steps(e2e: E2E) -> None:
     e2e.write_config(DAEMON_CONFIG)
-    e2e.lam("do", "remind me to stretch tomorrow at 9", "--yes", check=True)
-    e2e.lam("do", "remind me to water the plants every day at 8", "--yes", check=True)
+    e2e.lam("do", "remind me to stretch tomorrow at 9am", "--yes", check=True)
+    e2e.lam("do", "remind me to water the plants every day at 8am", "--yes", check=True)
     proc = e2e.lam("do", "list my reminders", "--yes", check=True)
     lines = proc.stdout.splitlines()
     result = lines[lines.index("1. list_jobs: ok"):]

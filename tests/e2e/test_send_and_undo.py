@@ -83,7 +83,7 @@ def test_readme_automation_emails_the_typed_address(mail_home: E2E,
 who = "ann@example.org"
 
 [[steps]]
-request = "remind me to buy milk tomorrow at 9"
+request = "remind me to buy milk tomorrow at 9am"
 
 [[steps]]
 request = "email {who} that the list is ready"

@@ -30,7 +30,9 @@ def _models(test_models_dir: Path, dest: Path) -> Path:
 def _lam(home: Path, models: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (home / "config").mkdir(parents=True, exist_ok=True)
     (home / "config" / "plugins.toml").write_text('[lam]\nlarge_model = ""\n')
-    env = {**os.environ, "LAM_HOME": str(home), "LAM_MODELS_DIR": str(models)}
+    # the dense model's preparation: no shipped MoE (tests/moe/test_shipped.py has that)
+    env = {**os.environ, "LAM_HOME": str(home), "LAM_MODELS_DIR": str(models),
+           "LAM_SHIPPED_EXPERTS": str(home / "no-shipped-experts")}
     env.pop("LAM_DEBUG", None)
     lam = shutil.which("lam")
     assert lam, "the lam command is not installed"

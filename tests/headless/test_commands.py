@@ -149,7 +149,7 @@ action = "open_url"
 args = {{ url = "{list_url}" }}
 
 [[steps]]
-request = "remind me to buy milk tomorrow at 9"
+request = "remind me to buy milk tomorrow at 9am"
 
 [[steps]]
 request = "email {{who}} that the list is ready"
@@ -165,7 +165,7 @@ def test_dry_run_touches_nothing(run_lam: LamRunner, configured_home: Path, site
     out = json.loads(proc.stdout)
     assert [p["action"] for p in out["dry_run"]] == ["open_url", "set_reminder", "send_email"]
     assert out["dry_run"][2]["args"] == {"to": "ann@example.org", "body": "the list is ready"}
-    for request in ("open " + site.url("/list"), "remind me to buy milk tomorrow at 9",
+    for request in ("open " + site.url("/list"), "remind me to buy milk tomorrow at 9am",
                     "email ann@example.org that hello"):
         proc = run_lam("do", "--dry-run", "--yes", "--now", NOW, request)
         assert proc.returncode == 0, proc.stdout + proc.stderr

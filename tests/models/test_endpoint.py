@@ -139,6 +139,24 @@ def test_no_endpoint_loads_the_local_model(tmp_path: Path, model_path: Callable[
 
 
 @pytest.mark.model
+def test_moe_names_the_assembled_planner_when_the_models_folder_has_none(
+        tmp_path: Path, model_path: Callable[[str], Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--model moe` (bench/bfcl.py, lam's config) loads what `lam models prepare` assembled
+    in the data folder when the models folder holds no moe.gguf of its own."""
+    monkeypatch.setenv("LAM_MODELS_DIR", str(tmp_path / "models"))
+    runtime = Runtime(RuntimeOptions(home=str(_home(tmp_path, ""))))
+    assembled = runtime.paths.data_dir / "moe" / "moe.gguf"
+    assembled.parent.mkdir(parents=True)
+    assembled.symlink_to(model_path("smollm2-135m"))
+    try:
+        backend = ModelLoader(runtime, "moe", local=True)().backend
+        assert isinstance(backend, LlamaBackend) and backend.path == assembled
+    finally:
+        runtime.close()
+
+
+@pytest.mark.model
 def test_refused_endpoint_falls_back_to_the_pulled_local_model(
         tmp_path: Path, model_path: Callable[[str], Path],
         monkeypatch: pytest.MonkeyPatch) -> None:

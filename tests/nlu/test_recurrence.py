@@ -21,15 +21,15 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime.fromisoformat("2026-11-24T10:15:00+01:00")  # a Tuesday, the 24th
 
 RULES = [
-    ("every weekday at 8:30", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8;BYMINUTE=30"),
-    ("every day at 9", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"),
+    ("every weekday at 8:30am", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8;BYMINUTE=30"),
+    ("every day at 9am", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"),
     ("daily at 7am", "FREQ=DAILY;BYHOUR=7;BYMINUTE=0"),
     ("every day", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"),
     ("every day at midnight", "FREQ=DAILY;BYHOUR=0;BYMINUTE=0"),
     ("every morning", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"),
     ("every evening", "FREQ=DAILY;BYHOUR=18;BYMINUTE=0"),
     ("nightly", "FREQ=DAILY;BYHOUR=20;BYMINUTE=0"),
-    ("every 3 days at 9", "FREQ=DAILY;INTERVAL=3;BYHOUR=9;BYMINUTE=0"),
+    ("every 3 days at 9am", "FREQ=DAILY;INTERVAL=3;BYHOUR=9;BYMINUTE=0"),
     ("every Monday", "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0"),
     ("mondays", "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0"),
     ("on fridays at 17:00", "FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0"),
@@ -38,7 +38,7 @@ RULES = [
     ("every wednesday & monday", "FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=9;BYMINUTE=0"),
     ("every other monday at 18:00", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=18;BYMINUTE=0"),
     ("every 2 weeks on tuesday", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;BYHOUR=9;BYMINUTE=0"),
-    ("every weekend at 10", "FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=10;BYMINUTE=0"),
+    ("every weekend at 10am", "FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=10;BYMINUTE=0"),
     ("every weekday morning", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0"),
     ("weekly", "FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;BYMINUTE=0"),  # today's weekday
     ("every 2 hours", "FREQ=HOURLY;INTERVAL=2"),
@@ -47,18 +47,18 @@ RULES = [
     ("every 15 minutes", "FREQ=MINUTELY;INTERVAL=15"),
     ("every thirty minutes", "FREQ=MINUTELY;INTERVAL=30"),
     ("the first Monday of each month", "FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9;BYMINUTE=0"),
-    ("first Monday of every month at 10", "FREQ=MONTHLY;BYDAY=1MO;BYHOUR=10;BYMINUTE=0"),
+    ("first Monday of every month at 10am", "FREQ=MONTHLY;BYDAY=1MO;BYHOUR=10;BYMINUTE=0"),
     ("every second tuesday of the month", "FREQ=MONTHLY;BYDAY=2TU;BYHOUR=9;BYMINUTE=0"),
     ("the last friday of the month at 4pm", "FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=16;BYMINUTE=0"),
     ("every month on the first monday", "FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9;BYMINUTE=0"),
     ("every month on the 3rd", "FREQ=MONTHLY;BYMONTHDAY=3;BYHOUR=9;BYMINUTE=0"),
-    ("monthly on the 15th at 8", "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=8;BYMINUTE=0"),
-    ("on the 15th of every month at 8", "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=8;BYMINUTE=0"),
+    ("monthly on the 15th at 8am", "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=8;BYMINUTE=0"),
+    ("on the 15th of every month at 08:00", "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=8;BYMINUTE=0"),
     ("every 3rd of the month", "FREQ=MONTHLY;BYMONTHDAY=3;BYHOUR=9;BYMINUTE=0"),
     ("the last day of the month", "FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=9;BYMINUTE=0"),
     ("monthly", "FREQ=MONTHLY;BYMONTHDAY=24;BYHOUR=9;BYMINUTE=0"),  # today's day
     ("every year on March 3", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3;BYHOUR=9;BYMINUTE=0"),
-    ("every March 3 at 8", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3;BYHOUR=8;BYMINUTE=0"),
+    ("every March 3 at 8am", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3;BYHOUR=8;BYMINUTE=0"),
     ("annually on 1 may", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0"),
 ]
 
@@ -76,6 +76,28 @@ def test_bare_small_hour_is_ambiguous() -> None:
     assert isinstance(result, AmbiguousRule)
     assert [str(o) for o in result.options] == ["FREQ=DAILY;BYHOUR=5;BYMINUTE=0",
                                                 "FREQ=DAILY;BYHOUR=17;BYMINUTE=0"]
+
+
+# An hour 1-11 without am/pm or a part of the day is asked in a repetition too (issue 21).
+# These are the phrases of the golden cases that said one before.
+AMBIGUOUS = ["every weekday at 8:30", "every day at 9", "every weekend at 10",
+             "monthly on the 15th at 8"]
+
+
+@pytest.mark.parametrize("phrase", AMBIGUOUS)
+def test_bare_hour_is_ambiguous(phrase: str) -> None:
+    result = parse_recurrence(phrase, NOW, BERLIN)
+    assert isinstance(result, AmbiguousRule), result
+    hours = [o.byhour or 0 for o in result.options]
+    assert hours == [hours[0], hours[0] + 12]
+
+
+@pytest.mark.parametrize("phrase", ["on thurs at 5pm", "tues at 9am", "in a month at 8:15pm",
+                                    "on weds at 7pm"])
+def test_an_abbreviated_day_or_an_amount_is_no_repetition(phrase: str) -> None:
+    # "thurs" is Thursday abbreviated, not "Thursdays"; "in a month" is an amount of time
+    result = parse_recurrence(phrase, NOW, BERLIN)
+    assert isinstance(result, TimeParseError) and result.reason.value == "unrecognized", result
 
 
 @pytest.mark.parametrize(("phrase", "reason"), [

@@ -190,3 +190,29 @@ def test_a_recipient_the_request_does_not_name_is_doubted(runtime: Runtime) -> N
     named = session.propose("email alice a funny joke")
     assert named.plan.tier is not None and not any(
         "does not name" in e for e in named.plan.escalations)
+
+
+def test_moving_a_job_that_does_not_exist_is_answered_not_replanned(runtime: Runtime) -> None:
+    """A template and tier 1 both read "move X to …" as acting on a job, and no job exists:
+    the answer says so; tier 2 never gets to turn it into a new reminder."""
+    move = {"steps": [{"action": "reschedule_job",
+                       "args": {"job": "the boiler check", "when": "friday at 3pm"}}]}
+    new = {"steps": [{"action": "set_reminder",
+                      "args": {"text": "the boiler check", "when": "friday at 3pm"}}]}
+    tier1, tier2 = Scripted(move), Scripted(new)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = Session(runtime).propose("move the boiler check to friday at 3pm")
+    assert proposal.plan.kind is PlanKind.NO_ACTION and tier2.calls == 0
+    assert proposal.plan.answer is not None
+    assert "'the boiler check'" in proposal.plan.answer
+    assert "no job to reschedule" in proposal.plan.answer
+    assert "answered without tier 2" in proposal.plan.escalations[-1]
+
+
+def test_moving_a_job_that_exists_is_planned(runtime: Runtime) -> None:
+    session = Session(runtime)
+    made = session.propose("remind me to check the boiler friday at 3pm")
+    assert [s.action for s in made.plan.steps] == ["set_reminder"]
+    session.run(made)
+    moved = session.propose("move the boiler reminder to friday at 5pm")
+    assert [s.action for s in moved.plan.steps] == ["reschedule_job"], moved.plan

@@ -37,14 +37,20 @@ def bfcl_file(tmp_path: Path) -> Path:
 
 
 class Scripted:
-    """A planner model that returns the given outputs in turn and records what it was shown."""
+    """A planner model that returns the given outputs in turn and records what it was shown;
+    asked whether a function fits (a true/false answer), it answers ``fits``."""
 
-    def __init__(self, *outputs: str) -> None:
+    def __init__(self, *outputs: str, fits: str = "true") -> None:
         self.outputs = list(outputs)
+        self.fits = fits
         self.seen: list[tuple[str, str, dict[str, Any]]] = []
+        self.judged: list[str] = []
 
     def plan_json(self, system: str, user: str, schema: dict[str, Any],
                   max_tokens: int) -> tuple[str, float | None]:
+        if schema == {"type": "boolean"}:
+            self.judged.append(user)
+            return self.fits, 0.3
         self.seen.append((system, user, schema))
         return self.outputs.pop(0), 0.9
 
@@ -161,8 +167,8 @@ def test_times_in_words_are_read_by_code(tmp_path: Path) -> None:
     tools = read_tools(str(path))
     now = datetime(2026, 11, 24, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
     plan = plan_tool_calls(Scripted('[{"calendar_add": {"title": "dentist", '
-                                    '"start": "tomorrow at 9"}}]'),
-                           tools, "dentist tomorrow at 9", now=now, tz=ZoneInfo("Europe/Berlin"))
+                                    '"start": "tomorrow at 9am"}}]'),
+                           tools, "dentist tomorrow at 9am", now=now, tz=ZoneInfo("Europe/Berlin"))
     assert plan.calls[0].arguments["start"] == "2026-11-25T09:00:00+01:00"
     assert "format" not in json.dumps(call_schema(tools))  # the grammar lets words through
 
@@ -204,3 +210,25 @@ def test_non_ascii_enums_are_shown_as_written(tmp_path: Path) -> None:
             "다용도실, 통돌이, 중지"], "default": "거실, 에어컨, 실행"}}}}], ensure_ascii=True))
     prompt = tools_prompt(read_tools(str(path)))
     assert 'command ("다용도실, 통돌이, 중지", optional, default "거실, 에어컨, 실행")' in prompt
+
+
+def test_calls_of_functions_the_model_then_says_do_not_fit_are_no_fit() -> None:
+    """The second look: each called function shown on its own with the request; when the
+    model says none of them does what it asks, no function fits (a near-miss function is not
+    called). One that fits keeps the calls; without ``judge`` (the default) no look."""
+    tools = read_tools(str(SCHEMAS / "github.json"))
+    out = '[{"pulls_list": {"owner": "a", "repo": "b"}}, {"issues_create": {"owner": "a", ' \
+          '"repo": "b", "title": "t"}}]'
+    model = Scripted(out, fits="false")
+    plan = plan_tool_calls(model, tools, "what is the weather in Oslo", judge=True)
+    assert plan.kind is ToolPlanKind.REPLY and not plan.calls
+    assert len(model.judged) == 2  # each distinct function asked about
+    assert "pulls_list: " in model.judged[0] and "issues_create" not in model.judged[0]
+    assert "Request: what is the weather in Oslo" in model.judged[0]
+    kept = Scripted(out, fits="true")
+    plan = plan_tool_calls(kept, tools, "PRs of a/b, and file an issue there", judge=True)
+    assert plan.kind is ToolPlanKind.CALLS and len(plan.calls) == 2
+    assert len(kept.judged) == 1  # the first that fits settles it
+    unjudged = Scripted(out, fits="false")
+    plan = plan_tool_calls(unjudged, tools, "PRs of a/b")
+    assert plan.kind is ToolPlanKind.CALLS and not unjudged.judged

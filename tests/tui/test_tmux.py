@@ -44,7 +44,7 @@ def test_lam_in_tmux(tmp_path: Path) -> None:
                     command], check=True, env=env, timeout=30)
     try:
         wait_for("Type a request")
-        tmux("send-keys", "-t", SESSION, "remind me to stretch tomorrow at 9", "Enter")
+        tmux("send-keys", "-t", SESSION, "remind me to stretch tomorrow at 9am", "Enter")
         wait_for("set_reminder")
         wait_for("SCHEDULE")
         tmux("send-keys", "-t", SESSION, "y")
