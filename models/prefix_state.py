@@ -4,8 +4,9 @@ prompt (~7 s for the 0.5B model, ~15 s for the 1.5B one on 2 cores) before it ca
 
 After the first generation of a process, the context's state (KV cache + its tokens) is saved
 with llama.cpp's own ``llama_state_save_file``; the next process with the same model file,
-context settings, llama.cpp build and system message loads it before its first generation,
-and llama-cpp-python's prefix matching then evaluates only what differs (the request).
+context settings, llama.cpp build (version and compiled CPU features) and system message loads
+it before its first generation, and llama-cpp-python's prefix matching then evaluates only what
+differs (the request).
 A file that does not load is deleted and the prompt is evaluated as usual.
 
 The files live next to the models (``ModelStore.prefix_dir``), so every lam home using the same
@@ -41,8 +42,9 @@ class PrefixStates:
     def path_for(self, system: str) -> Path:
         import llama_cpp
 
+        build = llama_cpp.llama_print_system_info().decode(errors="replace")
         key = hashlib.sha256("\n".join(
-            [self._model, str(llama_cpp.__version__), system]).encode()).hexdigest()[:32]
+            [self._model, str(llama_cpp.__version__), build, system]).encode()).hexdigest()[:32]
         return self.directory / f"{key}.state"
 
     @staticmethod

@@ -27,6 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
+# the compiler flags for llama.cpp, llama_ok and llama_rebuild
+. scripts/llama_build.sh
 echo "==> pip install (llama-cpp-python compiles once: 5-10 minutes on 2 cores)"
 if [ $want_test = 1 ]; then
   # the train extra (torch 2.13.0 CPU, transformers) runs the trained-expert tests
@@ -47,4 +49,9 @@ echo "==> models"
 lam models pull default
 lam models pull large
 [ $want_test = 1 ] && lam models pull smollm2-135m
+if ! llama_ok "$PY"; then
+  echo "==> llama-cpp-python crashed on this CPU (a cached wheel built elsewhere?): rebuilding it"
+  llama_rebuild "$PY"
+  llama_ok "$PY" || { echo "error: llama-cpp-python still crashes here; see docs/models.md" >&2; exit 1; }
+fi
 echo "==> installed: $(lam --version)"

@@ -12,13 +12,29 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "smoke: FAILED: $*" >&2; exit 1; }
 
 started=$SECONDS
+# the compiler flags for llama.cpp (as install.sh builds it), llama_ok and llama_rebuild
+. scripts/llama_build.sh
 echo "==> clean venv, pip install . (no extras)"
 "$PY" -m venv "$work/venv"
 venv="$work/venv/bin"
 "$venv/python" -m pip install -q --progress-bar off . || fail "pip install ."
+if ! llama_ok "$venv/python"; then
+  echo "    llama-cpp-python from pip's cache crashed here: rebuilding it"
+  llama_rebuild "$venv/python" || fail "rebuilding llama-cpp-python"
+  llama_ok "$venv/python" || fail "llama-cpp-python crashes on this CPU (see docs/models.md)"
+fi
 echo "    installed in $((SECONDS - started)) s"
 export LAM_HOME="$work/home"
+# a crash (a signal) prints the Python stack of every thread instead of nothing
+export PYTHONFAULTHANDLER=1
 lam="$venv/lam"
+# crashed RC WHAT: after a signal (exit > 128) print what the next person needs to know
+crashed() {
+  [ "$1" -gt 128 ] || return 0
+  echo "smoke: $2 died with signal $(($1 - 128)); llama.cpp build and limits here:" >&2
+  "$venv/python" -c 'import llama_cpp; print(llama_cpp.llama_print_system_info().decode())' >&2 || true
+  echo "ulimit -s $(ulimit -s); $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null)" >&2
+}
 
 echo "==> lam --help"
 "$lam" --help >"$work/help.txt" || fail "lam --help exited $?"
@@ -44,6 +60,7 @@ set +e
 rc=$?
 set -e
 cat "$work/plan.json"
+crashed $rc "lam plan --tools"
 [ $rc = 0 ] || fail "lam plan --tools exited $rc"
 # The calls lam would make, as JSON: only given tools, arguments as objects (which call the
 # model chooses is the planner tests' business; an empty list is reported, not failed).
