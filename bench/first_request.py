@@ -25,10 +25,11 @@ from typing import Any
 
 TIER1 = "I want to read about the history of the printing press online"
 """Reaches tier 1 and stays there (no template reads it; code does not doubt the plan)."""
-TIER2 = "move my dentist thing to next tuesday"
-"""Escalates to tier 2 in a new home: the template and tier 1 both want a job, and none exists.
-(The request this used before is now read by a template at tier 0.) The row prints the tier
-each request really reached, and says so when the escalating one stopped short of tier 2."""
+TIER2 = "find me something fun to do in town this weekend and put it on my calendar"
+"""Escalates to tier 2 in a new home: tier 1's plan is doubted (its action's words are not in the
+request). The requests this used before are now read by a template at tier 0, and "move my
+dentist thing to next tuesday" is answered at tier 1 (no such job). The row prints the tier each
+request really reached, and says so when the escalating one stopped short of tier 2."""
 NEXT = "show me a recipe for pumpkin soup from the web"
 
 
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     src = _models_dir()
+    if not src.is_dir():
+        raise SystemExit(f"no models in {src}: pull them (`lam models pull default`) or set "
+                         "LAM_MODELS_DIR to where they are")
     root = Path(tempfile.mkdtemp(prefix="lam-first-request-"))
     out: dict[str, Any] = {"models": str(src), "cpus": len(os.sched_getaffinity(0))}
     try:
