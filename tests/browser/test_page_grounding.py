@@ -5,30 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import Entity, Provenance, Scope
 from assistant.context import EntityTable
 from assistant.page_grounding import Grounding, ground, read_clauses
+from tests.browser.page_entities import ground_request, page_table
 
 
 def _page(*items: tuple[str, str, dict[str, Any]]) -> EntityTable:
-    prov = Provenance.untrusted("page http://127.0.0.1/x")
-    counts: dict[str, int] = {}
-    entities = [Entity(id="page", type="page", label="x", ordinal=1, scope=Scope.SCREEN,
-                       provenance=prov)]
-    for etype, label, attrs in items:
-        counts[etype] = counts.get(etype, 0) + 1
-        n = counts[etype]
-        entities.append(Entity(id=f"{etype}{n}", type=etype, label=label, ordinal=n,
-                               scope=Scope.SCREEN, provenance=prov, attributes=attrs))
-    table = EntityTable()
-    table.publish(entities)
-    return table
+    return page_table(*items)
 
 
-def _ground(request: str, table: EntityTable) -> Grounding:
-    clauses = read_clauses(request)
-    assert clauses is not None, request
-    return ground(clauses, table)
+_ground = ground_request
 
 
 def _calls(g: Grounding) -> list[tuple[str, dict[str, Any]]]:

@@ -6,30 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions import Entity, Provenance, Scope
 from assistant.context import EntityTable
-from assistant.page_grounding import Grounding, ground, read_clauses
+from tests.browser.page_entities import ground_request, page_table
 
 
 def _page(paragraphs: list[str], *items: tuple[str, str, dict[str, Any]]) -> EntityTable:
-    prov = Provenance.untrusted("page http://127.0.0.1/x")
-    counts: dict[str, int] = {}
-    entities = [Entity(id="page", type="page", label="x", ordinal=1, scope=Scope.SCREEN,
-                       provenance=prov, attributes={"paragraphs": paragraphs})]
-    for etype, label, attrs in items:
-        counts[etype] = counts.get(etype, 0) + 1
-        n = counts[etype]
-        entities.append(Entity(id=f"{etype}{n}", type=etype, label=label, ordinal=n,
-                               scope=Scope.SCREEN, provenance=prov, attributes=attrs))
-    table = EntityTable()
-    table.publish(entities)
-    return table
+    return page_table(*items, page_attributes={"paragraphs": paragraphs})
 
 
-def _ground(request: str, table: EntityTable) -> Grounding:
-    clauses = read_clauses(request)
-    assert clauses is not None, request
-    return ground(clauses, table)
+_ground = ground_request
 
 
 FORM: tuple[tuple[str, str, dict[str, Any]], ...] = (
