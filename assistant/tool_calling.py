@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from assistant.external_tools import Tool
+from assistant.fan_out import fan_out
 
 __all__ = ["ToolCall", "ToolPlan", "ToolPlanKind", "call_schema", "function_fits",
            "openai_message", "plan_tool_calls", "tools_prompt"]
@@ -327,6 +328,19 @@ def _read(text: str, tools: list[Tool], now: datetime | None,
     return calls, None, None
 
 
+def _fanned(request: str, calls: list[ToolCall], tools: list[Tool]) -> list[ToolCall]:
+    """`assistant.fan_out`: one call per value the request lists, when the model wrote fewer;
+    kept only if every new call passes its tool's schema."""
+    by_name = {t.name: t for t in tools}
+    more = fan_out(request, [(c.name, c.arguments) for c in calls])
+    if len(more) == len(calls) and all(
+            (c.name, c.arguments) == m for c, m in zip(calls, more, strict=True)):
+        return calls
+    if any(by_name[name].check(arguments) for name, arguments in more):
+        return calls
+    return [ToolCall(name=name, arguments=arguments) for name, arguments in more]
+
+
 def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
                     now: datetime | None = None, tz: ZoneInfo | None = None,
                     max_tokens: int = 320, repairs: int = 1, judge: bool = False) -> ToolPlan:
@@ -364,6 +378,7 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
                 return ToolPlan(kind=ToolPlanKind.REPLY, reply=NO_FIT,
                                 seconds=time.perf_counter() - started, **done)
             if calls:
+                calls = _fanned(request, calls, tools)
                 return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls, seconds=seconds, **done)
             return ToolPlan(kind=ToolPlanKind.REPLY, reply=reply, seconds=seconds, **done)
         if why.startswith(_CUT):  # it ran out of tokens: asking again would repeat it
