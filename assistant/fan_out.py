@@ -19,11 +19,11 @@ _SEP = r"\s*,\s*(?:and\s+|or\s+|&\s*)?|\s+(?:and|or|&)\s+"
 
 
 def _lists(kind: str, text: str) -> list[list[str]]:
-    pattern = re.compile(rf"(?<![\w.,-])({kind})((?:(?:{_SEP})(?:{kind}))+)(?!\w)(?!\.\d)")
+    pattern = re.compile(rf"(?<![\w.,-])(?:{kind})(?:(?:{_SEP})(?:{kind}))+(?!\w)(?!\.\d)")
     found = []
     for match in pattern.finditer(text):
-        items = [match.group(1), *(i.strip() for i in re.findall(kind, match.group(2)))]
         spans = [m.span() for m in re.finditer(kind, match.group(0))]
+        items = [match.group(0)[a:b] for a, b in spans]
         seps = [match.group(0)[a[1]:b[0]] for a, b in pairwise(spans)]
         joins = [n for n, sep in enumerate(seps) if re.search(r"\b(?:and|or)\b|&", sep)]
         if joins and any("," in sep and not re.search(r"\b(?:and|or)\b|&", sep)

@@ -332,11 +332,9 @@ def _fanned(request: str, calls: list[ToolCall], tools: list[Tool]) -> list[Tool
     """`assistant.fan_out`: one call per value the request lists, when the model wrote fewer;
     kept only if every new call passes its tool's schema."""
     by_name = {t.name: t for t in tools}
-    more = fan_out(request, [(c.name, c.arguments) for c in calls])
-    if len(more) == len(calls) and all(
-            (c.name, c.arguments) == m for c, m in zip(calls, more, strict=True)):
-        return calls
-    if any(by_name[name].check(arguments) for name, arguments in more):
+    written = [(c.name, c.arguments) for c in calls]
+    more = fan_out(request, written)
+    if more == written or any(by_name[name].check(arguments) for name, arguments in more):
         return calls
     return [ToolCall(name=name, arguments=arguments) for name, arguments in more]
 
