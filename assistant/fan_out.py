@@ -16,6 +16,7 @@ __all__ = ["fan_out", "listed_values"]
 _NUM = r"(?:[$€£]?(?:\d{1,3}(?:,\d{3})+(?!\d)|-?\d+(?:\.\d+)?(?!,\d{3}(?!\d))))"
 _NAME = r"[A-Z][\w'’-]*(?: (?:[A-Z][\w'’-]*|\d+|de|la|of|the))*"
 _SEP = r"\s*,\s*(?:and\s+|or\s+|&\s*)?|\s+(?:and|or|&)\s+"
+_JOIN = re.compile(r"\b(?:and|or)\b|&")
 
 
 def _lists(kind: str, text: str) -> list[list[str]]:
@@ -25,8 +26,8 @@ def _lists(kind: str, text: str) -> list[list[str]]:
         spans = [m.span() for m in re.finditer(kind, match.group(0))]
         items = [match.group(0)[a:b] for a, b in spans]
         seps = [match.group(0)[a[1]:b[0]] for a, b in pairwise(spans)]
-        joins = [n for n, sep in enumerate(seps) if re.search(r"\b(?:and|or)\b|&", sep)]
-        if joins and any("," in sep and not re.search(r"\b(?:and|or)\b|&", sep)
+        joins = [n for n, sep in enumerate(seps) if _JOIN.search(sep)]
+        if joins and any("," in sep and not _JOIN.search(sep)
                          for sep in seps[joins[0] + 1:]):
             continue  # "Paris, France and New York, USA": pairs, not one list
         if len(items) >= 2 and len(set(items)) == len(items):
