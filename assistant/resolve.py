@@ -5,13 +5,14 @@ never a silent guess."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from actions.entities import Entity
 from assistant.context import PERSON_TYPES, EntityTable
 
-__all__ = ["Mention", "Resolution", "find_mentions", "resolve_reference"]
+__all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "resolve_reference"]
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -246,3 +247,46 @@ def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75)
             scored.append((best, e))
     scored.sort(key=lambda x: (-x[0], x[1].label))
     return [e for _, e in scored]
+
+
+# Words that say what kind of thing is meant, or join a description, not which one.
+_KIND_WORDS = frozenset({
+    "the", "my", "a", "an", "that", "this", "one", "thing", "about", "from", "of", "on", "to",
+    "with", "for", "in", "by", "and", "email", "emails", "mail", "message", "e", "link",
+    "page", "field", "box", "button", "reminder", "job", "entry", "item", "version"})
+_ADDRESS_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words of ``text``, a possessive 's and a plural s taken off."""
+    text = re.sub(r"['’]s\b", "", text.lower())
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w
+            for w in re.findall(r"[^\W_]+", text)}
+
+
+def _described_words(entity: Entity, people: Sequence[Entity]) -> set[str]:
+    """The words a user may describe ``entity`` by: its label and its text attributes; for an
+    email, also the names, nicknames and relation of the contact who sent it."""
+    values = [entity.label, *(v for v in entity.attributes.values() if isinstance(v, str))]
+    words = set().union(*(_words(v) for v in values))
+    senders = set(_ADDRESS_RE.findall(str(entity.attributes.get("from", "")).lower()))
+    for person in people if senders else []:
+        emails = {str(a).lower() for a in person.attributes.get("emails") or []}
+        emails.add(str(person.attributes.get("email", "")).lower())
+        if senders & emails:
+            words |= _words(" ".join([person.label, *(person.attributes.get("nicknames") or []),
+                                      str(person.attributes.get("relation") or "")]))
+    return words
+
+
+def match_by_description(text: str, candidates: list[Entity],
+                         people: Sequence[Entity] = ()) -> list[Entity]:
+    """Candidates that every describing word of ``text`` fits ("the council email", "lachie's
+    email", "the one about opening hours"): a word of the label, of a text attribute (subject,
+    sender, address) or, for an email, of its sender's contact (name, nickname, relation).
+    The user's words choose; an entity's text is only matched against them. Empty when
+    ``text`` has no describing word."""
+    wanted = _words(text) - _KIND_WORDS
+    if not wanted:
+        return []
+    return [e for e in candidates if wanted <= _described_words(e, people)]

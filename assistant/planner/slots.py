@@ -30,6 +30,7 @@ from assistant.resolve import (
     NOUN_TYPES,
     Mention,
     find_mentions,
+    match_by_description,
     match_by_label,
     resolve_reference,
 )
@@ -88,8 +89,20 @@ class SlotFiller:
             filled, question = self._fill_step(i, step, spec, out)
             if question is not None:
                 return out, question
-            out.append(filled)
+            out.append(self._as_open_link(filled, specs))
         return out, None
+
+    def _as_open_link(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
+        """``open_url`` of an address that came from a link on screen is ``open_link`` of that
+        link: the plan then says which link the user's words chose."""
+        source = step.sources.get("url")
+        entity = self.table.get(source.entity_id) if source and source.entity_id else None
+        if step.action != "open_url" or "open_link" not in specs or entity is None \
+                or entity.type != "link" or "link" not in specs["open_link"].entity_params():
+            return step
+        sources = {k: v for k, v in step.sources.items() if k != "url"}
+        return step.model_copy(update={"action": "open_link", "args": {"link": entity.id},
+                                       "sources": {**sources, "link": source}})
 
     # ------------------------------------------------------------------------------------------
     def _fill_step(self, i: int, step: Step, spec: ActionSpec,
@@ -442,6 +455,12 @@ class SlotFiller:
         if (mention.kind == "named" and mention.type_hint != "job") or not mentions:
             return self._by_name(text, etype)
         res = resolve_reference(mention, self.table, etype)
+        if res.entity is None and etype not in PERSON_TYPES:
+            # "the one about opening hours": the words after the reference describe it
+            described = match_by_description(text, self.table.of_type(etype),
+                                             self.table.of_type(*PERSON_TYPES))
+            if len(described) == 1:
+                return described[0], f"'{text}' = {etype} {described[0].label}"
         if res.entity is None:
             people = self.table.of_type(*PERSON_TYPES) if etype in PERSON_TYPES else []
             if not res.candidates and 1 < len(people) <= 6:  # "her", no one said yet
@@ -459,6 +478,8 @@ class SlotFiller:
         pool = self.table.of_type(etype, *(PERSON_TYPES if etype in PERSON_TYPES else ()))
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
+        if not found and etype not in PERSON_TYPES:
+            found = match_by_description(text, pool, self.table.of_type(*PERSON_TYPES))
         if not found:
             article = "an" if etype[:1] in "aeiou" else "a"
             raise _Ask(f"I don't know {article} {etype} called '{text}'. Who or what do you "
@@ -545,6 +566,14 @@ class SlotFiller:
                                      provenance=entity.provenance, note=note)
         result = normalize_url(text)
         if isinstance(result, UrlError):
+            # "the parsnip one", "the English version": a link on screen the words describe
+            described = match_by_description(text, self.table.of_type("link"),
+                                             self.table.of_type(*PERSON_TYPES))
+            if len(described) == 1 and described[0].attributes.get("url"):
+                found = described[0]
+                return str(found.attributes["url"]), ValueSource(
+                    kind="entity", text=text, entity_id=found.id, provenance=found.provenance,
+                    note=f"'{text}' = link {found.label}")
             raise _Ask(f"'{text}' is not a web address I can open: {result.message}. "
                        "Which site do you mean?",
                        problem=f"'{text}' is not a web address ({result.message})")
