@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from actions.entities import Scope
 from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
@@ -18,6 +19,7 @@ from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.choice import template_source
 from assistant.planner.copy_person import copy_named_person
 from assistant.planner.doubts import (
+    absent_inputs,
     better_fits,
     invented_value,
     nothing_to_refer_to,
@@ -284,8 +286,10 @@ class Planner:
         """The relevance gate: with no template's reading, a request with nothing an action
         could act on is small talk, answered without a model."""
         # Read once, it parses every span; later stages use it too.
+        on_screen = tuple(e.label for e in run.table.all()
+                          if e.scope is Scope.SCREEN and e.label)
         run.actionable = self._vocabulary().why_actionable(run.request, run.now, run.tz,
-                                                           _person_names(run.table))
+                                                           _person_names(run.table), on_screen)
         if run.steps is not None:
             return None
         if run.miss.question is None:
@@ -484,6 +488,20 @@ class Planner:
                 run.note("tier 1 plan doubted: " + "; ".join(doubts) +
                          "; re-planned with the actions that take the reference")
                 return run.finish(replanned.plan, replanned.violations)
+        absent = absent_inputs(last.plan, specs, table.as_mapping()) \
+            if tier > 1 and last.plan.kind is PlanKind.ACTIONS else []
+        if absent and not planner_fixable(last.violations):
+            replanned = self._replan_among(
+                _inputs_there(specs, table), request, run.mentions, table, run.filler, specs,
+                run.now, run.actionable, model_tier)
+            if replanned is not None:
+                run.note(f"tier {tier} plan doubted: " + "; ".join(absent) +
+                         "; re-planned among the actions whose inputs are there")
+                return run.finish(replanned.plan, replanned.violations)
+            run.note(f"tier {tier} plan refused: " + "; ".join(absent))
+            return run.finish(Plan(
+                request=request, kind=PlanKind.NO_ACTION, tier=tier,
+                answer="I have no action for that here: " + "; ".join(absent) + "."), [])
         misfits, among = better_fits(request, last.plan, self._vocabulary())
         if misfits and not planner_fixable(last.violations):
             replanned = self._replan_among(among, request, run.mentions, table, run.filler,
@@ -767,3 +785,11 @@ class Planner:
             if res.entity is not None:
                 out.append((mention, res.entity.id))
         return out
+
+
+def _inputs_there(specs: dict[str, ActionSpec], table: EntityTable) -> list[str]:
+    """The actions that act on nothing missing: each one alone has no `absent_inputs`."""
+    entities = table.as_mapping()
+    return [name for name in specs
+            if not absent_inputs(Plan(request="", kind=PlanKind.ACTIONS,
+                                      steps=[Step(action=name)]), specs, entities)]

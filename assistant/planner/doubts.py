@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from actions.entities import Entity
-from actions.plan import Plan, PlanKind
+from actions.plan import ACTION_SOURCE, Plan, PlanKind
 from actions.spec import ActionSpec
 from actions.types import format_of
 from assistant.context import PERSON_TYPES
@@ -78,6 +78,33 @@ def unused_references(plan: Plan, mentions: list[tuple[Mention, str]],
             and not re.search(r"\b" + re.escape(m.text.lower()) + r"\b", dumped)]
 
 
+_ON_A_PAGE = frozenset({"link", "field", "button", "heading", "table"})
+"""Entity types that exist only on an open page: one of them in scope means a page is open."""
+
+
+def absent_inputs(plan: Plan, specs: dict[str, ActionSpec],
+                  entities: Mapping[str, Entity]) -> list[str]:
+    """Steps whose action consumes a kind of thing (`ActionSpec.consumes`: ``read_page`` a
+    page) that nothing in scope is and no earlier step produces: "what time is it in Tokyo"
+    planned as ``read_page`` with no page open. A step the request's own words call for
+    ("scroll to the top") or that names the kind ("a picture of the whole page") is the
+    user's choice and is not doubted: running it says what is missing."""
+    present = {e.type for e in entities.values()} | set(_words(plan.request))
+    if present & _ON_A_PAGE:
+        present.add("page")
+    out = []
+    for step in plan.steps:
+        spec = specs.get(step.action)
+        if spec is None:
+            continue
+        chosen = step.sources.get(ACTION_SOURCE)
+        for kind in spec.consumes if chosen is None or chosen.kind != "user_text" else ():
+            if kind not in present and kind not in PERSON_TYPES:  # an address may be typed
+                out.append(f"{step.action} acts on a {kind}, and no {kind} is open or in scope")
+        present.update(spec.produces)
+    return out
+
+
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 specs: dict[str, ActionSpec], actionable: str | None,
                 entities: Mapping[str, Entity] | None = None) -> list[str]:
@@ -92,6 +119,7 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
         if actionable and actionable.startswith("action words"):
             doubts.insert(0, f"no action planned, though the request has {actionable}")
         return doubts
+    doubts += absent_inputs(plan, specs, entities or {})
     opened = " ".join(str(v) for s in plan.steps for k, v in s.args.items()
                       if _is_uri(specs, s.action, k)).lower()
     said_words = " ".join(_words(request))

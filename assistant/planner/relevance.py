@@ -98,9 +98,12 @@ class ActionVocabulary:
         ("inbox": list_emails): a weaker sign than a cue, used when no cue decides."""
 
     def why_actionable(self, request: str, now: datetime, tz: ZoneInfo,
-                       names: frozenset[str] = frozenset()) -> str | None:
+                       names: frozenset[str] = frozenset(),
+                       on_screen: tuple[str, ...] = ()) -> str | None:
         """What in the request an action could act on, or None when nothing is. ``names``:
-        lower-cased words of the people lam knows (contacts), which count as references."""
+        lower-cased words of the people lam knows (contacts), which count as references;
+        ``on_screen``: labels of the things on screen, whose whole label said counts as one
+        ("hit load more" with a "Load more" button)."""
         # "tell me ..." / "say to me ...": the user asks lam itself, not a message to send
         words = _content_words(_TO_ME.sub(" ", request))
         known = [w for w in words if _stem(w) in self.words]
@@ -111,6 +114,11 @@ class ActionVocabulary:
             return f"a person: {people[0]}"
         if find_mentions(request):
             return "a reference"
+        said = " " + " ".join(_WORD.findall(request.lower())) + " "
+        for label in on_screen:
+            named = " ".join(_WORD.findall(label.lower()))
+            if len(named) > 2 and f" {named} " in said:
+                return f"a thing on screen: {label}"
         addresses = find_addresses(request)
         if addresses:
             return f"an address: {addresses[0]}"

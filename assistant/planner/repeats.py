@@ -2,7 +2,9 @@
 writes the same read step again until the step limit ("bring up the site" as six identical
 ``open_url`` or ``read_page`` steps). Reading the same thing again gives nothing new, so an
 identical read-only step right after itself is dropped, unless the request says how often
-("scroll down twice", "go back 3 pages", "check again")."""
+("scroll down twice", "go back 3 pages", "check again"). So is an identical step with an
+effect that produces nothing a next step could see (the same email sent six times); a click
+may change the page, so repeated clicks stay."""
 
 from __future__ import annotations
 
@@ -28,16 +30,18 @@ def _key(step: Step) -> str:
 
 def drop_repeats(steps: list[Step], spec_of: Callable[[str], ActionSpec | None],
                  request: str) -> list[Step]:
-    """``steps`` without read-only steps identical (action and arguments) to the step just
-    before them, when the request says no repetition. References to a dropped step's output
-    point to the step it repeated; later references are renumbered."""
+    """``steps`` without read-only steps (or side-effect steps that produce nothing) identical
+    (action and arguments) to the step just before them, when the request says no
+    repetition. References to a dropped step's output point to the step it repeated; later
+    references are renumbered."""
     if len(steps) < 2 or REPEAT_CUE.search(request):
         return steps
     kept: list[Step] = []
     index: dict[int, int] = {}  # old step number -> new one
     for i, step in enumerate(steps):
         spec = spec_of(step.action)
-        if (kept and spec is not None and not spec.effect.has_side_effect
+        if (kept and spec is not None and (not spec.effect.has_side_effect
+                                           or not spec.produces)
                 and _key(step) == _key(steps[i - 1])):
             index[i] = index[i - 1]
             continue

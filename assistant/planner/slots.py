@@ -144,7 +144,11 @@ class SlotFiller:
                                                      source_kind)
                 if source_kind == "model" and isinstance(new_value, str):
                     self._check_named_ambiguity(new_value)
-                    source = self._unnamed_choice(new_value, source)
+                    instead = self._named_instead(new_value, step)
+                    if instead is not None:
+                        new_value, source = instead
+                    else:
+                        source = self._unnamed_choice(new_value, source)
             except _Ask as ask:
                 return step, Clarification(question=ask.question, options=ask.options, step=i,
                                            param=name, candidate_ids=ask.ids,
@@ -390,6 +394,17 @@ class SlotFiller:
                 changed = True
         return step.model_copy(update={"args": args, "sources": sources}) if changed else step
 
+    def _naming(self, person: Entity) -> str | None:
+        """How the request names ``person``: its name, a nickname, a word of the name, or its
+        relation ("my dentist"); None when it does not."""
+        request = self.request.lower()
+        words = set(re.findall(r"[a-z]+", request))
+        for n in [person.label, *(person.attributes.get("nicknames") or []),
+                  str(person.attributes.get("relation") or "")]:
+            if n and (n.lower() in request or n.split()[0].lower() in words):
+                return n
+        return None
+
     def _unnamed_choice(self, entity_id: str, source: ValueSource | None
                         ) -> ValueSource | None:
         """A person the model chose that the request never names (nor refers to by a pronoun):
@@ -397,16 +412,40 @@ class SlotFiller:
         chosen = self.table.get(entity_id)
         if chosen is None or chosen.type not in PERSON_TYPES or source is None:
             return source
-        names = [chosen.label, *(chosen.attributes.get("nicknames") or []),
-                 str(chosen.attributes.get("relation") or "")]
-        words = set(re.findall(r"[a-z]+", self.request.lower()))
-        named = any(n and (n.lower() in self.request.lower() or
-                           n.split()[0].lower() in words) for n in names)
-        referred = bool(words & {"her", "him", "them", "they", "she", "he"})
-        if named or referred:
+        if self._naming(chosen) is not None or self._refers_to_someone():
             return source
         return source.model_copy(update={"provenance": Provenance(
             trusted=False, source="chosen by the model; your request names no one")})
+
+    def _refers_to_someone(self) -> bool:
+        words = set(re.findall(r"[a-z]+", self.request.lower()))
+        return bool(words & {"her", "him", "them", "they", "she", "he"})
+
+    def _named_instead(self, entity_id: str, step: Step) -> tuple[str, ValueSource] | None:
+        """The model chose a person the request does not name ("send my dentist …" as someone
+        else), and the request names exactly one person lam knows (by name, nickname or
+        relation), whom no text of the step mentions by name ("… that Sam is late"), and no pronoun
+        may mean someone talked of earlier: that person, by the user's words."""
+        chosen = self.table.get(entity_id)
+        talked_of = [p for p in self.table.of_type(*PERSON_TYPES) if self.table.recency(p.id) > 0]
+        if chosen is None or chosen.type not in PERSON_TYPES or self._naming(chosen) \
+                or (talked_of and self._refers_to_someone()):
+            return None
+        named = {p.id: (p, word) for p in self.table.of_type(*PERSON_TYPES)
+                 if (word := self._naming(p)) is not None}
+        if len(named) != 1:
+            return None
+        (person, word), = named.values()
+        texts = " ".join(v for v in step.args.values()
+                         if isinstance(v, str) and not v.startswith(f"{person.type}:"))
+        by_relation = word == str(person.attributes.get("relation") or "")
+        if not by_relation and word.split()[0].lower() in re.findall(r"[a-z]+", texts.lower()):
+            return None
+        return person.id, ValueSource(kind="entity", text=word, entity_id=person.id,
+                                      provenance=Provenance.user(),
+                                      note=f"'{word}' = {person.label}, the person the "
+                                           "request names (the model chose "
+                                           f"{chosen.label})")
 
     def _check_named_ambiguity(self, entity_id: str) -> None:
         """The model picked one of several people the request's words fit ("Alice" with Alice
@@ -430,6 +469,10 @@ class SlotFiller:
         either: a sensitive slot filled with them needs confirmation."""
         if _norm(text) and _norm(text) in _norm(self.request):
             return Provenance.user()
+        named = self.table.get(text)
+        if named is not None and len(_norm(named.label)) > 2 \
+                and _norm(named.label) in _norm(self.request):
+            return Provenance.user()  # an id of a thing on screen the request names by label
         needle = _norm(text)
         for entity in self.table.all():
             if entity.provenance.trusted or not needle:

@@ -259,7 +259,7 @@ class BrowserPlugin(Plugin):
     @action(effect=Effect.READ_ONLY,
             templates=["read (the|this) page", "what is on (the|this) page",
                        "(summarize|summarise) (the|this) page", "show the links"],
-            produces=_PAGE_ENTITIES)
+            consumes=["page"], produces=_PAGE_ENTITIES)
     def read_page(self, ctx: ActionContext) -> ActionResult:
         """Read the open page: title, main text, headings, links, buttons, fields and tables."""
         from plugins.browser import ops
@@ -288,7 +288,7 @@ class BrowserPlugin(Plugin):
 
     @action(effect=Effect.EXTERNAL_SEND,
             templates=["click {target}", "click on {target}", "press {target}"],
-            inverse=_back, produces=_PAGE_ENTITIES)
+            inverse=_back, consumes=["page"], produces=_PAGE_ENTITIES)
     def click(self, ctx: ActionContext, target: ShortText) -> ActionResult:
         """Click an element: a link, button or field by entity id, or by its visible text.
 
@@ -364,7 +364,7 @@ class BrowserPlugin(Plugin):
     @action(effect=Effect.EXTERNAL_SEND,
             templates=["submit [the|this|that] form", "submit {target}",
                        "send [the|this|that] form"],
-            postconditions=[LOADED], produces=_PAGE_ENTITIES)
+            postconditions=[LOADED], consumes=["page"], produces=_PAGE_ENTITIES)
     def submit_form(self, ctx: ActionContext, target: ShortText = "") -> ActionResult:
         """Submit a form: press its button, or submit the enclosing form of a field (default:
         the form of the field filled last, or the page's only form).
@@ -394,13 +394,14 @@ class BrowserPlugin(Plugin):
         return self._run(lambda drv: ops.upload_file(drv, field, entity, resolved))
 
     @action(effect=Effect.READ_ONLY, templates=["go back", "back", "previous page"],
-            postconditions=[LEFT_PAGE], produces=_PAGE_ENTITIES)
+            postconditions=[LEFT_PAGE], consumes=["page"], produces=_PAGE_ENTITIES)
     def go_back(self, ctx: ActionContext) -> ActionResult:
         """Go back to the previous page."""
         from plugins.browser import ops
         return self._run(ops.go_back)
 
-    @action(effect=Effect.READ_ONLY, templates=["scroll {direction}", "scroll"])
+    @action(effect=Effect.READ_ONLY, templates=["scroll {direction}", "scroll"],
+            consumes=["page"])
     def scroll(self, ctx: ActionContext,
                direction: Literal["down", "up", "top", "bottom"] = "down") -> ActionResult:
         """Scroll the page.
@@ -414,6 +415,7 @@ class BrowserPlugin(Plugin):
     @action(effect=Effect.LOCAL_WRITE,
             templates=["take a screenshot", "screenshot",
                        "(save|take) a screenshot (to|as) {path}"],
+            consumes=["page"],
             postconditions=[Condition(name="file_written", check=_file_written)])
     def screenshot(self, ctx: ActionContext, path: Sensitive(ShortText) = "",  # type: ignore[valid-type]
                    full_page: bool = False) -> ActionResult:

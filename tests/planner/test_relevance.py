@@ -95,3 +95,12 @@ def test_a_known_person_makes_a_request_actionable(vocabulary: ActionVocabulary)
     assert vocabulary.why_actionable("yo Bob, the report is done", NOW, TZ) is None
     assert vocabulary.why_actionable("yo Bob, the report is done", NOW, TZ,
                                      frozenset({"bob", "stone"})) == "a person: bob"
+
+
+def test_the_label_of_a_thing_on_screen_makes_a_request_actionable(
+        vocabulary: ActionVocabulary) -> None:
+    labels = ("Older posts", "Privacy")
+    assert vocabulary.why_actionable("smash older posts", NOW, TZ) is None
+    assert vocabulary.why_actionable("smash older posts", NOW, TZ, on_screen=labels) \
+        == "a thing on screen: Older posts"
+    assert vocabulary.why_actionable("good morning!", NOW, TZ, on_screen=labels) is None

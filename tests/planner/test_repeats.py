@@ -44,3 +44,10 @@ def test_references_follow_the_kept_step(runtime: Runtime) -> None:
     out = drop_repeats(steps, runtime.registry.get, "show what Mo sent and open it")
     assert [s.action for s in out] == ["list_emails", "read_email"]
     assert out[1].args["email"] == {"$step": 0}
+
+
+def test_the_same_message_sent_again_and_again_is_sent_once(runtime: Runtime) -> None:
+    specs = runtime.registry.get
+    sends = [Step(action="send_email", args={"to": "kai@boatyard.example", "body": "late"})] * 6
+    assert len(drop_repeats(sends, specs, "tell kai@boatyard.example i'm late")) == 1
+    assert len(drop_repeats(sends[:2], specs, "email kai@boatyard.example twice")) == 2
