@@ -278,6 +278,9 @@ class MessagingActions:
                        "send an email to {to} saying {body}", "tell {to} by email that {body}",
                        "let {to} know [by email] that {body}",
                        "write to {to} and tell (her|him|them) [that] {body}",
+                       "(text|message) {to} (that|saying) {body}",
+                       "(drop|shoot|send) {to} a [quick] (line|note|message|text) "
+                       "(that|saying) {body}",
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"
                        " to {to}"])
     def send_email(self, ctx: ActionContext, to: Sensitive(Recipient),  # type: ignore[valid-type]

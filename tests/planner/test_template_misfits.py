@@ -114,3 +114,16 @@ def test_a_send_target_in_the_models_words_is_refused(runtime: Runtime) -> None:
     name = Step(action="add_contact", args={"name": "Eve"},
                 sources={"name": ValueSource(provenance=MODEL_WORDING)})
     assert _violations(runtime, name) == []
+
+
+@pytest.mark.parametrize(("request_text", "to", "body"), [
+    ("text Wim that the ferry is late", "Wim", "the ferry is late"),
+    ("message wim saying the keys are under the mat", "wim", "the keys are under the mat"),
+    ("shoot Wim a quick line saying running late", "Wim", "running late"),
+    ("drop my landlord a note that the boiler is fixed", "my landlord", "the boiler is fixed"),
+])
+def test_other_message_verbs_read_as_an_email(matcher: TemplateMatcher, request_text: str,
+                                              to: str, body: str) -> None:
+    found = matcher.match_sequence(request_text)
+    assert found is not None and len(found) == 1
+    assert (found[0].action, found[0].slots) == ("send_email", {"to": to, "body": body})
