@@ -469,14 +469,18 @@ class Planner:
             doubts.append(f"the request says a time ({said_time!r}), and no step takes one")
         else:
             said_time = None
+        # tier 2's plans are not doubted, but a person it leaves unused is copied all the same
+        leaves_person = tier > 1 and last.plan.kind is PlanKind.ACTIONS and bool(
+            unused_people(request, last.plan, specs, table.as_mapping()))
         copied = copy_named_person(request, last.plan, specs, table.as_mapping()) \
-            if doubts and not planner_fixable(last.violations) else None
+            if (doubts or leaves_person) and not planner_fixable(last.violations) else None
         if copied is not None:
             checked = self.verifier.verify(copied, table.as_mapping(), run.now)
             if not planner_fixable(checked) and not plan_doubts(
                     request, copied, run.mentions, specs, run.actionable,
                     table.as_mapping()):
-                run.note(f"tier {tier} plan doubted: " + "; ".join(doubts) +
+                why = doubts or ["it leaves a person the request names unused"]
+                run.note(f"tier {tier} plan doubted: " + "; ".join(why) +
                          "; the person copied into the slot that takes one")
                 return run.finish(copied, checked)
         if doubts and not planner_fixable(last.violations):

@@ -100,3 +100,13 @@ def test_no_copy_when_two_people_could_fill_it(runtime: Runtime) -> None:
     both = {DANA.id: DANA, other.id: other}
     assert copy_named_person("mail from dee", plan, specs, both) is None
     assert copy_named_person("mail from dee", plan, specs, {DANA.id: DANA}) is not None
+
+
+def test_tier_twos_dropped_sender_filter_is_copied_too(runtime: Runtime) -> None:
+    tier2 = Scripted({"steps": [{"action": "list_emails", "args": {"unread": True}}]})
+    runtime.model_factories = {1: lambda: None, 2: lambda: tier2}
+    session = Session(runtime)
+    session.extra_background = [DANA]
+    proposal = session.propose("any unread mail from dee?")
+    assert proposal.plan.tier == 2
+    assert proposal.plan.steps[0].args.get("sender") == "dee"
