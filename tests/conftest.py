@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,19 @@ def test_models_dir() -> Path:
 
     ModelStore(path).pull("default")
     return path
+
+
+@pytest.fixture(scope="module")
+def live_specs() -> Iterator[dict[str, Any]]:
+    """The action specs (name -> `ActionSpec`) of a runtime with the built-in plugins, on a
+    temporary home."""
+    import tempfile
+
+    from assistant.runtime import Runtime, RuntimeOptions
+
+    with tempfile.TemporaryDirectory() as home:
+        runtime = Runtime(RuntimeOptions(home=home))
+        try:
+            yield {s.name: s for s in runtime.registry}
+        finally:
+            runtime.close()

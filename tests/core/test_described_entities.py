@@ -5,8 +5,6 @@ word must fit, several fits are a question, and an `open_url` of a described lin
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +16,6 @@ from actions.plan import ValueSource
 from assistant.context import EntityTable
 from assistant.planner.slots import SlotFiller
 from assistant.resolve import match_by_description
-from assistant.runtime import Runtime, RuntimeOptions
 
 TZ = ZoneInfo("Europe/Lisbon")
 NOW = datetime(2027, 2, 3, 9, 0, tzinfo=TZ)
@@ -68,13 +65,8 @@ def test_every_describing_word_must_fit_and_several_fits_stay_several() -> None:
 
 
 @pytest.fixture(scope="module")
-def specs() -> Iterator[dict[str, ActionSpec]]:
-    with tempfile.TemporaryDirectory() as home:
-        runtime = Runtime(RuntimeOptions(home=home))
-        try:
-            yield {s.name: s for s in runtime.registry}
-        finally:
-            runtime.close()
+def specs(live_specs: dict[str, ActionSpec]) -> dict[str, ActionSpec]:
+    return live_specs
 
 
 def _filler(request: str) -> SlotFiller:

@@ -4,9 +4,6 @@ actions whose inputs are there are the ones to plan among."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-
 import pytest
 
 from actions import ActionSpec, Step
@@ -15,17 +12,11 @@ from actions.plan import Plan, PlanKind
 from assistant.context import EntityTable
 from assistant.planner.cascade import _inputs_there
 from assistant.planner.doubts import absent_inputs
-from assistant.runtime import Runtime, RuntimeOptions
 
 
 @pytest.fixture(scope="module")
-def specs() -> Iterator[dict[str, ActionSpec]]:
-    with tempfile.TemporaryDirectory() as home:
-        runtime = Runtime(RuntimeOptions(home=home))
-        try:
-            yield {s.name: s for s in runtime.registry}
-        finally:
-            runtime.close()
+def specs(live_specs: dict[str, ActionSpec]) -> dict[str, ActionSpec]:
+    return live_specs
 
 
 def _plan(*steps: Step) -> Plan:
