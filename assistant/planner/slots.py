@@ -500,8 +500,7 @@ class SlotFiller:
         res = resolve_reference(mention, self.table, etype)
         if res.entity is None and etype not in PERSON_TYPES:
             # "the one about opening hours": the words after the reference describe it
-            described = match_by_description(text, self.table.of_type(etype),
-                                             self.table.of_type(*PERSON_TYPES))
+            described = self._described(text, self.table.of_type(etype))
             if len(described) == 1:
                 return described[0], f"'{text}' = {etype} {described[0].label}"
         if res.entity is None:
@@ -517,12 +516,17 @@ class SlotFiller:
                        f"'{text}' refers to no {etype} in scope")
         return res.entity, res.note
 
+    def _described(self, text: str, pool: list[Entity]) -> list[Entity]:
+        """`match_by_description` of ``pool``, an email's sender looked up among the people in
+        scope."""
+        return match_by_description(text, pool, self.table.of_type(*PERSON_TYPES))
+
     def _by_name(self, text: str, etype: str) -> tuple[Entity, str]:
         pool = self.table.of_type(etype, *(PERSON_TYPES if etype in PERSON_TYPES else ()))
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
         if not found and etype not in PERSON_TYPES:
-            found = match_by_description(text, pool, self.table.of_type(*PERSON_TYPES))
+            found = self._described(text, pool)
         if not found:
             article = "an" if etype[:1] in "aeiou" else "a"
             raise _Ask(f"I don't know {article} {etype} called '{text}'. Who or what do you "
@@ -610,8 +614,7 @@ class SlotFiller:
         result = normalize_url(text)
         if isinstance(result, UrlError):
             # "the parsnip one", "the English version": a link on screen the words describe
-            described = match_by_description(text, self.table.of_type("link"),
-                                             self.table.of_type(*PERSON_TYPES))
+            described = self._described(text, self.table.of_type("link"))
             if len(described) == 1 and described[0].attributes.get("url"):
                 found = described[0]
                 return str(found.attributes["url"]), ValueSource(
