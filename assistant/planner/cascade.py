@@ -22,6 +22,7 @@ from assistant.planner.doubts import (
     absent_inputs,
     better_fits,
     invented_value,
+    missing_inputs_answer,
     nothing_to_refer_to,
     person_takers,
     plan_doubts,
@@ -505,7 +506,7 @@ class Planner:
             run.note(f"tier {tier} plan refused: " + "; ".join(absent))
             return run.finish(Plan(
                 request=request, kind=PlanKind.NO_ACTION, tier=tier,
-                answer="I have no action for that here: " + "; ".join(absent) + "."), [])
+                answer=missing_inputs_answer(last.plan, specs, table.as_mapping())), [])
         misfits, among = better_fits(request, last.plan, self._vocabulary())
         if misfits and not planner_fixable(last.violations):
             replanned = self._replan_among(among, request, run.mentions, table, run.filler,

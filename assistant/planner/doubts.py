@@ -35,8 +35,10 @@ from assistant.resolve import Mention, find_mentions
 __all__ = [
     "ENTITY_ID",
     "EXPLICIT_KINDS",
+    "absent_inputs",
     "better_fits",
     "invented_value",
+    "missing_inputs_answer",
     "nothing_to_refer_to",
     "person_takers",
     "plan_doubts",
@@ -89,6 +91,29 @@ def absent_inputs(plan: Plan, specs: dict[str, ActionSpec],
     planned as ``read_page`` with no page open. A step the request's own words call for
     ("scroll to the top") or that names the kind ("a picture of the whole page") is the
     user's choice and is not doubted: running it says what is missing."""
+    return [f"{action} acts on a {kind}, and no {kind} is open or in scope"
+            for action, kind in _missing_inputs(plan, specs, entities)]
+
+
+def missing_inputs_answer(plan: Plan, specs: dict[str, ActionSpec],
+                          entities: Mapping[str, Entity]) -> str:
+    """What to tell the user when the only plan acts on things that are not there, in their
+    words rather than action names: "I have no action for that here: it needs a page, and no
+    page is open." (empty: nothing is missing)."""
+    kinds = list(dict.fromkeys(kind for _, kind in _missing_inputs(plan, specs, entities)))
+    if not kinds:
+        return ""
+    needs = " or ".join(f"{_article(k)} {k}" for k in kinds)
+    return (f"I have no action for that here: the nearest one needs {needs}, and none is open. "
+            f"Say what to open first, or ask in other words.")
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _missing_inputs(plan: Plan, specs: dict[str, ActionSpec],
+                    entities: Mapping[str, Entity]) -> list[tuple[str, str]]:
     present = {e.type for e in entities.values()} | set(_words(plan.request))
     if present & _ON_A_PAGE:
         present.add("page")
@@ -100,7 +125,7 @@ def absent_inputs(plan: Plan, specs: dict[str, ActionSpec],
         chosen = step.sources.get(ACTION_SOURCE)
         for kind in spec.consumes if chosen is None or chosen.kind != "user_text" else ():
             if kind not in present and kind not in PERSON_TYPES:  # an address may be typed
-                out.append(f"{step.action} acts on a {kind}, and no {kind} is open or in scope")
+                out.append((step.action, kind))
         present.update(spec.produces)
     return out
 

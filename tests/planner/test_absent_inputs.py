@@ -11,7 +11,7 @@ from actions.entities import Entity, Scope
 from actions.plan import Plan, PlanKind
 from assistant.context import EntityTable
 from assistant.planner.cascade import _inputs_there
-from assistant.planner.doubts import absent_inputs
+from assistant.planner.doubts import absent_inputs, missing_inputs_answer
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,13 @@ def test_a_request_that_speaks_of_a_page_believes_one_is_open(
     plan = Plan(request="grab the whole page as an image", kind=PlanKind.ACTIONS,
                 steps=[Step(action="screenshot")])
     assert absent_inputs(plan, specs, {}) == []
+
+
+def test_the_answer_speaks_of_what_is_missing_not_of_action_names(
+        specs: dict[str, ActionSpec]) -> None:
+    plan = _plan(Step(action="read_page"), Step(action="scroll"))
+    answer = missing_inputs_answer(plan, specs, {})
+    assert answer.startswith("I have no action for that here: the nearest one needs a page,")
+    assert "read_page" not in answer and "scroll" not in answer
+    assert answer.count("a page") == 1
+    assert missing_inputs_answer(plan, specs, {LINK.id: LINK}) == ""
