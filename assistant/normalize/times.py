@@ -23,6 +23,10 @@ defaults (see ``docs`` in each rule):
   Friday, a Saturday or for an earlier weekday;
 * "on the 3rd", "March 3" -> the first such date, from today on, whose time is still ahead;
 * a named day whose time has passed ("today at 9am" at 10:15) is an error (IN_PAST), not a guess;
+* "half an hour before 17:00", "2 days before Christmas": the anchor moved by the amount on the
+  wall clock; the anchor may carry other words ("the 17:00 departure"). An amount under a day
+  needs an anchor with a clock time ("15 minutes before the game" is asked, NO_ANCHOR), and an
+  ambiguous anchor is asked with both readings moved;
 * "in 2 hours" is elapsed time (exact across DST); a wall time in a spring-forward gap does
   not exist that day and is asked (the instants an hour before and after offered; recurring
   rules shift it instead, RFC 5545); repeated wall times take the first occurrence.
@@ -81,6 +85,7 @@ class TimeParseReason(StrEnum):
     INVALID = "invalid"  # "February 30", "25:00", "13pm"
     IN_PAST = "in_past"
     VAGUE = "vague"  # a time, but not a moment: "in a little while", "sometime next week"
+    NO_ANCHOR = "no_anchor"  # an amount before or after no time: "15 minutes before the game"
 
 
 @dataclass(frozen=True)
@@ -283,6 +288,10 @@ def parse_when(phrase: str, now: datetime, tz: ZoneInfo) -> WhenResult:
     now = now.astimezone(tz)
     if _ISO.fullmatch(text):
         return _iso(phrase, text, now, tz)
+    offset = _OFFSET.fullmatch(text)
+    relative = _offset(phrase, offset, now, tz) if offset else None
+    if relative is not None:
+        return relative
     parts = lex(text, _WHEN_RULES)
     if isinstance(parts, str):
         return TimeParseError(phrase, TimeParseReason.UNRECOGNIZED, f"not understood: {parts!r}")
@@ -293,6 +302,55 @@ def parse_when(phrase: str, now: datetime, tz: ZoneInfo) -> WhenResult:
         # supply the time itself ("tomorow evening" -> 18:00 is a guess on a guess): confirm.
         return AmbiguousTime(phrase, (found,), f"did you mean {found:%a %d %b %H:%M}?")
     return found
+
+
+_OFFSET = re.compile(r"(?P<amount>.+?)\s+(?P<dir>before|after|ahead\s+of|prior\s+to"
+                     r"|earlier\s+than|later\s+than)\s+(?P<anchor>.+)")
+_CLOCK_WORDS = re.compile(r"\d|\bnoon\b|\bmidday\b|\bmidnight\b")
+_GLUE = frozenset({"at", "on", "the", "of", "this", "next", "am", "pm", "o'clock"})
+
+
+def _offset(phrase: str, m: re.Match[str], now: datetime, tz: ZoneInfo) -> WhenResult | None:
+    """"half an hour before 17:00", "2 days before Christmas": the anchor moved by the amount
+    (wall-clock arithmetic). The anchor may carry words that are not a time ("the 17:00
+    departure"); an amount under a day needs an anchor with a clock time, else it is asked.
+    None: not such a phrase (the amount is no amount), so the usual rules read it."""
+    moved = parse_when("in " + m["amount"], now, tz)
+    if not isinstance(moved, datetime):
+        return None
+    wall = moved.replace(tzinfo=None) - now.astimezone(tz).replace(tzinfo=None)
+    whole_days = wall.seconds == 0 and wall.microseconds == 0
+    words = m["anchor"].split()
+    timely = " ".join(w for w in words if w in _GLUE or _CLOCK_WORDS.search(w) or getattr(
+        parse_when(w, now, tz), "reason", None) is not TimeParseReason.UNRECOGNIZED)
+    spans = [m["anchor"], timely, *sorted((" ".join(words[a:b]) for a in range(len(words))
+                                           for b in range(len(words), a, -1)),
+                                          key=len, reverse=True)]
+    anchor: datetime | None = None
+    for span in spans:
+        if (whole_days and span == m["anchor"]) or _CLOCK_WORDS.search(span):
+            found = parse_when(span, now, tz)
+            if isinstance(found, AmbiguousTime):  # "before the 9:15 train": which 9:15?
+                options = tuple(_moved(o, wall, m["dir"], tz) for o in found.options)
+                return AmbiguousTime(phrase, options, found.message)
+            if isinstance(found, datetime):
+                anchor = found
+                break
+    if anchor is None:
+        if m["dir"] == "after" and whole_days:
+            return None  # "3 days after tomorrow": a day count, read by the usual rules
+        return TimeParseError(phrase, TimeParseReason.NO_ANCHOR,
+                              f"{m['amount']} {m['dir']} what time? Say the time itself "
+                              f"(\"{m['amount']} {m['dir']} 17:00\").")
+    at = _moved(anchor, wall, m["dir"], tz)
+    if at <= now:
+        return TimeParseError(phrase, TimeParseReason.IN_PAST, "that time has already passed")
+    return at
+
+
+def _moved(anchor: datetime, wall: timedelta, direction: str, tz: ZoneInfo) -> datetime:
+    sign = -1 if direction.split()[0] in ("before", "earlier", "ahead", "prior") else 1
+    return (anchor.astimezone(tz).replace(tzinfo=None) + sign * wall).replace(tzinfo=tz)
 
 
 def _iso(phrase: str, text: str, now: datetime, tz: ZoneInfo) -> WhenResult:

@@ -17,6 +17,8 @@ from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import (
     AmbiguousTime,
     RecurrenceRule,
+    TimeParseError,
+    TimeParseReason,
     UrlError,
     next_occurrences,
     normalize_url,
@@ -25,6 +27,7 @@ from assistant.normalize import (
 )
 from assistant.planner.choice import action_source
 from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import on_its_own_day
 from assistant.resolve import (
     NOUN_TYPES,
@@ -66,6 +69,10 @@ class Clarification:
     """Set when the slot's words name nothing lam can use (no such name in scope, not a web
     address): the reading that put them there may be wrong, as opposed to a choice among
     candidates. Says what is wrong, for an answer that is not a question."""
+
+
+_DANGLING_OFFSET = re.compile(r"((?:\S+\s+){0,3}\S+)\s+(before|after|earlier|later)"
+                              r"\s*(?:[,.!?;]|$)", re.IGNORECASE)
 
 
 @dataclass
@@ -110,7 +117,7 @@ class SlotFiller:
         schema = spec.parameters_schema()
         props: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
-        step = self._repair_model_times(step, props)
+        step = with_said_filters(self.request, self._repair_model_times(step, props), spec)
         made_up = self._made_up_time(step, props)
         if made_up is not None:
             return step, Clarification(
@@ -305,8 +312,24 @@ class SlotFiller:
 
     def _time_in_request(self) -> str | None:
         for phrase in self._phrases():
-            if isinstance(parse_when(phrase.strip(",.!?"), self.now, self.tz), datetime):
-                return phrase.strip(",.!?")
+            found = parse_when(phrase.strip(",.!?"), self.now, self.tz)
+            if isinstance(found, datetime):
+                return self._offset_from(phrase.strip(",.!?")) or phrase.strip(",.!?")
+            if isinstance(found, TimeParseError) and found.reason is TimeParseReason.NO_ANCHOR:
+                return phrase.strip(",.!?")  # "15 minutes before the game": asked, not guessed
+        return None
+
+    def _offset_from(self, anchor: str) -> str | None:
+        """"the dentist is at 2:30pm, remind me an hour before": an amount said before or
+        after nothing, moving the request's one other time (``anchor``)."""
+        for m in _DANGLING_OFFSET.finditer(self.request):
+            words = m.group(1).split()
+            direction = {"earlier": "before", "later": "after"}.get(m.group(2).lower(),
+                                                                     m.group(2).lower())
+            for k in range(min(4, len(words)), 0, -1):
+                phrase = f"{' '.join(words[-k:])} {direction} {anchor}"
+                if isinstance(parse_when(phrase, self.now, self.tz), datetime):
+                    return phrase
         return None
 
     def _repetition_words(self) -> str:

@@ -220,7 +220,7 @@ class MessagingActions:
         """List contacts, or those matching a name, nickname, relation or address.
 
         Args:
-            query: words to match; empty lists everyone
+            query: a person's name, nickname, relation or address to match; empty lists everyone
         """
         found = self.contacts.match_contacts(query) if query else self.contacts.entities()
         lines = [f"{e.label} <{e.attributes['email']}>" if e.attributes["email"] else e.label
@@ -391,7 +391,7 @@ class MessagingActions:
 
         Args:
             sender: only mail from this person (contact id, name or address)
-            unread: only unread mail
+            unread: only unread (new) mail
             subject: only mail whose subject contains these words
             limit: at most this many
         """

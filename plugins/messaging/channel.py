@@ -50,12 +50,24 @@ class SendReceipt:
     """True when this idempotency key had already been sent: nothing went out again."""
 
 
+_FILLER_WORDS = frozenset({"the", "a", "an", "my", "our", "your", "that", "this", "those",
+                           "these", "some", "any", "of", "for", "to", "on", "about"})
+
+
 @dataclass
 class MessageQuery:
     sender: str = ""
     subject: str = ""
+    """Words the subject must contain, each anywhere in it ("the sauna booking" finds
+    "Sauna booking confirmed"): see `subject_words`."""
     unread: bool = False
     limit: int = 10
+
+    def subject_words(self) -> list[str]:
+        """The subject filter's words, less articles and the like; all must be in a match."""
+        words = self.subject.split()
+        kept = [w.strip(".,;:!?\"'") for w in words if w.lower() not in _FILLER_WORDS]
+        return [w for w in kept if w] or [w for w in words if w]
 
 
 @dataclass

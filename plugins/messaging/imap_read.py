@@ -90,7 +90,8 @@ class ImapMailbox:
         """Newest first, at most ``query.limit``. Non-ASCII criteria are applied locally."""
         criteria: list[str] = ["UNSEEN"] if query.unread else []
         local: list[tuple[str, str]] = []
-        for key, value in (("FROM", query.sender), ("SUBJECT", query.subject)):
+        wanted = [("FROM", query.sender)] + [("SUBJECT", w) for w in query.subject_words()]
+        for key, value in wanted:
             if value and value.isascii():
                 criteria += [key, _quote(value)]
             elif value:

@@ -81,3 +81,20 @@ def test_a_time_the_request_never_says_is_asked_not_guessed(request_text: str) -
                               SPECS)
     assert question is not None and question.param == "when" and question.step == 0
     assert "You did not say a time" in question.question
+
+
+def test_an_amount_before_nothing_moves_the_requests_other_time() -> None:
+    filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ,
+                        request="the dentist is on friday at 2:30pm, remind me an hour before")
+    filled, question = filler.fill([model_step("dentist", "friday at 2:30pm")], SPECS)
+    assert question is None
+    assert datetime.fromisoformat(filled[0].args["when"]) == datetime(2026, 11, 27, 13, 30,
+                                                                       tzinfo=TZ)
+
+
+def test_an_amount_before_a_thing_without_a_time_is_asked() -> None:
+    filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ,
+                        request="remind me 15 minutes before the game tonight")
+    _, question = filler.fill([model_step("the game", "tonight")], SPECS)
+    assert question is not None and question.param == "when"
+    assert "what time" in question.question

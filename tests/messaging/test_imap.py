@@ -76,6 +76,10 @@ def test_filters(plugin: MessagingPlugin) -> None:
     assert [e.id for e in _list(plugin, subject="café")] == ["email:3"]
     assert [e.id for e in _list(plugin, sender="Bob", unread=True)] == ["email:4"]
     assert _list(plugin, subject="nothing like this") == []
+    # the subject filter's words, each anywhere in the subject, articles aside
+    assert [e.id for e in _list(plugin, subject="the report quarterly")] == ["email:1"]
+    assert [e.id for e in _list(plugin, subject="the café plans")] == ["email:3"]
+    assert _list(plugin, subject="quarterly lunch") == []
 
 
 def test_read_is_untrusted_and_does_not_mark_read(plugin: MessagingPlugin) -> None:

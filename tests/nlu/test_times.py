@@ -92,6 +92,16 @@ CASES: list[tuple[str, Any]] = [
     ("in 10 min", D + "24T10:25:00+01:00"),
     ("in 45 mins", D + "24T11:00:00+01:00"),
     ("2 hours from now", D + "24T12:15:00+01:00"),
+    # an amount before or after a time
+    ("half an hour before 17:00", D + "24T16:30:00+01:00"),
+    ("20 minutes before the 17:00 departure", D + "24T16:40:00+01:00"),
+    ("an hour before tomorrow at 3pm", D + "25T14:00:00+01:00"),
+    ("10 minutes after 3pm tomorrow", D + "25T15:10:00+01:00"),
+    ("2 days before christmas", "2026-12-23T09:00:00+01:00"),
+    ("15 minutes before the game tonight", err("no_anchor")),  # which time is the game?
+    ("20 min before the 9:15 train tomorrow", amb(D + "25T08:55:00+01:00",
+                                                  D + "25T20:55:00+01:00")),
+    ("an hour before 10:30", err("in_past")),
     ("in 3 days", D + "27T10:15:00+01:00"),  # keeps the time of day
     ("in 3 days at 8", amb(D + "27T08:00:00+01:00",
                            D + "27T20:00:00+01:00")),
