@@ -36,6 +36,9 @@ class Condition(BaseModel):
     name: str
     check: Callable[..., Any]
     description: str = ""
+    about: str = ""
+    """The argument whose thing's state this checks ("job": the job must be active). When it
+    fails, the plan misread the request, and another action on that thing may fit."""
     asks: bool = False
     """A precondition that asks instead of refusing: when it fails, the verifier's violation
     needs the user's confirmation (its message is shown), and the executor, which runs after
@@ -105,7 +108,7 @@ class ActionSpec(BaseModel):
             why = cond.check(ctx, params)
             if why:
                 out.append(Violation(reason=ViolationReason.PRECONDITION,
-                                     message=f"{cond.name}: {why}",
+                                     message=f"{cond.name}: {why}", param=cond.about or None,
                                      needs_confirmation=cond.asks))
         return out
 

@@ -47,8 +47,8 @@ _LABELED_NOUNS = {"link": "link", "button": "button", "field": "field", "box": "
 LABELED_RE = re.compile(r"\bthe\s+(?!(?:current|open|same|other|next|previous)\b)"
                         r"((?:[\w'.-]+\s+){0,3}?[\w'.-]+)\s+(" + "|".join(_LABELED_NOUNS) +
                         r")\b(?!\s+from)", re.I)
-NAMED_JOB_RE = re.compile(r"\b(?:the|that|this|my)\s+([\w-]+)\s+(?:one|job|reminder)\b",
-                          re.I)
+NAMED_JOB_RE = re.compile(r"\b(?:the|that|this|my)\s+((?:[\w'-]+\s+){0,2}?[\w'-]+)\s+"
+                          r"(?:one|job|reminder)\b", re.I)
 
 
 @dataclass
@@ -195,7 +195,7 @@ def resolve_reference(mention: Mention, table: EntityTable,
         return Resolution(candidates=found[:6], question=f"Which {etype} do you mean by "
                           f"'{mention.text}': " + " or ".join(e.label for e in found[:4]) + "?")
     if mention.kind == "named":
-        jobs = [e for e in table.of_type("job") if mention.detail.lower() in e.label.lower()]
+        jobs = _jobs_named(mention.detail, table.of_type("job"))
         if len(jobs) == 1:
             return Resolution(entity=jobs[0], note=f"'{mention.text}' = job {jobs[0].label}")
         if not jobs:
@@ -224,6 +224,27 @@ def resolve_reference(mention: Mention, table: EntityTable,
                                    + " or ".join(o.label or o.id for o in options) + "?")
     return Resolution(entity=top, note=f"'{mention.text}' = {top.type} {top.label or top.id}"
                                        " (most recent)")
+
+
+def _jobs_named(detail: str, jobs: list[Entity]) -> list[Entity]:
+    """Jobs whose label holds ``detail`` ("con ed" of "pay the con ed bill"); failing that,
+    those holding each of its words, or else its one longer word that only some hold."""
+    text = detail.lower()
+    found = [e for e in jobs if text in e.label.lower()]
+    words = [w for w in re.findall(r"[\w']+", text) if w not in _JOB_FILLER]
+    if found or not words:
+        return found
+    labels = {e.id: set(re.findall(r"[\w']+", e.label.lower())) for e in jobs}
+    found = [e for e in jobs if all(w in labels[e.id] for w in words)]
+    if found:
+        return found
+    hits = {w: [e for e in jobs if w in labels[e.id]] for w in words if len(w) > 3}
+    named = [hit for hit in hits.values() if hit]
+    return named[0] if len(named) == 1 else []
+
+
+_JOB_FILLER = frozenset({"the", "a", "my", "daily", "weekly", "monthly", "yearly", "old",
+                         "new", "same", "recurring", "repeating"})
 
 
 def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75) -> list[Entity]:

@@ -493,6 +493,9 @@ class Planner:
                 run.note("tier 1 plan doubted: " + "; ".join(doubts) +
                          "; re-planned with the actions that take the reference")
                 return run.finish(replanned.plan, replanned.violations)
+        misfit = self._state_misfit(run, tier, last, model_tier)
+        if misfit is not None:
+            return misfit
         absent = absent_inputs(last.plan, specs, table.as_mapping()) \
             if tier > 1 and last.plan.kind is PlanKind.ACTIONS else []
         if absent and not planner_fixable(last.violations):
@@ -524,6 +527,30 @@ class Planner:
         if doubts:
             run.note("tier 1 plan doubted: " + "; ".join(doubts))
         return True
+
+    def _state_misfit(self, run: PlanningRun, tier: int, last: Proposal,
+                      model_tier: ModelTier) -> Proposal | None:
+        """A step on a thing in a state its action does not fit ("bring back the reminder I
+        cancelled" planned as cancelling it: already cancelled): re-planned among the other
+        actions on that kind of thing, kept only if their conditions hold."""
+        failing = {last.plan.steps[v.step].action for v in _state_misfits(last.violations)
+                   if v.step is not None and v.step < len(last.plan.steps)}
+        if not failing or planner_fixable(last.violations) or last.plan.kind is not \
+                PlanKind.ACTIONS:
+            return None
+        kinds = {t for a in failing if a in run.specs
+                 for t in run.specs[a].entity_params().values()}
+        among = [s.name for s in run.specs.values() if s.name not in failing
+                 and set(s.entity_params().values()) & kinds]
+        replanned = self._replan_among(among, run.request, run.mentions, run.table,
+                                       run.filler, run.specs, run.now, run.actionable,
+                                       model_tier)
+        if replanned is None:
+            return None
+        run.note(f"tier {tier} plan does not fit the state of what it acts on: " + "; ".join(
+            v.message for v in _state_misfits(last.violations)) + "; re-planned among "
+            + ", ".join(among))
+        return run.finish(replanned.plan, replanned.violations)
 
     # -- what tier 0 read and could not use --------------------------------------------------
     def _partial(self, request: str, miss: Tier0Miss) -> None:
@@ -656,10 +683,12 @@ class Planner:
         types = {e.id: e.type for e in table.all()}
         unused = unused_reference_types(plan, mentions, types, specs)
         out = [s.name for s in specs.values() if set(s.entity_params().values()) & unused]
+        if said_time:
+            # "push the con ed one to thursday": the actions that take both, when some do
+            both = [a for a in out if a in time_takers(specs)]
+            out = both or out + [a for a in time_takers(specs) if a not in out]
         if plan.steps and unused_people(request, plan, specs, table.as_mapping()):
             out += [a for a in person_takers(specs) if a not in out]
-        if said_time:
-            out += [a for a in time_takers(specs) if a not in out]
         return out
 
     def _person_misread(self, request: str, plan: Plan, mentions: list[tuple[Mention, str]],
@@ -692,7 +721,7 @@ class Planner:
             return None
         plan = plan.model_copy(update={"steps": self._prune(filled, request)})
         violations = self.verifier.verify(plan, table.as_mapping(), now)
-        if (planner_fixable(violations)
+        if (planner_fixable(violations) or _state_misfits(violations)
                 or plan_doubts(request, plan, mentions, specs, actionable, table.as_mapping())
                 or better_fits(request, plan, self._vocabulary())[0]):
             return None
@@ -790,6 +819,13 @@ class Planner:
             if res.entity is not None:
                 out.append((mention, res.entity.id))
         return out
+
+
+def _state_misfits(violations: list[Violation]) -> list[Violation]:
+    """Blocking failed preconditions about the state of the thing a step acts on
+    (`Condition.about`: a job already cancelled), not about the world (no mail account)."""
+    return [v for v in blocking(violations)
+            if v.reason is ViolationReason.PRECONDITION and v.param]
 
 
 def _inputs_there(specs: dict[str, ActionSpec], table: EntityTable) -> list[str]:

@@ -255,9 +255,11 @@ class SchedulerPlugin(Plugin):
         future = Condition(name="time is in the future", check=self._check_when)
         rule_ok = Condition(name="recurrence is valid", check=self._check_every)
         plan_ok = Condition(name="plan is valid", check=self._check_plan)
-        active = Condition(name="job exists", check=self._job_check(("active",)))
-        cancelled = Condition(name="job is cancelled", check=self._job_check(("cancelled",)))
-        live = Condition(name="job exists", check=self._job_check(("active", "done")))
+        active = Condition(name="job exists", check=self._job_check(("active",)), about="job")
+        cancelled = Condition(name="job is cancelled", check=self._job_check(("cancelled",)),
+                              about="job")
+        live = Condition(name="job exists", check=self._job_check(("active", "done")),
+                         about="job")
 
         def spec(fn: Callable[..., ActionResult], **meta: Any) -> ActionSpec:
             return ActionSpec.from_function(fn, plugin=self.name, **meta)

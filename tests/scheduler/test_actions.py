@@ -77,13 +77,13 @@ def test_cancel_and_restore_with_inverses(make_harness: MakeHarness) -> None:
     assert cancelled.ok and cancelled.message == "Cancelled: dentist"
     assert h.plugin.store.jobs() == []
     assert h.violations("cancel_job", job=job) == [
-        "[precondition] plan: job exists: 'dentist' is already cancelled"]
+        "[precondition] plan 'job': job exists: 'dentist' is already cancelled"]
     assert spec["cancel_job"].undo_step(None, cancelled) == Step(  # type: ignore[arg-type]
         action="restore_job", args={"job": job})
     restored = h.do("restore_job", job=job)
     assert restored.ok and restored.message == "Restored: dentist — Fri 27 Nov 09:00"
     assert h.violations("cancel_job", job="job-nothere") == [
-        "[precondition] plan: job exists: there is no scheduled job 'job-nothere'"]
+        "[precondition] plan 'job': job exists: there is no scheduled job 'job-nothere'"]
 
 
 def test_reschedule_moves_the_job_and_its_inverse_moves_it_back(
