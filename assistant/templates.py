@@ -305,6 +305,18 @@ def _formats(spec: ActionSpec) -> dict[str, str]:
     return out
 
 
+_OBJECT_PRONOUNS = frozenset({"it", "them", "that", "those", "this", "these"})
+
+
+def _leading_words(template: str) -> list[str]:
+    """The words a template can start with: "email {to} …" -> email; "(list|show) my …" ->
+    list, show; none for one that starts with a slot or an optional part."""
+    m = re.match(r"\(([^()]*)\)|([a-z][\w'-]*)", template.strip().lower())
+    if m is None:
+        return []
+    return [w.strip() for w in (m.group(1) or m.group(2)).split("|") if w.strip().isalpha()]
+
+
 class TemplateMatcher:
     """Matches requests against the templates of a set of action specs."""
 
@@ -318,9 +330,14 @@ class TemplateMatcher:
         self._entries: list[_Entry] = []
         self._produces: dict[str, frozenset[str]] = {}
         self._takes: dict[str, frozenset[str]] = {}
+        self._reads: set[str] = set()  # actions without side effects
+        self._verbs: set[str] = set()  # the words templates start with ("email", "forward")
         for spec in specs:
             self._produces[spec.name] = frozenset(spec.produces)
             self._takes[spec.name] = frozenset(spec.entity_params().values())
+            if not spec.effect.has_side_effect:
+                self._reads.add(spec.name)
+            self._verbs.update(w for t in spec.templates for w in _leading_words(t))
             formats = _formats(spec)
             for text in spec.templates:
                 try:
@@ -372,6 +389,8 @@ class TemplateMatcher:
             if (lo, prev) in memo:
                 return memo[lo, prev]
             whole = self._after(self._recognize(request, toks, lo, len(toks)), prev)
+            if whole and self._swallows_a_step(request, toks, lo, seps, whole):
+                whole = None
             found = [whole] if whole else None
             for a, b in seps:
                 if a <= lo or b >= len(toks):
@@ -384,6 +403,22 @@ class TemplateMatcher:
             return found
 
         return best(0, "") if toks else None
+
+    def _swallows_a_step(self, request: str, toks: list[_Token], lo: int,
+                         seps: list[tuple[int, int]], whole: TemplateMatch) -> bool:
+        """A read's free slot that took " and <verb> it/them ...": "search for X and email
+        them to Ana" is a search and then a message about what it found, not a search for
+        all those words; the part no template reads goes to the model (`Cascade._hybrid`)."""
+        if whole.action not in self._reads:
+            return False
+        for a, b in seps:
+            if a <= lo or b + 1 >= len(toks) or toks[b].norm not in self._verbs \
+                    or toks[b + 1].norm not in _OBJECT_PRONOUNS:
+                continue
+            head = self._recognize(request, toks, lo, a).best
+            if head is not None and head.action == whole.action:
+                return True
+        return False
 
     def _after(self, result: MatchResult, prev: str) -> TemplateMatch | None:
         """The best match, or among matches tied at the top the only one that takes what the

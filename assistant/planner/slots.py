@@ -54,6 +54,9 @@ FREQUENCY_ADJECTIVE = re.compile(
 """A frequency word before a noun describes the thing ("the weekly sync", "my monthly rent"),
 it does not ask for a repetition ("remind me weekly to ...", "... weekly on Mondays")."""
 PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
+_COPIED_ADDRESSEE = re.compile(r"\s+(?:to|for)\s+.+$", re.IGNORECASE)
+"""What a model copies after the pronoun it was to fill in: "it to Niamh" (of "email it to
+Niamh") is "it", the earlier step's output."""
 
 
 @dataclass
@@ -204,7 +207,8 @@ class SlotFiller:
             entity, note = self._entity(text, etype)
             return entity.id, ValueSource(kind="entity", text=text, entity_id=entity.id,
                                           provenance=entity.provenance, note=note)
-        if (text.lower() in PRONOUNS or text.lower() in RESULT_PHRASES) and earlier:
+        said = _COPIED_ADDRESSEE.sub("", text) if source_kind == "model" else text
+        if (said.lower() in PRONOUNS or said.lower() in RESULT_PHRASES) and earlier:
             ref = {"$step": len(earlier) - 1}
             return ref, ValueSource(kind="step_output", text=text,
                                     note=f"output of step {len(earlier)}")

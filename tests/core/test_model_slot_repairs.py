@@ -98,3 +98,29 @@ def test_an_amount_before_a_thing_without_a_time_is_asked() -> None:
     _, question = filler.fill([model_step("the game", "tonight")], SPECS)
     assert question is not None and question.param == "when"
     assert "what time" in question.question
+
+
+def test_a_pronoun_copied_with_its_addressee_is_the_earlier_steps_output() -> None:
+    from actions.plan import Provenance
+
+    def send(ctx: object, to: str, body: str) -> ActionResult:
+        """Send a message."""
+        raise NotImplementedError
+
+    def look(ctx: object, query: str) -> ActionResult:
+        """Look something up."""
+        raise NotImplementedError
+
+    specs = {"send": ActionSpec.from_function(send),  # type: ignore[arg-type]
+             "look": ActionSpec.from_function(look)}  # type: ignore[arg-type]
+    model = Provenance(trusted=True, source="model")
+    steps = [Step(action="look", args={"query": "ferry times"},
+                  sources={"query": ValueSource(kind="model", text="ferry times",
+                                                provenance=model)}),
+             Step(action="send", args={"to": "ana@x.example", "body": "it to Ana"},
+                  sources={k: ValueSource(kind="model", text=v, provenance=model)
+                           for k, v in (("to", "ana@x.example"), ("body", "it to Ana"))})]
+    filler = SlotFiller(table=EntityTable(), now=NOW, tz=TZ,
+                        request="look up the ferry times and send it to ana@x.example")
+    filled, question = filler.fill(steps, specs)
+    assert question is None and filled[1].args["body"] == {"$step": 0}

@@ -66,6 +66,15 @@ def test_a_tied_later_part_takes_what_the_part_before_produces(
     assert matcher.match_sequence("open the latest one") is None  # alone: still a tie
 
 
+def test_a_reads_slot_does_not_swallow_a_step_on_what_it_found(
+        matcher: TemplateMatcher) -> None:
+    """"search for X and email them to Ana": no template reads the second part, and the
+    search's query is not all of it; the model plans that part (`Cascade._hybrid`)."""
+    assert matcher.match_sequence("search for ferry times and email them to ana") is None
+    kept = matcher.match_sequence("search for cats and dogs")  # an "and" that starts no step
+    assert kept is not None and kept[0].slots["query"] == "cats and dogs"
+
+
 # -- the verifier ------------------------------------------------------------------------------
 PAGE = Provenance(trusted=False, source="page https://shop.example/")
 
