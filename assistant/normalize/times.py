@@ -35,6 +35,7 @@ defaults (see ``docs`` in each rule):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -320,14 +321,8 @@ def _offset(phrase: str, m: re.Match[str], now: datetime, tz: ZoneInfo) -> WhenR
         return None
     wall = moved.replace(tzinfo=None) - now.astimezone(tz).replace(tzinfo=None)
     whole_days = wall.seconds == 0 and wall.microseconds == 0
-    words = m["anchor"].split()
-    timely = " ".join(w for w in words if w in _GLUE or _CLOCK_WORDS.search(w) or getattr(
-        parse_when(w, now, tz), "reason", None) is not TimeParseReason.UNRECOGNIZED)
-    spans = [m["anchor"], timely, *sorted((" ".join(words[a:b]) for a in range(len(words))
-                                           for b in range(len(words), a, -1)),
-                                          key=len, reverse=True)]
     anchor: datetime | None = None
-    for span in spans:
+    for span in _anchor_spans(m["anchor"], now, tz):
         if (whole_days and span == m["anchor"]) or _CLOCK_WORDS.search(span):
             found = parse_when(span, now, tz)
             if isinstance(found, AmbiguousTime):  # "before the 9:15 train": which 9:15?
@@ -346,6 +341,17 @@ def _offset(phrase: str, m: re.Match[str], now: datetime, tz: ZoneInfo) -> WhenR
     if at <= now:
         return TimeParseError(phrase, TimeParseReason.IN_PAST, "that time has already passed")
     return at
+
+
+def _anchor_spans(anchor: str, now: datetime, tz: ZoneInfo) -> Iterator[str]:
+    """Readings of an anchor to try, made only as needed: all of it; its time words alone
+    ("the 17:00 departure" -> "the 17:00"); then each run of its words, longest first."""
+    yield anchor
+    words = anchor.split()
+    yield " ".join(w for w in words if w in _GLUE or _CLOCK_WORDS.search(w) or getattr(
+        parse_when(w, now, tz), "reason", None) is not TimeParseReason.UNRECOGNIZED)
+    yield from sorted((" ".join(words[a:b]) for a in range(len(words))
+                       for b in range(len(words), a, -1)), key=len, reverse=True)
 
 
 def _moved(anchor: datetime, wall: timedelta, direction: str, tz: ZoneInfo) -> datetime:

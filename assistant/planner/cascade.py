@@ -533,7 +533,8 @@ class Planner:
         """A step on a thing in a state its action does not fit ("bring back the reminder I
         cancelled" planned as cancelling it: already cancelled): re-planned among the other
         actions on that kind of thing, kept only if their conditions hold."""
-        failing = {last.plan.steps[v.step].action for v in _state_misfits(last.violations)
+        misfits = _state_misfits(last.violations)
+        failing = {last.plan.steps[v.step].action for v in misfits
                    if v.step is not None and v.step < len(last.plan.steps)}
         if not failing or planner_fixable(last.violations) or last.plan.kind is not \
                 PlanKind.ACTIONS:
@@ -548,7 +549,7 @@ class Planner:
         if replanned is None:
             return None
         run.note(f"tier {tier} plan does not fit the state of what it acts on: " + "; ".join(
-            v.message for v in _state_misfits(last.violations)) + "; re-planned among "
+            v.message for v in misfits) + "; re-planned among "
             + ", ".join(among))
         return run.finish(replanned.plan, replanned.violations)
 

@@ -68,10 +68,12 @@ def said_topic(request: str) -> str | None:
     return topics[0] if len(topics) == 1 else None
 
 
-def with_said_filters(request: str, step: Step, spec: ActionSpec) -> Step:
+def with_said_filters(request: str, step: Step, spec: ActionSpec,
+                      schema: dict[str, Any] | None = None) -> Step:
     """``step`` with the request's count, topic and named switches filled in and the
-    switches it does not say reset (see the module docstring); unchanged when none apply."""
-    schema = spec.parameters_schema()
+    switches it does not say reset (see the module docstring); unchanged when none apply.
+    ``schema``: the spec's parameters schema, when the caller has it already."""
+    schema = spec.parameters_schema() if schema is None else schema
     props: dict[str, dict[str, Any]] = schema.get("properties", {})
     optional = {k: p for k, p in props.items() if k not in set(schema.get("required", []))}
     args, sources = dict(step.args), dict(step.sources)
@@ -84,7 +86,7 @@ def with_said_filters(request: str, step: Step, spec: ActionSpec) -> Step:
             sources[name] = ValueSource(kind="user_text", text=phrase,
                                         note="the request names this option")
         elif (args.get(name) in (True, "true") and _by_model(sources, name)
-              and not _switch_said(request, name, prop, spec)):
+              and not _switch_said(request, name, props)):
             del args[name]  # switched on by the model alone: the default
             sources.pop(name, None)
     if spec.effect is Effect.READ_ONLY:
@@ -139,10 +141,10 @@ def _named_switch(request: str, name: str) -> str | None:
     return m.group(0)
 
 
-def _switch_said(request: str, name: str, prop: dict[str, Any], spec: ActionSpec) -> bool:
+def _switch_said(request: str, name: str, props: dict[str, dict[str, Any]]) -> bool:
     """Some word of the switch's name, or of its description that no other argument's
     description shares, is in the request (a prefix of five letters is enough)."""
-    props = spec.parameters_schema().get("properties", {})
+    prop = props[name]
     others = {w for k, p in props.items() if k != name
               for w in _WORD.findall(str(p.get("description", "")).lower())}
     cues = set(name.lower().split("_")) | (

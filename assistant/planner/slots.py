@@ -120,7 +120,8 @@ class SlotFiller:
         schema = spec.parameters_schema()
         props: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
-        step = with_said_filters(self.request, self._repair_model_times(step, props), spec)
+        step = with_said_filters(self.request, self._repair_model_times(step, props), spec,
+                                 schema)
         made_up = self._made_up_time(step, props)
         if made_up is not None:
             return step, Clarification(
@@ -315,12 +316,12 @@ class SlotFiller:
         return self._time_in_request()
 
     def _time_in_request(self) -> str | None:
-        for phrase in self._phrases():
-            found = parse_when(phrase.strip(",.!?"), self.now, self.tz)
+        for phrase in (p.strip(",.!?") for p in self._phrases()):
+            found = parse_when(phrase, self.now, self.tz)
             if isinstance(found, datetime):
-                return self._offset_from(phrase.strip(",.!?")) or phrase.strip(",.!?")
+                return self._offset_from(phrase) or phrase
             if isinstance(found, TimeParseError) and found.reason is TimeParseReason.NO_ANCHOR:
-                return phrase.strip(",.!?")  # "15 minutes before the game": asked, not guessed
+                return phrase  # "15 minutes before the game": asked, not guessed
         return None
 
     def _offset_from(self, anchor: str) -> str | None:
