@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from actions.entities import Entity, Provenance
 
@@ -19,6 +19,7 @@ __all__ = [
     "StepRef",
     "ValueSource",
     "is_step_ref",
+    "nested_steps",
 ]
 
 
@@ -93,6 +94,20 @@ class Step(BaseModel):
     def refs(self) -> list[tuple[str, StepRef]]:
         return [(k, StepRef(step=v["$step"], field=v.get("field"))) for k, v in self.args.items()
                 if is_step_ref(v)]
+
+
+def nested_steps(step: Step) -> list[Step]:
+    """The steps of a plan that ``step`` carries as an argument (a scheduled plan), in order;
+    empty when it carries none."""
+    out: list[Step] = []
+    for value in step.args.values():
+        if isinstance(value, dict) and isinstance(value.get("steps"), list):
+            for raw in value["steps"]:
+                try:
+                    out.append(Step.model_validate(raw))
+                except ValidationError:
+                    continue  # not a step: the verifier says so
+    return out
 
 
 class PlanKind(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.plan import PlanKind, is_step_ref
+from actions.plan import PlanKind, Step, is_step_ref, nested_steps
 from assistant.execute import RunReport
 from assistant.planner.cascade import Proposal
 from assistant.registry import ActionRegistry
@@ -23,6 +23,21 @@ def _arg_text(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else value
 
 
+def _step_lines(number: str, step: Step, registry: ActionRegistry, indent: str) -> list[str]:
+    """One step with its arguments and their sources; a plan it carries (to run later) is
+    shown step by step below it, since nobody is asked again when it runs."""
+    spec = registry.get(step.action)
+    badge = spec.effect.badge if spec else "?"
+    lines = [f"{indent}{number} {step.action} [{badge}]"]
+    for name, value in step.args.items():
+        src = step.sources.get(name)
+        where = f"   ({src.describe()})" if src else ""
+        lines.append(f"{indent}     {name} = {_arg_text(value)}{where}")
+    for k, inner in enumerate(nested_steps(step), 1):
+        lines += _step_lines(f"{number}{k}", inner, registry, indent + "       ")
+    return lines
+
+
 def proposal_text(p: Proposal, registry: ActionRegistry,
                   confirmation: Confirmation | None = None, header: str | None = None) -> str:
     """The proposal as text; ``header`` replaces how the plan was made ("replayed, no
@@ -38,13 +53,7 @@ def proposal_text(p: Proposal, registry: ActionRegistry,
     else:
         lines.append(f"plan ({header}):" if header else f"plan ({tier}, {p.seconds:.2f}s):")
         for i, step in enumerate(plan.steps):
-            spec = registry.get(step.action)
-            badge = spec.effect.badge if spec else "?"
-            lines.append(f"  {i + 1}. {step.action} [{badge}]")
-            for name, value in step.args.items():
-                src = step.sources.get(name)
-                where = f"   ({src.describe()})" if src else ""
-                lines.append(f"       {name} = {_arg_text(value)}{where}")
+            lines += _step_lines(f"{i + 1}.", step, registry, "  ")
     for v in p.violations:
         lines.append(f"  ! {v}")
     if plan.escalations:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from actions.entities import Entity
-from actions.plan import Plan, PlanKind, Step, ValueSource
+from actions.plan import Plan, PlanKind, Step, ValueSource, nested_steps
 from actions.violations import Violation
 from assistant.context import EntityTable
 from assistant.execute import Executor, RunReport, StepOutcome, StepStatus, step_diff
@@ -195,6 +195,11 @@ class Session:
             spec = self.runtime.registry.get(step.action)
             if spec is not None and policy.asks(spec.effect):
                 reasons.append(f"step {i + 1} {step.action} is {spec.effect.value}")
+            for inner in nested_steps(step):  # what a scheduled plan will do, unasked, later
+                inner_spec = self.runtime.registry.get(inner.action)
+                if inner_spec is not None and inner_spec.effect.has_side_effect:
+                    reasons.append(f"step {i + 1} {step.action} will run {inner.action}, "
+                                   f"which is {inner_spec.effect.value}, without asking")
         reasons += [str(v) for v in proposal.violations if v.needs_confirmation]
         from assistant.observe_loop import later_reasons
 

@@ -18,6 +18,7 @@ from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.planner.choice import template_source
 from assistant.planner.copy_person import copy_named_person
+from assistant.planner.deferral import OUTWARD, find_deferral, schedule_step, why_not_deferred
 from assistant.planner.doubts import (
     absent_inputs,
     better_fits,
@@ -33,7 +34,7 @@ from assistant.planner.doubts import (
 )
 from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
-from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.planner.repeats import drop_repeats
 from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
@@ -206,10 +207,11 @@ class Planner:
         return self._settle(request, proposal, miss)
 
     def _plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
-              on_tier: Callable[[int], None] | None, miss: Tier0Miss) -> Proposal:
+              on_tier: Callable[[int], None] | None, miss: Tier0Miss, *,
+              deferrable: bool = True) -> Proposal:
         run = PlanningRun(request=request, table=table, now=now, tz=tz,
                           specs={s.name: s for s in self.registry}, on_tier=on_tier,
-                          miss=miss)
+                          miss=miss, deferrable=deferrable)
         for stage in self.stages():
             proposal = stage(run)
             if proposal is not None:
@@ -220,7 +222,7 @@ class Planner:
 
     def stages(self) -> list[Callable[[PlanningRun], Proposal | None]]:
         """The cascade in order; each stage ends planning with a proposal or hands on."""
-        return [self.stage_handoff, self.stage_templates, self.stage_gate,
+        return [self.stage_handoff, self.stage_deferral, self.stage_templates, self.stage_gate,
                 self.stage_resolve, self.stage_hybrid, self.stage_models]
 
     # -- the stages ------------------------------------------------------------------------------
@@ -233,6 +235,39 @@ class Planner:
         what = "the action" if handoff.choice == "action" else "a recipient or target"
         run.note(f"the request leaves the choice of {what} to {handoff.source}: asked instead")
         return run.finish(Plan.ask(run.request, handoff.question, tier=0), [])
+
+    def stage_deferral(self, run: PlanningRun) -> Proposal | None:
+        """A request to act later ("tomorrow at 9am send …"): the rest is planned like any
+        request and, when it acts outward and takes no time itself, scheduled as one
+        `schedule_plan` step at the time the request says."""
+        if not run.deferrable or "schedule_plan" not in run.specs:
+            return None
+        found = find_deferral(run.request, run.now, run.tz)
+        if found is None or not stems(found.rest) & self._outward_cues():
+            return None
+        miss = Tier0Miss()
+        inner = self._settle(found.rest, self._plan(found.rest, run.table, run.now, run.tz,
+                                                    run.on_tier, miss, deferrable=False), miss)
+        why = why_not_deferred(inner.plan, run.specs)
+        if why is not None:
+            run.note(f"{found.phrase!r} as when to act: {why}; planned as said")
+            return None
+        run.escalations[:0] = inner.plan.escalations
+        run.note(f"{found.phrase!r} says when to act: planned {found.rest!r} and scheduled it")
+        step = schedule_step(found, inner.plan)
+        filled, question = run.filler.fill([step], run.specs)
+        if question is not None:
+            return run.ask(question, inner.plan.tier or 0, [step])
+        plan = Plan(request=run.request, steps=filled, tier=inner.plan.tier,
+                    confidence=inner.plan.confidence)
+        # The verifier checks the scheduled steps now too (`Verifier._check_nested`).
+        return run.finish(plan, self.verifier.verify(plan, run.table.as_mapping(), run.now))
+
+    def _outward_cues(self) -> frozenset[str]:
+        """The cue words of the actions worth doing later (`deferral.OUTWARD`)."""
+        cues = self._vocabulary().cues
+        return frozenset(c for s in self.registry if s.effect in OUTWARD
+                         for c in cues.get(s.name, ()))
 
     def stage_templates(self, run: PlanningRun) -> Proposal | None:
         """Tier 0: sentence templates. A plan the verifier takes (or rejects for a reason no

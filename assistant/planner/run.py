@@ -73,6 +73,9 @@ class PlanningRun:
     specs: dict[str, ActionSpec]
     on_tier: Callable[[int], None] | None = None
     miss: Tier0Miss = field(default_factory=Tier0Miss)
+    deferrable: bool = True
+    """Whether a time the request says may be when to act (False: planning the rest of a
+    request whose time was already taken as that)."""
     escalations: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     steps: list[Step] | None = None

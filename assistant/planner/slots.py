@@ -86,6 +86,9 @@ class SlotFiller:
     request: str
     _specs: dict[str, ActionSpec] = field(default_factory=dict)
     _vocab: ActionVocabulary | None = None
+    _composed: set[str] = field(default_factory=set)
+    """Time phrases put together from two spans of the request ("an hour before" + "dec 9 at
+    2:30pm"): the user's words, though no one span."""
 
     def fill(self, steps: list[Step], specs: dict[str, ActionSpec]) -> tuple[
             list[Step], Clarification | None]:
@@ -171,7 +174,7 @@ class SlotFiller:
                     source = source.model_copy(update={"provenance": prior.provenance})
                 sources[name] = source
         self._keep_own_day(spec, props, args, sources)
-        for name in required - set(args):
+        for name in set(props) - set(args):  # a repetition's first time, shown
             every = next((args[k] for k, p in props.items()
                           if format_of(p) == "x-recurrence" and isinstance(args.get(k), str)),
                          None)
@@ -214,8 +217,9 @@ class SlotFiller:
             return ref, ValueSource(kind="step_output", text=text,
                                     note=f"output of step {len(earlier)}")
         if fmt == "date-time":
-            return self._when(text), ValueSource(kind="normalized", text=text,
-                                                 provenance=self._provenance_of_text(text))
+            whose = Provenance.user() if text in self._composed else \
+                self._provenance_of_text(text)
+            return self._when(text), ValueSource(kind="normalized", text=text, provenance=whose)
         if fmt == "x-recurrence":
             return self._recurrence(text), ValueSource(kind="normalized", text=text)
         if fmt == "uri":
@@ -334,6 +338,7 @@ class SlotFiller:
             for k in range(min(4, len(words)), 0, -1):
                 phrase = f"{' '.join(words[-k:])} {direction} {anchor}"
                 if isinstance(parse_when(phrase, self.now, self.tz), datetime):
+                    self._composed.add(phrase)
                     return phrase
         return None
 

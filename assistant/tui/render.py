@@ -10,7 +10,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from actions.entities import Entity, Scope
-from actions.plan import PlanKind, Step, is_step_ref
+from actions.plan import PlanKind, Step, is_step_ref, nested_steps
 from assistant.execute import RunReport, StepOutcome, StepStatus
 from assistant.journal import PlanRow, StepRow
 from assistant.planner.cascade import Proposal
@@ -44,31 +44,41 @@ def value_text(value: Any, entities: dict[str, Entity]) -> Text:
         out = Text(entity.label or entity.id, style="bold")
         out.append(f" — {entity.type} {entity.id}", style="dim")
         return out
+    if isinstance(value, dict) and isinstance(value.get("steps"), list):  # a plan, shown below
+        return Text(f"<plan of {len(value['steps'])} step(s), below>", style="italic")
     return Text(value if isinstance(value, str) else repr(value), style="bold")
 
 
 def _step_text(i: int, step: Step, registry: ActionRegistry,
-               entities: dict[str, Entity]) -> Text:
+               entities: dict[str, Entity], number: str = "", indent: str = "") -> Text:
+    """One step with its arguments and where each came from; a plan it carries (to run
+    later, unasked) is shown step by step below it."""
     spec = registry.get(step.action)
     badge = spec.effect.badge if spec else "?"
-    line = Text(f"{i + 1}. ")
+    number = number or f"{i + 1}."
+    line = Text(f"{indent}{number} ")
     line.append(step.action, style="bold")
     line.append(" ")
     line.append(f" {badge} ", style=BADGE_STYLES.get(badge, "reverse"))
     for name, value in step.args.items():
-        line.append(f"\n     {name} = ")
+        line.append(f"\n{indent}     {name} = ")
         line.append_text(value_text(value, entities))
         src = step.sources.get(name)
         entity = entities.get(value) if isinstance(value, str) else None
         untrusted = (src is not None and not src.provenance.trusted) or (
             entity is not None and not entity.provenance.trusted)
         if src is not None:
-            line.append(f"\n       ↳ {src.describe()}", style="dim" if not untrusted else "")
+            line.append(f"\n{indent}       ↳ {src.describe()}",
+                        style="dim" if not untrusted else "")
         if untrusted:
             origin = (src.provenance.source if src is not None and not src.provenance.trusted
                       else entity.provenance.source if entity is not None else "")
-            line.append("\n       ")
+            line.append(f"\n{indent}       ")
             line.append(f" ⚠ untrusted: from {origin} ", style=UNTRUSTED)
+    for k, inner in enumerate(nested_steps(step), 1):
+        line.append("\n")
+        line.append_text(_step_text(k - 1, inner, registry, entities, f"{number}{k}",
+                                    indent + "       "))
     return line
 
 
