@@ -186,7 +186,7 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
     ones)."""
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
         return [], []
-    said = stems(request)
+    said = stems(request) | vocabulary.typo_cues(request)
     planned = {s.action for s in plan.steps}
     uncued = sorted({a for a in planned
                      if vocabulary.cues.get(a) and not vocabulary.cues[a] & said})
@@ -194,7 +194,8 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
         return [], []
     # The words of a reference name a thing, not what to do with it ("the second result" is
     # a link on the page, no call for search_web)
-    said = stems(_without_references(request))
+    unreferred = _without_references(request)
+    said = stems(unreferred) | vocabulary.typo_cues(unreferred)
     fits = {name: sorted(words & said) for name, words in vocabulary.distinctive.items()
             if name not in planned and words & said}
     if not fits:  # no cue decides: words only one action is described with ("inbox")

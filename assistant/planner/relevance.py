@@ -14,7 +14,7 @@ from assistant.normalize import TimeParseError, TimeParseReason, find_addresses,
 from assistant.normalize.urls import known_sites
 from assistant.resolve import find_mentions
 
-__all__ = ["ActionVocabulary", "stems"]
+__all__ = ["ActionVocabulary", "one_edit", "stems"]
 
 # Words that carry no action: function words, greetings and fillers.
 _STOP_WORDS = """
@@ -45,6 +45,20 @@ def _content_words(text: str) -> list[str]:
 def stems(text: str) -> set[str]:
     """The stemmed content words of a text."""
     return {_stem(w) for w in _content_words(text)}
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one typing slip: a letter left out, added or
+    mistyped, or two neighbours swapped ("rmind", "shedule", "forwrad")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    k = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[k:] == long_[k + 1:]
 
 
 def known_site_in(request: str) -> str | None:
@@ -92,10 +106,24 @@ class ActionVocabulary:
         for mine in described.values():
             for w in mine:
                 users[w] = users.get(w, 0) + 1
+        self._cue_words = frozenset(c for cues in self.cues.values() for c in cues)
         self.described_only: dict[str, frozenset[str]] = {
             name: frozenset(w for w in mine if users[w] == 1) for name, mine in described.items()}
         """Words of an action's description and parameters no other action is described with
         ("inbox": list_emails): a weaker sign than a cue, used when no cue decides."""
+
+    def typo_cues(self, text: str) -> set[str]:
+        """The cue words that words of ``text`` are one typing slip away from ("rmind" ->
+        "remind"), where the word is no known word and only one cue is that close."""
+        out: set[str] = set()
+        for word in _content_words(text):
+            stem = _stem(word)
+            if len(stem) < 4 or stem in self.words:
+                continue
+            near = {c for c in self._cue_words if len(c) >= 5 and one_edit(stem, c)}
+            if len(near) == 1:
+                out |= near
+        return out
 
     def why_actionable(self, request: str, now: datetime, tz: ZoneInfo,
                        names: frozenset[str] = frozenset(),

@@ -27,6 +27,7 @@ from assistant.normalize import (
 )
 from assistant.planner.choice import action_source
 from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.said_content import about_nothing, content_clause
 from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import on_its_own_day
 from assistant.resolve import (
@@ -50,9 +51,11 @@ RESULT_PHRASES = {"the result", "the results", "what you found", "whatever you f
 FREQUENCY_ADJECTIVE = re.compile(
     r"\b(daily|weekly|monthly|yearly|annual|hourly|nightly|quarterly)\s+(?!(?:to|on|at|in|"
     r"from|until|till|starting|beginning|and|or|for|by|except|but|then|please|around|about|"
-    r"through|between|after|before|of|with|except|is|are)\b)(?=[a-z])", re.I)
+    r"through|between|after|before|of|with|except|is|are|reminders?|alarms?|pings?|nudges?|"
+    r"alerts?|notifications?|runs?)\b)(?=[a-z])", re.I)
 """A frequency word before a noun describes the thing ("the weekly sync", "my monthly rent"),
-it does not ask for a repetition ("remind me weekly to ...", "... weekly on Mondays")."""
+it does not ask for a repetition ("remind me weekly to ...", "... weekly on Mondays"); before
+a reminder it does ("an hourly reminder to stretch")."""
 PRONOUNS = {"it", "this", "that", "them", "her", "him", "this page", "that page", "the page"}
 _COPIED_ADDRESSEE = re.compile(r"\s+(?:to|for)\s+.+$", re.IGNORECASE)
 """What a model copies after the pronoun it was to fill in: "it to Niamh" (of "email it to
@@ -131,6 +134,9 @@ class SlotFiller:
                 question=f"When should I do that? You did not say a time "
                          f"(the model suggested {step.args[made_up]!r}).",
                 step=i, param=made_up)
+        step, unsaid = self._with_said_content(i, step, spec, props, required)
+        if unsaid is not None:
+            return step, unsaid
         args = dict(step.args)
         sources = dict(step.sources)
         for name, value in list(step.args.items()):
@@ -183,12 +189,41 @@ class SlotFiller:
                 if first:
                     args[name] = first[0].isoformat()
                     sources[name] = ValueSource(kind="normalized", note="first occurrence")
+        sources[ACTION_SOURCE] = action_source(step, spec, self.request, self.table,
+                                               self._vocabulary().distinctive.get(
+                                                   spec.name, frozenset()))
+        return step.model_copy(update={"args": args, "sources": sources}), None
+
+    def _vocabulary(self) -> ActionVocabulary:
         if self._vocab is None:
             self._vocab = ActionVocabulary(list(self._specs.values()))
-        sources[ACTION_SOURCE] = action_source(step, spec, self.request, self.table,
-                                               self._vocab.distinctive.get(spec.name,
-                                                                           frozenset()))
-        return step.model_copy(update={"args": args, "sources": sources}), None
+        return self._vocab
+
+    def _with_said_content(self, i: int, step: Step, spec: ActionSpec, props: dict[str, Any],
+                           required: set[str]) -> tuple[Step, Clarification | None]:
+        """A required text slot the model filled with the instruction and its times only
+        ("remind me at 6"): the one other clause of the request that says what it is about,
+        or a question (`said_content`)."""
+        cues = self._vocabulary().cues.get(spec.name, frozenset())
+        for name in sorted(required):
+            value, prop = step.args.get(name), props.get(name, {})
+            source = step.sources.get(name)
+            if (not isinstance(value, str) or source is None or source.kind != "model"
+                    or prop.get("type") != "string" or format_of(prop) or "enum" in prop
+                    or entity_type_of(prop) or not about_nothing(value, cues, self.now,
+                                                                 self.tz)):
+                continue
+            clause = content_clause(self.request, cues, self.now, self.tz)
+            if clause is None:
+                what = str(prop.get("description") or name).split(", e.g.")[0].rstrip(".")
+                return step, Clarification(
+                    question=f"What should {spec.name} have as its {name} ({what})? "
+                             f"Your request does not say.", step=i, param=name)
+            args = {**step.args, name: clause}
+            sources = {**step.sources, name: ValueSource(kind="user_text", text=clause,
+                                                         note="the request's other clause")}
+            step = step.model_copy(update={"args": args, "sources": sources})
+        return step, None
 
     def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
                     earlier: list[Step], source_kind: str = "") -> tuple[Any, ValueSource | None]:
@@ -391,9 +426,12 @@ class SlotFiller:
                 every = next((k for k, p in props.items()
                               if format_of(p) == "x-recurrence"), None)
                 rule = self._rule_in_request()
-                if every and rule and every not in args:
-                    args[every] = rule
-                    sources[every] = ValueSource(kind="model", text=rule)
+                if every and rule and (every not in args or _norm(value) in _norm(rule)
+                                       or self._time_in_request() is None):
+                    # a repetition's own time of day ("at 9am" of "the 1st of every month
+                    # at 9am"), or no other time said: the first time is the first occurrence
+                    args.setdefault(every, rule)
+                    sources.setdefault(every, ValueSource(kind="model", text=rule))
                     first = next_occurrences(str(parse_recurrence(rule, self.now, self.tz)),
                                              self.now, self.tz, 1)
                     args[name] = first[0].isoformat() if first else value

@@ -1,0 +1,78 @@
+"""What a free-text slot is *about* ("what to remind of"), when the model copied the instruction
+instead: "remind me at 6" has no content at all (asked), and in "my dentist appt is dec 9 at
+2:30pm, remind me an hour before" the content is the other clause ("my dentist appt"). A value
+is empty of content when nothing is left of it without the action's own cue words ("remind"),
+time phrases and function words."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from assistant.normalize import (
+    RecurrenceRule,
+    TimeParseError,
+    TimeParseReason,
+    parse_recurrence,
+    parse_when,
+)
+from assistant.planner.relevance import stems
+
+__all__ = ["about_nothing", "content_clause"]
+
+_CLAUSES = re.compile(r"\s*(?:[,;.!?]+|\s+[-–—]+\s+|\s+(?:and then|and|then|but|so)\s+)\s*",
+                      re.I)
+_RELATIVE = frozenset(stems("before after earlier later hour hours minute minutes min mins "
+                             "day days week weeks second seconds half quarter"))
+_TRAILING_LINK = re.compile(r"(?:\s+(?:is|are|was|were|be|starts?|begins?|on|at|from|for|in|"
+                            r"by))+$", re.I)
+
+
+def _is_time(phrase: str, now: datetime, tz: ZoneInfo) -> bool:
+    found = parse_when(phrase, now, tz)
+    if not (isinstance(found, TimeParseError) and found.reason in (
+            TimeParseReason.UNRECOGNIZED, TimeParseReason.EMPTY)):
+        return True  # a moment, or one that needs a question: a time either way
+    return isinstance(parse_recurrence(phrase, now, tz), RecurrenceRule)
+
+
+def _without_times(text: str, now: datetime, tz: ZoneInfo) -> str:
+    """``text`` with every phrase that reads as a time or a repetition taken out."""
+    words = text.split()
+    keep: list[str] = []
+    a = 0
+    while a < len(words):
+        b = next((b for b in range(min(len(words), a + 8), a, -1)
+                  if _is_time(" ".join(words[a:b]).strip(",.!?;"), now, tz)), a)
+        if b > a:
+            a = b
+        else:
+            keep.append(words[a])
+            a += 1
+    return " ".join(keep)
+
+
+def _content(text: str, cues: frozenset[str], now: datetime, tz: ZoneInfo) -> set[str]:
+    return stems(_without_times(text, now, tz)) - cues - _RELATIVE
+
+
+def about_nothing(value: str, cues: frozenset[str], now: datetime, tz: ZoneInfo) -> bool:
+    """Whether ``value`` is the instruction copied, saying nothing but the action's cue
+    words and times ("remind me at 6", "remind me an hour before")."""
+    copied = bool(stems(value) & cues) or _without_times(value, now, tz) != value.strip()
+    return copied and not _content(value, cues, now, tz)
+
+
+def content_clause(request: str, cues: frozenset[str], now: datetime,
+                   tz: ZoneInfo) -> str | None:
+    """The one clause of ``request`` that says what the instruction is about, without its
+    times ("my dentist appt is dec 9 at 2:30pm, remind me …" -> "my dentist appt"); None when
+    no clause or several do."""
+    found: list[str] = []
+    for clause in _CLAUSES.split(request):
+        if not clause or stems(clause) & cues:
+            continue  # the instruction itself
+        if _content(clause, cues, now, tz):
+            found.append(_TRAILING_LINK.sub("", _without_times(clause, now, tz)).strip())
+    return found[0] if len(found) == 1 and found[0] else None

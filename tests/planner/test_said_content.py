@@ -1,0 +1,104 @@
+"""What a reminder is about, when the model copied the instruction instead: the request's one
+other clause ("my dentist appt is dec 9 at 2:30pm, remind me an hour before"), or a question
+("remind me at 6"). A typing slip in an action's word still calls for that action; a
+frequency word before "reminder" asks for a repetition; a repetition's own time of day is its
+first occurrence, not a day of its own. Scripted models, the real scheduler plugin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from actions.plan import PlanKind
+from assistant.planner.relevance import ActionVocabulary, one_edit
+from assistant.planner.said_content import about_nothing, content_clause
+from assistant.runtime import Runtime
+from assistant.session import Session
+from tests.planner.conftest import NOW
+from tests.planner.test_escalation import Scripted
+
+TZ = NOW.tzinfo
+
+
+def _cues(runtime: Runtime) -> frozenset[str]:
+    return ActionVocabulary(list(runtime.registry)).cues["set_reminder"]
+
+
+def test_a_value_of_cue_words_and_times_is_about_nothing(runtime: Runtime) -> None:
+    cues = _cues(runtime)
+    assert about_nothing("remind me at 6", cues, NOW, TZ)  # type: ignore[arg-type]
+    assert about_nothing("nudge me 20 minutes before", cues, NOW, TZ)  # type: ignore[arg-type]
+    assert not about_nothing("water the ferns at 6", cues, NOW, TZ)  # type: ignore[arg-type]
+
+
+def test_the_other_clause_says_what_it_is_about(runtime: Runtime) -> None:
+    cues = _cues(runtime)
+    said = content_clause("the vet visit is on friday at 4pm - remind me an hour before",
+                          cues, NOW, TZ)  # type: ignore[arg-type]
+    assert said == "the vet visit"
+    assert content_clause("remind me at 6", cues, NOW, TZ) is None  # type: ignore[arg-type]
+    assert content_clause("the vet is at 4, the groomer at 5, remind me an hour before",
+                          cues, NOW, TZ) is None  # type: ignore[arg-type]  # two: asked
+
+
+
+
+def test_a_reminder_copied_from_its_instruction_takes_the_other_clause(
+        runtime: Runtime) -> None:
+    copied = {"steps": [{"action": "set_reminder", "args": {
+        "text": "remind me an hour before", "when": "an hour before"}}]}
+    runtime.model_factories = {1: lambda: Scripted(copied), 2: lambda: None}
+    proposal = Session(runtime).propose(
+        "the vet visit is on friday at 4pm, remind me an hour before")
+    step = proposal.plan.steps[0]
+    assert step.args["text"] == "the vet visit"
+    assert step.sources["text"].provenance.trusted
+    assert datetime.fromisoformat(step.args["when"]) == datetime(2026, 11, 27, 15, 0,
+                                                                  tzinfo=TZ)
+
+
+def test_a_reminder_of_nothing_is_asked(runtime: Runtime) -> None:
+    copied = {"steps": [{"action": "set_reminder", "args": {
+        "text": "remind me at 6pm", "when": "at 6pm"}}]}
+    runtime.model_factories = {1: lambda: Scripted(copied), 2: lambda: None}
+    proposal = Session(runtime).propose("nudge me at 6pm")
+    assert proposal.plan.kind is PlanKind.QUESTION
+    assert proposal.question_param == "text"
+    assert "what to remind of" in (proposal.plan.question or "")
+
+
+def test_a_typing_slip_is_one_edit_away() -> None:
+    assert one_edit("rmind", "remind") and one_edit("forwrad", "forward")
+    assert not one_edit("remind", "remind") and not one_edit("rmnd", "remind")
+
+
+def test_a_typing_slip_in_an_actions_word_still_calls_for_it(runtime: Runtime) -> None:
+    vocab = ActionVocabulary(list(runtime.registry))
+    assert "remind" in vocab.typo_cues("pls rmind me about the ferns")
+    listing = {"steps": [{"action": "list_emails", "args": {}}]}
+    remind = {"steps": [{"action": "set_reminder", "args": {
+        "text": "water the ferns", "when": "friday at 6pm"}}]}
+    tier1 = Scripted(listing, remind)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    proposal = Session(runtime).propose("rmind me friday at 6pm to water the ferns")
+    assert [s.action for s in proposal.plan.steps] == ["set_reminder"]
+    assert tier1.allowed[1] == {"set_reminder"}
+
+
+def test_an_hourly_reminder_repeats_from_the_next_hour(runtime: Runtime) -> None:
+    made_up = {"steps": [{"action": "set_reminder", "args": {
+        "text": "drink water", "when": "now", "every": "hourly"}}]}
+    runtime.model_factories = {1: lambda: Scripted(made_up), 2: lambda: None}
+    proposal = Session(runtime).propose("hourly reminder to drink water pls")
+    step = proposal.plan.steps[0]
+    assert step.args["every"].startswith("FREQ=HOURLY")
+    assert datetime.fromisoformat(step.args["when"]) > NOW
+
+
+def test_a_repetitions_time_of_day_is_its_first_occurrence(runtime: Runtime) -> None:
+    both = {"steps": [{"action": "set_reminder", "args": {
+        "text": "pay the gym", "when": "at 9am", "every": "the 1st of every month at 9am"}}]}
+    runtime.model_factories = {1: lambda: Scripted(both), 2: lambda: None}
+    proposal = Session(runtime).propose(
+        "set a reminder for the 1st of every month at 9am to pay the gym")
+    step = proposal.plan.steps[0]
+    assert datetime.fromisoformat(step.args["when"]) == datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
