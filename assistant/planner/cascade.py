@@ -16,6 +16,7 @@ from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_st
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
+from assistant.planner.antecedent import named_before, said_to_them
 from assistant.planner.choice import template_source
 from assistant.planner.copy_person import copy_named_person
 from assistant.planner.deferral import OUTWARD, find_deferral, schedule_step, why_not_deferred
@@ -359,8 +360,10 @@ class Planner:
                               run.now, run.on_tier)
         if hybrid is None:
             return None
-        plan, violations = hybrid
-        run.note("tier 1: planned the part no template matched")
+        plan, violations, note = hybrid
+        run.note(note)
+        if plan.tier == 0:
+            run.miss.left_part = ""  # the other part is said inside the step: all done
         return run.finish(plan, violations)
 
     def stage_models(self, run: PlanningRun) -> Proposal | None:
@@ -617,8 +620,9 @@ class Planner:
             if mention.kind != "pronoun" or mention.type_hint != "person":
                 continue
             res = resolve_reference(mention, table)
-            if res.entity is not None:
-                continue
+            if res.entity is not None or named_before(
+                    request, mention.start, table.of_type(*PERSON_TYPES)) is not None:
+                continue  # resolved, or the person the request named just before
             people = [e for e in res.candidates if e.type in PERSON_TYPES]
             known = table.of_type(*PERSON_TYPES)
             if not people and 1 < len(known) <= 6:
@@ -787,9 +791,11 @@ class Planner:
     def _hybrid(self, request: str, table: EntityTable, mentions: list[tuple[Mention, str]],
                 filler: SlotFiller, specs: dict[str, ActionSpec], now: datetime,
                 on_tier: Callable[[int], None] | None,
-                ) -> tuple[Plan, list[Violation]] | None:
+                ) -> tuple[Plan, list[Violation], str] | None:
         """"X and Y" where a template reads X (or Y) but not the other: the model plans only
-        the other part, and the steps are joined in order."""
+        the other part, and the steps are joined in order; when Y only says what to tell X's
+        recipient ("… and ask her if …"), it is X's text and no model is needed. With the
+        plan: its violations and what happened."""
         from assistant.templates import TemplateMatcher
 
         matcher = self._matcher
@@ -802,6 +808,17 @@ class Planner:
             matches = [matcher.recognize(p).best for p in parts]
             if sum(m is not None for m in matches) != 1:
                 continue
+            head = matches[0]
+            folded = said_to_them(parts[1], _template_step(request, head), specs) \
+                if head is not None else None
+            if folded is not None:  # "forward this to my sister and ask her if …": her note
+                filled, question = filler.fill([folded], specs)
+                if question is not None:
+                    return None
+                plan = Plan(request=request, steps=filled, tier=0, confidence=1.0)
+                return plan, self.verifier.verify(plan, table.as_mapping(), now), (
+                    f"tier 0: {parts[1]!r} says what to tell the recipient of "
+                    f"{folded.action}: its text")
             if on_tier:
                 on_tier(1)
             model_tier = self._model_tier(1)
@@ -826,7 +843,7 @@ class Planner:
             violations = self.verifier.verify(plan, table.as_mapping(), now)
             if planner_fixable(violations):
                 return None
-            return plan, violations
+            return plan, violations, "tier 1: planned the part no template matched"
         return None
 
     def _prune(self, steps: list[Step], request: str) -> list[Step]:

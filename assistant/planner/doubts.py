@@ -39,6 +39,7 @@ __all__ = [
     "better_fits",
     "invented_value",
     "missing_inputs_answer",
+    "name_words",
     "nothing_to_refer_to",
     "person_takers",
     "plan_doubts",
@@ -237,7 +238,8 @@ def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]]
     return out
 
 
-def _name_words(person: Entity) -> set[str]:
+def name_words(person: Entity) -> set[str]:
+    """The lower-cased words (of three letters or more) of a person's name and nicknames."""
     names = [person.label, *(person.attributes.get("nicknames") or [])]
     return {w for n in names for w in _words(str(n)) if len(w) > 2}
 
@@ -252,7 +254,7 @@ def unused_people(request: str, plan: Plan, specs: dict[str, ActionSpec],
     named: dict[str, list[Entity]] = {}
     for person in entities.values():
         if person.type in PERSON_TYPES:
-            for word in _name_words(person) & said:
+            for word in name_words(person) & said:
                 named.setdefault(word, []).append(person)
     if not named:
         return []

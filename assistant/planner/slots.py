@@ -25,7 +25,9 @@ from assistant.normalize import (
     parse_recurrence,
     parse_when,
 )
+from assistant.planner.antecedent import named_before
 from assistant.planner.choice import action_source
+from assistant.planner.doubts import name_words
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.said_content import about_nothing, content_clause
 from assistant.planner.said_filters import with_said_filters
@@ -526,10 +528,15 @@ class SlotFiller:
             return
         if _norm(chosen.label) in _norm(self.request):
             return
+        people = self.table.of_type(*PERSON_TYPES)
         for word in re.findall(r"[A-Za-z]+", self.request):
-            if len(word) < 3 or not word[0].isupper():
+            if len(word) < 3:
                 continue
-            fits = match_by_label(word, self.table.of_type(*PERSON_TYPES), threshold=0.95)
+            # a name typed in lower case ("send rohan …") fits whoever has it as a name word
+            fits = [p for p in people if word.lower() in name_words(p)]
+            if word[0].isupper():
+                fits += [p for p in match_by_label(word, people, threshold=0.95)
+                         if p not in fits]
             if chosen in fits and len(fits) > 1:
                 raise _Ask(" or ".join(e.label for e in fits[:4]) + "?", candidates=fits[:6])
 
@@ -574,6 +581,12 @@ class SlotFiller:
             described = self._described(text, self.table.of_type(etype))
             if len(described) == 1:
                 return described[0], f"'{text}' = {etype} {described[0].label}"
+        if res.entity is None and mention.kind == "pronoun" and etype in PERSON_TYPES:
+            at = re.search(rf"\b{re.escape(text.strip())}\b", self.request, re.IGNORECASE)
+            earlier = named_before(self.request, at.start() if at else 0,
+                                   self.table.of_type(*PERSON_TYPES))
+            if earlier is not None:
+                return earlier, f"'{text}' = {earlier.label}, named earlier in the request"
         if res.entity is None:
             people = self.table.of_type(*PERSON_TYPES) if etype in PERSON_TYPES else []
             if not res.candidates and 1 < len(people) <= 6:  # "her", no one said yet

@@ -1,0 +1,56 @@
+"""Whom "her" or "him" means when the request itself named someone before it: "forward this to
+my sister and ask her if it looks legit" is the sister, not a question among every person lam
+knows. Only one person named before the pronoun counts; two are asked about as before."""
+
+from __future__ import annotations
+
+import re
+
+from actions.entities import Entity
+from actions.plan import Step, ValueSource
+from actions.spec import ActionSpec
+from assistant.planner.doubts import name_words
+
+__all__ = ["named_before", "said_to_them"]
+
+_TO_THEM = re.compile(r"^(?:and\s+)?(?:ask|tell|let)\s+(?:her|him|them)\s+(?:know\s+)?"
+                      r"(?P<text>\S.*)$", re.IGNORECASE)
+_LONG_TEXT = 1000
+
+
+def named_before(request: str, end: int, people: list[Entity]) -> Entity | None:
+    """The one person of ``people`` that ``request`` names before offset ``end`` (a word of
+    their name or nickname, or their relation: "my sister"); None when none or several."""
+    said = request[:end].lower()
+    words = set(re.findall(r"[a-z]+", said))
+    found = []
+    for person in people:
+        relation = str(person.attributes.get("relation") or "").lower().strip()
+        if name_words(person) & words or (
+                relation and re.search(rf"\b{re.escape(relation)}\b", said)):
+            found.append(person)
+    return found[0] if len(found) == 1 else None
+
+
+def said_to_them(clause: str, step: Step, specs: dict[str, ActionSpec]) -> Step | None:
+    """``step`` (a message to someone) with ``clause`` ("ask her if it looks legit") as its
+    empty message text, when the clause only says what to tell or ask its recipient; None
+    when it is something else to do."""
+    m = _TO_THEM.match(clause.strip())
+    spec = specs.get(step.action)
+    if m is None or spec is None:
+        return None
+    props = spec.parameters_schema().get("properties", {})
+    if not any(t in ("contact", "person") for t in spec.entity_params().values()) \
+            and "to" not in props:
+        return None
+    texts = [name for name, prop in props.items()
+             if prop.get("type") == "string" and int(prop.get("maxLength") or 0) >= _LONG_TEXT
+             and not step.args.get(name)]
+    if len(texts) != 1:
+        return None
+    text = m.group("text").strip()
+    return step.model_copy(update={
+        "args": {**step.args, texts[0]: text},
+        "sources": {**step.sources, texts[0]: ValueSource(
+            kind="user_text", text=text, note="what the request asks to tell them")}})
