@@ -29,7 +29,7 @@ from actions.spec import ActionSpec
 from actions.types import format_of
 from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
-from assistant.planner.relevance import ActionVocabulary, stems
+from assistant.planner.relevance import ActionVocabulary, one_edit, stems
 from assistant.resolve import Mention, find_mentions
 
 __all__ = [
@@ -232,10 +232,16 @@ def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]]
             names = [person.label, *(person.attributes.get("nicknames") or []),
                      str(person.attributes.get("relation") or ""),
                      str(person.attributes.get("email") or "")]
-            if not any(w in said for n in names for w in _words(n) if len(w) > 1):
+            if not any(w in said or _slip_of(w, said) for n in names for w in _words(n)
+                       if len(w) > 1):
                 out.append(f"{step.action}.{name} is {person.label}, whom the request does "
                            "not name")
     return out
+
+
+def _slip_of(word: str, said: set[str]) -> bool:
+    """Whether the request says ``word`` with a typing slip ("roomate" for "roommate")."""
+    return len(word) >= 5 and any(one_edit(word, w) for w in said if len(w) >= 4)
 
 
 def name_words(person: Entity) -> set[str]:

@@ -8,6 +8,8 @@ the model's wording:
   described "at most this many", or named ``limit``/``count``/``max_results``);
 - a topic ("about the sauna booking") goes into its one empty topic argument (text described as
   what a subject, title or text contains) of a read-only step;
+- a list of people named by the request's own word for it ("…, cc june", "and cc my boss")
+  takes the people after that word, and a message text that swallowed the clause loses it;
 - a yes/no argument is set when the request says its own name ("a full page screenshot"), and
   one the model switched on is switched off again when no word of its name or description is
   in the request.
@@ -89,12 +91,45 @@ def with_said_filters(request: str, step: Step, spec: ActionSpec,
               and not _switch_said(request, name, props)):
             del args[name]  # switched on by the model alone: the default
             sources.pop(name, None)
+    _fill_people_list(request, optional, args, sources, props)
     if spec.effect is Effect.READ_ONLY:
         _fill_count(request, optional, args, sources)
         _fill_topic(request, optional, args, sources)
     if args == step.args:
         return step
     return step.model_copy(update={"args": args, "sources": sources})
+
+
+_LONG_TEXT = 1000
+_SPLIT_PEOPLE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+
+
+def _fill_people_list(request: str, optional: dict[str, dict[str, Any]], args: dict[str, Any],
+                      sources: dict[str, ValueSource], props: dict[str, dict[str, Any]]) -> None:
+    """A list of people said by its own name ("cc june and my boss"): those people, as the
+    request says them, and the clause cut from a message text that took it in."""
+    for name, prop in optional.items():
+        if prop.get("type") != "array" or "x-entity" not in prop.get("items", {}) \
+                or len(name) < 2:
+            continue
+        m = re.search(rf"(?:,\s*|\s+and\s+|^)\b{re.escape(name)}(?:'?ing|'?ed)?\s+"
+                      r"(?P<who>[^.!?;:]+?)\s*(?:[.!?;]|$)", request, re.IGNORECASE)
+        if m is None:
+            continue
+        who = [w.strip() for w in _SPLIT_PEOPLE.split(m.group("who")) if w.strip()]
+        if not who or any(len(w.split()) > 3 for w in who):
+            continue  # not a list of people ("cc the whole thread to …")
+        args[name] = who
+        sources[name] = ValueSource(kind="user_text", text=m.group("who"),
+                                    note="the people the request names for it")
+        clause = m.group(0).strip(" .!?;")
+        for text_name, text_prop in props.items():
+            value = args.get(text_name)
+            if (isinstance(value, str) and text_prop.get("type") == "string"
+                    and int(text_prop.get("maxLength") or 0) >= _LONG_TEXT
+                    and value.rstrip(" .!?").lower().endswith(clause.lower().lstrip(", "))):
+                cut = value.rstrip(" .!?")[:-len(clause.lstrip(", "))]
+                args[text_name] = re.sub(r"(?:\s*,|\s+and)\s*$", "", cut).strip()
 
 
 def _fill_count(request: str, optional: dict[str, dict[str, Any]], args: dict[str, Any],

@@ -155,6 +155,15 @@ class SlotFiller:
                     value, source_kind = said, "user_text"
 
             prop = props.get(name, {})
+            if isinstance(value, list) and entity_type_of(prop.get("items", {})):
+                try:  # a list of people ("cc june and my boss"): each resolved like one
+                    args[name], sources[name] = self._fill_list(
+                        i, name, value, prop["items"], earlier, source_kind,
+                        sources.get(name))
+                except _Ask as ask:
+                    return step, Clarification(question=ask.question, options=ask.options,
+                                               step=i, param=name, candidate_ids=ask.ids)
+                continue
             if is_step_ref(value) or not isinstance(value, str):
                 if is_step_ref(value):
                     sources.setdefault(name, ValueSource(kind="step_output",
@@ -195,6 +204,31 @@ class SlotFiller:
                                                self._vocabulary().distinctive.get(
                                                    spec.name, frozenset()))
         return step.model_copy(update={"args": args, "sources": sources}), None
+
+    def _fill_list(self, i: int, name: str, values: list[Any], item: dict[str, Any],
+                   earlier: list[Step], source_kind: str, prior: ValueSource | None
+                   ) -> tuple[list[Any], ValueSource]:
+        """Each item of a list of entities filled like one value; the list is as trusted as
+        its least trusted item."""
+        out: list[Any] = []
+        notes: list[str] = []
+        provenance = prior.provenance if prior is not None else Provenance.user()
+        for value in values:
+            if not isinstance(value, str):
+                out.append(value)
+                continue
+            filled, source = self._fill_value(i, name, value, item, earlier, source_kind)
+            if source_kind == "model" and isinstance(filled, str):
+                self._check_named_ambiguity(filled)
+                source = self._unnamed_choice(filled, source)
+            out.append(filled)
+            if source is not None:
+                notes.append(source.note or f"{value!r}")
+                if not source.provenance.trusted:
+                    provenance = source.provenance
+        text = prior.text if prior is not None and prior.text else ", ".join(map(str, values))
+        return out, ValueSource(kind="entity", text=text, note="; ".join(notes),
+                                provenance=provenance)
 
     def _vocabulary(self) -> ActionVocabulary:
         if self._vocab is None:

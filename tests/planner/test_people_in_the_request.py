@@ -70,3 +70,49 @@ def test_ask_her_after_a_message_to_her_is_its_text(runtime: Runtime) -> None:
     assert step.args["to"] == "contact:ines-bauer"
     assert step.args["note"] == "if it is real"
     assert tier1.calls == 0
+
+
+def test_cc_said_by_name_takes_the_people_after_it(runtime: Runtime) -> None:
+    """"…, cc maja and my sister": the cc list is those people (resolved to contacts), and a
+    message text that took the clause in loses it."""
+    swallowed = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:maja-lind", "body": "the tent is packed, cc my sister"}}]}
+    session, _ = _session(runtime, swallowed)
+    proposal = session.propose("email maja that the tent is packed, cc my sister")
+    step = proposal.plan.steps[0]
+    assert step.args["cc"] == ["contact:ines-bauer"]
+    assert step.args["body"] == "the tent is packed"
+    assert step.sources["cc"].provenance.trusted
+
+
+def test_a_cc_the_model_chose_alone_is_not_the_users(runtime: Runtime) -> None:
+    from actions.plan import Step, ValueSource
+    from assistant.context import EntityTable
+    from assistant.planner.slots import SlotFiller
+    from tests.planner.conftest import NOW
+
+    table = EntityTable()
+    table.publish(PEOPLE)
+    model = {k: ValueSource(kind="model", text=str(v)) for k, v in
+             (("to", "contact:maja-lind"), ("body", "the tent is packed"),
+              ("cc", "contact:ines-roth"))}
+    step = Step(action="send_email", args={"to": "contact:maja-lind",
+                                           "body": "the tent is packed",
+                                           "cc": ["contact:ines-roth"]}, sources=model)
+    filler = SlotFiller(table=table, now=NOW, tz=NOW.tzinfo,  # type: ignore[arg-type]
+                        request="email maja that the tent is packed")
+    (filled,), question = filler.fill([step], {s.name: s for s in runtime.registry})
+    assert question is None
+    assert filled.args["cc"] == ["contact:ines-roth"]
+    assert not filled.sources["cc"].provenance.trusted  # confirmed with that shown
+
+
+def test_a_relation_typed_with_a_slip_still_names_the_person(runtime: Runtime) -> None:
+    roommate = _person("contact:ola-berg", "Ola Berg", "roommate")
+    to_ola = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:ola-berg", "body": "the wifi password is fjord-42"}}]}
+    session, _ = _session(runtime, to_ola)
+    session.table.publish([roommate])
+    proposal = session.propose("pls email my roomate the wifi password fjord-42")
+    assert [s.args.get("to") for s in proposal.plan.steps] == ["contact:ola-berg"]
+    assert not any("does not name" in e for e in proposal.plan.escalations)
