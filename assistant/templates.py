@@ -85,12 +85,20 @@ class _Fixed:
 
 
 @dataclass(frozen=True)
+class _Punct:
+    """Punctuation a template requires at the end of the word before it ("{email}: {body}"
+    needs the colon; "9:15" has none at a word's end)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class _Alt:
     options: tuple[tuple[_Node, ...], ...]
     optional: bool
 
 
-_Node = _Word | _Slot | _Fixed | _Alt
+_Node = _Word | _Slot | _Fixed | _Alt | _Punct
 _EDGE = string.punctuation + "“”‘’«»…"
 _TEMPLATE_TOKEN = re.compile(r"[\[\]()|]|\{[^{}]*\}|[^\s\[\]()|{}]+")
 
@@ -159,6 +167,8 @@ def _sequence(text: str, tokens: list[str], i: int) -> tuple[tuple[_Node, ...], 
             nodes.append(_Fixed(name, value.strip()) if eq else _Slot(name))
         elif word := _norm(tok):
             nodes.append(_Word(word))
+        elif ":" in tok:
+            nodes.append(_Punct(":"))
         i += 1
     return tuple(nodes), i
 
@@ -228,6 +238,8 @@ class _Token:
     norm: str
     start: int
     end: int
+    tail: str = ""
+    """The punctuation the word ends with ("physio:" -> ":")."""
 
 
 @dataclass(frozen=True)
@@ -248,7 +260,7 @@ def _tokens(request: str) -> list[_Token]:
     out = []
     for m in re.finditer(r"\S+", request):
         if word := _norm(m[0]):
-            out.append(_Token(word, m.start(), m.end()))
+            out.append(_Token(word, m.start(), m.end(), m[0][len(m[0].rstrip(_EDGE)):]))
     return out
 
 
@@ -556,6 +568,10 @@ def _walk(nodes: tuple[_Node, ...], pos: int, toks: list[_Token], end: int,
         if pos < end and toks[pos].norm == node.text:
             yield from _walk(rest, pos + 1, toks, end, slots, literals + 1,
                              allow_empty=allow_empty, fixed=fixed)
+    elif isinstance(node, _Punct):
+        if pos > 0 and node.text in toks[pos - 1].tail:
+            yield from _walk(rest, pos, toks, end, slots, literals, allow_empty=allow_empty,
+                             fixed=fixed)
     elif isinstance(node, _Slot | _Fixed):
         if any(name == node.name for name, _, _ in slots) or \
                 any(name == node.name for name, _ in fixed):

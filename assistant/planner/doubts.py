@@ -189,6 +189,9 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
         return [], []
     said = stems(request) | vocabulary.typo_cues(request)
     planned = {s.action for s in plan.steps}
+    sibling = _sibling_said(said, planned, vocabulary)
+    if sibling is not None:
+        return sibling
     uncued = sorted({a for a in planned
                      if vocabulary.cues.get(a) and not vocabulary.cues[a] & said})
     if not uncued:
@@ -211,6 +214,25 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
         f"{' '.join(w)!s} calls for {name}" for name, w in sorted(fits.items()))
         for a in uncued]
     return doubts, sorted(set(fits) | (planned - set(uncued)))
+
+
+def _sibling_said(said: set[str], planned: set[str], vocabulary: ActionVocabulary
+                  ) -> tuple[list[str], list[str]] | None:
+    """A planned action whose name the request does not say in full, while it says the whole
+    name of a sibling ("mark it unread" planned as ``mark_read``: ``mark_unread``)."""
+    def name(action: str) -> set[str]:
+        return stems(action.replace("_", " "))
+
+    for action in sorted(planned):
+        own = name(action)
+        if own <= said:
+            continue
+        siblings = sorted(a for a in vocabulary.cues if a not in planned
+                          and len(name(a)) > 1 and name(a) <= said and name(a) & own)
+        if len(siblings) == 1:
+            return ([f"the request says {siblings[0]}'s name in full, not {action}'s"],
+                    sorted((planned - {action}) | {siblings[0]}))
+    return None
 
 
 def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]],

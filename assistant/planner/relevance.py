@@ -31,15 +31,25 @@ _WORD = re.compile(r"[a-z][a-z']*")
 _TO_ME = re.compile(r"\b(?:tell|say\s+to)\s+(?:me|us)\b", re.I)
 
 
+_SHORTHAND = {"fwd": "forward", "fw": "forward", "msg": "message", "msgs": "messages",
+              "txt": "text", "rmd": "remind", "sched": "schedule", "addr": "address"}
+"""Chat shorthand for the words actions are called by ("fwd hank's invoice")."""
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            continue  # "boss", "status", "this": no plural to take off
+        if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
+            continue  # "messages" is "message" + s ("boxes": "box" + es)
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
 
 
 def _content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
+    words = (_SHORTHAND.get(w, w) for w in _WORD.findall(text.lower()))
+    return [w for w in words if w not in _STOP and len(w) > 2]
 
 
 def stems(text: str) -> set[str]:

@@ -645,6 +645,12 @@ class SlotFiller:
         found = match_by_label(name, pool)
         if not found and etype not in PERSON_TYPES:
             found = self._described(text, pool)
+        if not found and etype not in PERSON_TYPES:
+            said = self._one_reference_to(etype)
+            if said is not None:  # "forward the 3rd email to nora" with email = 'nora'
+                entity, words = said
+                return entity, (f"'{words}' = {etype} {entity.label}, the request's one "
+                                f"{etype} (the model wrote {text!r})")
         if not found:
             article = "an" if etype[:1] in "aeiou" else "a"
             raise _Ask(f"I don't know {article} {etype} called '{text}'. Who or what do you "
@@ -658,6 +664,18 @@ class SlotFiller:
                 return exact[0], f"'{text}' = {etype} {exact[0].label}"
             raise _Ask(" or ".join(e.label for e in found[:4]) + "?", candidates=found[:6])
         return found[0], f"'{text}' = {etype} {found[0].label}"
+
+    def _one_reference_to(self, etype: str) -> tuple[Entity, str] | None:
+        """The one thing of type ``etype`` the request refers to ("the 3rd email"), resolved,
+        with its words; None when it refers to none or several."""
+        found = []
+        for mention in find_mentions(self.request):
+            if mention.type_hint != etype:
+                continue
+            res = resolve_reference(mention, self.table, etype)
+            if res.entity is not None:
+                found.append((res.entity, mention.text))
+        return found[0] if len(found) == 1 else None
 
     def _when(self, text: str) -> str:
         result = parse_when(text, self.now, self.tz)

@@ -344,6 +344,7 @@ class MessagingActions:
 
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email"],
             templates=["reply to {email} saying {body}", "reply to {email} with {body}",
+                       "(reply to|answer) {email} that {body}",
                        "answer {email} saying {body}", "(reply to|answer) {email}: {body}"])
     def reply_email(self, ctx: ActionContext,
                     email: Sensitive(EntityRef("email")),  # type: ignore[valid-type]

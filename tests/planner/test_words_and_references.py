@@ -1,0 +1,74 @@
+"""Words read as people type them: a template's colon is a colon at a word's end (not the one
+in "9:15"); chat shorthand ("fwd") and plurals ("boss", "messages") are the words actions are
+called by; an action whose whole name the request says beats its sibling the model picked
+("mark it unread" is not ``mark_read``); a reference slot the model filled with a name takes
+the request's one reference of that type ("forward the 3rd email to nora")."""
+
+from __future__ import annotations
+
+from actions import Entity, Provenance
+from actions.entities import Scope
+from assistant.planner.cascade import slot_checks
+from assistant.planner.relevance import stems
+from assistant.runtime import Runtime
+from assistant.session import Session
+from assistant.templates import TemplateMatcher
+from tests.planner.test_escalation import Scripted
+
+MAIL = Provenance(trusted=False, source="email from x@y.example")
+
+
+def _matcher(runtime: Runtime) -> TemplateMatcher:
+    specs = list(runtime.registry)
+    types = {t for s in specs for t in s.entity_params().values()}
+    return TemplateMatcher(specs, strict=False, slot_checks=slot_checks(types))
+
+
+def test_a_templates_colon_is_not_the_one_in_a_clock_time(runtime: Runtime) -> None:
+    matcher = _matcher(runtime)
+    seq = matcher.match_sequence("reply to the first email that 10:45 works for me")
+    assert seq is not None and seq[0].slots == {"email": "the first email",
+                                                "body": "10:45 works for me"}
+    colon = matcher.match_sequence("answer the first email: see you at 10:45")
+    assert colon is not None and colon[0].slots["body"] == "see you at 10:45"
+
+
+def test_shorthand_and_plurals_are_the_actions_words() -> None:
+    assert stems("fwd the msgs to my boss") == {"forward", "message", "boss"}
+    assert stems("boxes and messages") == {"box", "message"}
+
+
+def _inbox(runtime: Runtime, tier1: Scripted) -> Session:
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([
+        Entity(id=f"email:{n}", type="email", label=f"From {who}: {subject}", ordinal=n,
+               scope=Scope.SCREEN, provenance=MAIL,
+               attributes={"from": f"{who.lower()}@mail.example", "subject": subject})
+        for n, (who, subject) in enumerate([("Olga", "Harbour fees"), ("Pim", "Crew list"),
+                                            ("Rui", "Sail repair quote")], 1)])
+    session.table.publish([Entity(id="contact:tess-moor", type="contact", label="Tess Moor",
+                                  provenance=Provenance.user(),
+                                  attributes={"email": "tess@moor.example"})])
+    return session
+
+
+def test_the_whole_name_the_request_says_beats_its_sibling(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "mark_read", "args": {"email": "email:2"}}]},
+                     {"steps": [{"action": "mark_unread", "args": {"email": "email:2"}}]})
+    session = _inbox(runtime, tier1)
+    proposal = session.propose("the second one, mark it unread so it stays on my radar")
+    assert [s.action for s in proposal.plan.steps] == ["mark_unread"]
+    assert tier1.allowed[-1] == {"mark_unread"}
+    assert any("says mark_unread's name in full" in e for e in proposal.plan.escalations)
+
+
+def test_a_name_in_a_reference_slot_takes_the_requests_one_reference(
+        runtime: Runtime) -> None:
+    swapped = {"steps": [{"action": "forward_email", "args": {
+        "email": "tess", "to": "contact:tess-moor", "note": "ours?"}}]}
+    session = _inbox(runtime, Scripted(swapped))
+    proposal = session.propose("pass the 3rd email on to tess with a note: ours?")
+    step = proposal.plan.steps[0]
+    assert step.args["email"] == "email:3" and step.args["to"] == "contact:tess-moor"
+    assert "the request's one email" in step.sources["email"].note
