@@ -238,7 +238,7 @@ class Planner:
         return run.finish(Plan.ask(run.request, handoff.question, tier=0), [])
 
     def stage_deferral(self, run: PlanningRun) -> Proposal | None:
-        """A request to act later ("tomorrow at 9am send …"): the rest is planned like any
+        """A request to act later ("on monday at 7:30am send …"): the rest is planned like any
         request and, when it acts outward and takes no time itself, scheduled as one
         `schedule_plan` step at the time the request says."""
         if not run.deferrable or "schedule_plan" not in run.specs:

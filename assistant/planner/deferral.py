@@ -1,4 +1,4 @@
-"""A request to act later ("tomorrow at 9am send Kenji a note …", "every Friday at 4:30pm email
+"""A request to act later ("on monday at 7:30am send Kenji a note …", "every Friday at 4:30pm email
 my boss …"): the time phrase that says *when to act* is found outside what the action says (its
 message body, its topic), and the rest of the request is what to do then. The cascade plans the
 rest like any request and schedules it as one `schedule_plan` step (`Planner.stage_deferral`).
@@ -70,7 +70,7 @@ class Deferral:
     rest: str
     """The request without the time phrase: what to do."""
     phrase: str
-    """The time phrase as said ("tomorrow at 9am", "every friday at 4:30pm")."""
+    """The time phrase as said ("on monday at 7:30am", "every friday at 4:30pm")."""
     recurring: bool
 
 

@@ -464,8 +464,8 @@ class SlotFiller:
                 rule = self._rule_in_request()
                 if every and rule and (every not in args or _norm(value) in _norm(rule)
                                        or self._time_in_request() is None):
-                    # a repetition's own time of day ("at 9am" of "the 1st of every month
-                    # at 9am"), or no other time said: the first time is the first occurrence
+                    # the repetition's own clock time (copied from the rule's phrase), or no
+                    # other time said: the first time is the rule's first occurrence
                     args.setdefault(every, rule)
                     sources.setdefault(every, ValueSource(kind="model", text=rule))
                     first = next_occurrences(str(parse_recurrence(rule, self.now, self.tz)),

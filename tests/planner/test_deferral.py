@@ -115,7 +115,7 @@ def test_a_read_said_with_a_time_is_planned_as_said(runtime: Runtime) -> None:
 
 def test_a_reminder_for_the_user_stays_a_reminder(runtime: Runtime) -> None:
     runtime.model_factories = {1: lambda: None, 2: lambda: None}
-    proposal = Session(runtime).propose("remind me tomorrow at 9am to email tove")
+    proposal = Session(runtime).propose("remind me on thursday at 10am to email tove")
     assert [s.action for s in proposal.plan.steps] == ["set_reminder"]
     assert proposal.plan.kind is PlanKind.ACTIONS
 

@@ -27,7 +27,7 @@ def test_a_value_of_cue_words_and_times_is_about_nothing(runtime: Runtime) -> No
     cues = _cues(runtime)
     assert about_nothing("remind me at 6", cues, NOW, TZ)  # type: ignore[arg-type]
     assert about_nothing("nudge me 20 minutes before", cues, NOW, TZ)  # type: ignore[arg-type]
-    assert not about_nothing("water the ferns at 6", cues, NOW, TZ)  # type: ignore[arg-type]
+    assert not about_nothing("water the basil at 6", cues, NOW, TZ)  # type: ignore[arg-type]
 
 
 def test_the_other_clause_says_what_it_is_about(runtime: Runtime) -> None:
@@ -73,13 +73,13 @@ def test_a_typing_slip_is_one_edit_away() -> None:
 
 def test_a_typing_slip_in_an_actions_word_still_calls_for_it(runtime: Runtime) -> None:
     vocab = ActionVocabulary(list(runtime.registry))
-    assert "remind" in vocab.typo_cues("pls rmind me about the ferns")
+    assert "remind" in vocab.typo_cues("pls rmind me about the basil")
     listing = {"steps": [{"action": "list_emails", "args": {}}]}
     remind = {"steps": [{"action": "set_reminder", "args": {
-        "text": "water the ferns", "when": "friday at 6pm"}}]}
+        "text": "water the basil", "when": "friday at 6pm"}}]}
     tier1 = Scripted(listing, remind)
     runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
-    proposal = Session(runtime).propose("rmind me friday at 6pm to water the ferns")
+    proposal = Session(runtime).propose("rmind me friday at 6pm to water the basil")
     assert [s.action for s in proposal.plan.steps] == ["set_reminder"]
     assert tier1.allowed[1] == {"set_reminder"}
 
@@ -96,9 +96,9 @@ def test_an_hourly_reminder_repeats_from_the_next_hour(runtime: Runtime) -> None
 
 def test_a_repetitions_time_of_day_is_its_first_occurrence(runtime: Runtime) -> None:
     both = {"steps": [{"action": "set_reminder", "args": {
-        "text": "pay the gym", "when": "at 9am", "every": "the 1st of every month at 9am"}}]}
+        "text": "pay the gym", "when": "at 7am", "every": "the 15th of every month at 7am"}}]}
     runtime.model_factories = {1: lambda: Scripted(both), 2: lambda: None}
     proposal = Session(runtime).propose(
-        "set a reminder for the 1st of every month at 9am to pay the gym")
+        "set a reminder for the 15th of every month at 7am to pay the gym")
     step = proposal.plan.steps[0]
-    assert datetime.fromisoformat(step.args["when"]) == datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+    assert datetime.fromisoformat(step.args["when"]) == datetime(2026, 12, 15, 7, 0, tzinfo=TZ)
