@@ -32,7 +32,8 @@ _TO_ME = re.compile(r"\b(?:tell|say\s+to)\s+(?:me|us)\b", re.I)
 
 
 _SHORTHAND = {"fwd": "forward", "fw": "forward", "msg": "message", "msgs": "messages",
-              "txt": "text", "rmd": "remind", "sched": "schedule", "addr": "address"}
+              "txt": "text", "rmd": "remind", "sched": "schedule", "addr": "address",
+              "lookup": "look", "signup": "sign", "login": "log"}
 """Chat shorthand for the words actions are called by ("fwd hank's invoice")."""
 
 
@@ -144,7 +145,7 @@ class ActionVocabulary:
         ("hit load more" with a "Load more" button)."""
         # "tell me ..." / "say to me ...": the user asks lam itself, not a message to send
         words = _content_words(_TO_ME.sub(" ", request))
-        known = [w for w in words if _stem(w) in self.words]
+        known = [w for w in words if _stem(w) in self.words] or sorted(self.typo_cues(request))
         if known:
             return f"action words: {', '.join(known)}"
         people = [w for w in _WORD.findall(request.lower()) if w in names]

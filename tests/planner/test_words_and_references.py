@@ -72,3 +72,17 @@ def test_a_name_in_a_reference_slot_takes_the_requests_one_reference(
     step = proposal.plan.steps[0]
     assert step.args["email"] == "email:3" and step.args["to"] == "contact:tess-moor"
     assert "the request's one email" in step.sources["email"].note
+
+
+def test_a_request_whose_only_action_word_has_a_slip_is_not_small_talk(
+        runtime: Runtime) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from assistant.planner.relevance import ActionVocabulary
+
+    vocab = ActionVocabulary(list(runtime.registry))
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("UTC"))
+    assert vocab.why_actionable("pls forwrad that", now, now.tzinfo) is not None  # type: ignore[arg-type]
+    assert vocab.why_actionable("lookup the tides", now, now.tzinfo) is not None  # type: ignore[arg-type]
+    assert vocab.why_actionable("good morning to you", now, now.tzinfo) is None  # type: ignore[arg-type]
