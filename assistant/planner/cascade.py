@@ -29,6 +29,7 @@ from assistant.planner.doubts import (
     person_takers,
     plan_doubts,
     time_takers,
+    unmet_verb,
     unused_people,
     unused_reference_types,
     unused_time,
@@ -498,6 +499,12 @@ class Planner:
         actions that fit, a person copied into its slot), True when the plan should go to
         tier 2 (rejected, unsure or doubted), False when it stands."""
         request, table, specs = run.request, run.table, run.specs
+        unmet = unmet_verb(request, last.plan, self._vocabulary(), specs)
+        if unmet is not None:
+            run.note(f"tier {tier} planned a read for a verb no action has for what the "
+                     "request names: answered")
+            return run.finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=tier,
+                                   answer=unmet), [])
         unsure = (last.plan.confidence is not None and
                   last.plan.confidence < self.min_confidence)
         doubts = plan_doubts(request, last.plan, run.mentions, specs, run.actionable,

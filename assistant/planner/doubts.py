@@ -30,7 +30,7 @@ from actions.types import format_of
 from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
 from assistant.planner.relevance import ActionVocabulary, one_edit, stems
-from assistant.resolve import Mention, find_mentions
+from assistant.resolve import NOUN_TYPES, Mention, find_mentions
 
 __all__ = [
     "ENTITY_ID",
@@ -44,6 +44,7 @@ __all__ = [
     "person_takers",
     "plan_doubts",
     "time_takers",
+    "unmet_verb",
     "unnamed_people",
     "unused_people",
     "unused_reference_types",
@@ -233,6 +234,34 @@ def _sibling_said(said: set[str], planned: set[str], vocabulary: ActionVocabular
             return ([f"the request says {siblings[0]}'s name in full, not {action}'s"],
                     sorted((planned - {action}) | {siblings[0]}))
     return None
+
+
+def unmet_verb(request: str, plan: Plan, vocabulary: ActionVocabulary,
+               specs: dict[str, ActionSpec]) -> str | None:
+    """An answer for a request whose verb only acts on other kinds of things ("delete all my
+    emails": only reminders are deleted) planned as a read: no action does what it asks.
+    None when the verb is the plan's own, or some action that has it takes what is named."""
+    if plan.kind is not PlanKind.ACTIONS or not plan.steps or any(
+            s.action not in specs or specs[s.action].effect.has_side_effect for s in plan.steps):
+        return None
+    words = _words(request)
+    verb = next((w for w in words if (stem := next(iter(stems(w)), "")) and any(
+        stem in vocabulary.distinctive.get(a, frozenset()) for a in specs)), None)
+    if verb is None:
+        return None
+    stem = next(iter(stems(verb)))
+    if any(stem in vocabulary.cues.get(s.action, frozenset()) for s in plan.steps):
+        return None
+    owners = [a for a in sorted(specs) if stem in vocabulary.cues.get(a, frozenset())]
+    named = {t for w in words if (t := NOUN_TYPES.get(w)) is not None}
+    kinds = {t for a in owners for t in specs[a].entity_params().values()}
+    if not owners or not named or not all(specs[a].entity_params() for a in owners) \
+            or kinds & named:
+        return None
+    thing = sorted(named)[0]
+    return (f"I can't {verb} {thing}s: no action does that. '{verb}' is what "
+            f"{', '.join(owners)} do{'es' if len(owners) == 1 else ''}, to a "
+            f"{' or '.join(sorted(kinds))} (`lam actions list` shows every action).")
 
 
 def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]],

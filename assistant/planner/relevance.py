@@ -29,6 +29,9 @@ want wanna need like know think
 _STOP = frozenset(_STOP_WORDS.split())
 _WORD = re.compile(r"[a-z][a-z']*")
 _TO_ME = re.compile(r"\b(?:tell|say\s+to)\s+(?:me|us)\b", re.I)
+_IDIOM = re.compile(r"\bhow(?:'?s| is)\s+it\s+going\b|\bthat'?s\s+it\b|\bi\s+(?:got|get)\s+it\b|"
+                    r"\bno\s+worries\b", re.I)
+"""Small talk whose "it" refers to nothing ("how's it going")."""
 
 
 _SHORTHAND = {"fwd": "forward", "fw": "forward", "msg": "message", "msgs": "messages",
@@ -151,7 +154,7 @@ class ActionVocabulary:
         people = [w for w in _WORD.findall(request.lower()) if w in names]
         if people:
             return f"a person: {people[0]}"
-        if find_mentions(request):
+        if find_mentions(_IDIOM.sub(" ", request)):
             return "a reference"
         said = " " + " ".join(_WORD.findall(request.lower())) + " "
         for label in on_screen:

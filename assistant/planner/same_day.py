@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 from assistant.normalize import parse_when
 
-__all__ = ["on_its_own_day", "time_of_day_only"]
+__all__ = ["at_its_own_time", "on_its_own_day", "time_of_day_only"]
 
 _SAYS_TODAY = re.compile(r"\b(today|tonight|now|this)\b", re.IGNORECASE)
 """Words that name the current day itself: "tonight" read on another day is another night."""
+_SAME_TIME = re.compile(r"\bsame\s+(?:time|hour)\b", re.IGNORECASE)
 
 
 def time_of_day_only(phrase: str, tz: ZoneInfo) -> time | None:
@@ -47,3 +48,15 @@ def on_its_own_day(phrase: str, current: datetime, now: datetime, tz: ZoneInfo
         return None
     moved = datetime.combine(day, clock, tzinfo=tz)
     return moved if moved > now else None
+
+
+def at_its_own_time(request: str, value: datetime, current: datetime, now: datetime,
+                    tz: ZoneInfo) -> datetime | None:
+    """"Move it to friday, same time": the day ``value`` names at the clock time of
+    ``current`` (the thing's present time), when the request says "same time" and that is
+    still to come; else None."""
+    if not _SAME_TIME.search(request):
+        return None
+    clock = current.astimezone(tz)
+    moved = datetime.combine(value.astimezone(tz).date(), clock.time(), tzinfo=tz)
+    return moved if moved > now and moved != clock else None

@@ -31,7 +31,7 @@ from assistant.planner.doubts import name_words
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.said_content import about_nothing, content_clause
 from assistant.planner.said_filters import with_said_filters
-from assistant.planner.same_day import on_its_own_day
+from assistant.planner.same_day import at_its_own_time, on_its_own_day
 from assistant.resolve import (
     NOUN_TYPES,
     Mention,
@@ -347,6 +347,14 @@ class SlotFiller:
                 args[name] = moved.isoformat()
                 sources[name] = source.model_copy(update={
                     "note": f"on its own day ({current.astimezone(self.tz):%a %d %b})"})
+                continue
+            value = args.get(name)
+            kept = at_its_own_time(self.request, datetime.fromisoformat(value), current,
+                                   self.now, self.tz) if isinstance(value, str) else None
+            if kept is not None:
+                args[name] = kept.isoformat()
+                sources[name] = source.model_copy(update={
+                    "note": f"at its own time ({current.astimezone(self.tz):%H:%M})"})
 
     # -- repairs of what the model wrote ------------------------------------------------------
     def _said_instead(self, value: str, prop: dict[str, Any]) -> str | None:

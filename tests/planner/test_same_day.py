@@ -51,3 +51,16 @@ def test_a_day_the_request_names_still_wins(runtime: Runtime) -> None:
     ("in 3 hours", True), ("tonight", True), ("the 9th at 10", True)])
 def test_only_a_phrase_without_a_day_is_a_time_of_day(phrase: str, named_day: bool) -> None:
     assert (time_of_day_only(phrase, TZ) is None) is named_day
+
+
+def test_a_new_day_at_the_same_time_keeps_the_reminders_clock_time(runtime: Runtime) -> None:
+    """"to saturday, same time": the reminder's own 08:00 on Saturday, not the parser's
+    default hour for a day said alone."""
+    from assistant.planner.same_day import at_its_own_time
+
+    saturday = datetime(2026, 11, 28, 9, 0, tzinfo=TZ)
+    assert at_its_own_time("push it to saturday same time", saturday, IN_THREE_DAYS, NOW,
+                           TZ) == datetime(2026, 11, 28, 8, 0, tzinfo=TZ)
+    assert at_its_own_time("push it to saturday", saturday, IN_THREE_DAYS, NOW, TZ) is None
+    when = _when(_with_job(runtime), "move the gym bag reminder to saturday, same time")
+    assert when == datetime(2026, 11, 28, 8, 0, tzinfo=TZ)

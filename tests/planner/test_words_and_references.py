@@ -85,4 +85,16 @@ def test_a_request_whose_only_action_word_has_a_slip_is_not_small_talk(
     now = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("UTC"))
     assert vocab.why_actionable("pls forwrad that", now, now.tzinfo) is not None  # type: ignore[arg-type]
     assert vocab.why_actionable("lookup the tides", now, now.tzinfo) is not None  # type: ignore[arg-type]
-    assert vocab.why_actionable("good morning to you", now, now.tzinfo) is None  # type: ignore[arg-type]
+    assert vocab.why_actionable("hey hows it going", now, now.tzinfo) is None  # type: ignore[arg-type]
+
+
+def test_a_verb_only_other_things_take_is_answered_not_read(runtime: Runtime) -> None:
+    """"delete my emails" planned as listing them: no action deletes email ("delete" is what
+    cancel_job does, to a reminder), so the answer says so instead of running a read."""
+    tier1 = Scripted({"steps": [{"action": "list_emails", "args": {}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    proposal = Session(runtime).propose("pls delete every email from the newsletter")
+    assert not proposal.plan.steps and proposal.plan.answer is not None
+    assert proposal.plan.answer.startswith("I can't delete emails: no action does that.")
+    listed = Session(runtime).propose("pls show every email from the newsletter")
+    assert listed.plan.answer is None or listed.plan.steps
