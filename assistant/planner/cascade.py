@@ -508,7 +508,7 @@ class Planner:
         unsure = (last.plan.confidence is not None and
                   last.plan.confidence < self.min_confidence)
         doubts = plan_doubts(request, last.plan, run.mentions, specs, run.actionable,
-                             table.as_mapping()) if tier == 1 else []
+                             table.as_mapping(), self._vocabulary()) if tier == 1 else []
         said_time = run.filler.time_in_request() if tier == 1 else None
         if (said_time and unused_time(said_time, last.plan, specs)
                 and not better_fits(request, last.plan, self._vocabulary())[0]):

@@ -132,10 +132,24 @@ def _missing_inputs(plan: Plan, specs: dict[str, ActionSpec],
     return out
 
 
+_ASKS = re.compile(r"^\s*(?:how|what|whats|what's|why|who|whom|which|where|when|is|are|does|"
+                   r"do|did)\b", re.IGNORECASE)
+
+
+def _asks_about_words(request: str, vocabulary: ActionVocabulary) -> bool:
+    """A question to lam ("how do you say … in Italian") with no word that only one action is
+    called by: its action words ("say") are words of the question, not a call for an action."""
+    said = stems(request)
+    return bool(_ASKS.match(request)) and not any(said & cues for cues in
+                                                 vocabulary.distinctive.values())
+
+
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 specs: dict[str, ActionSpec], actionable: str | None,
-                entities: Mapping[str, Entity] | None = None) -> list[str]:
-    """Why this plan may have misread the request (empty: no doubt)."""
+                entities: Mapping[str, Entity] | None = None,
+                vocabulary: ActionVocabulary | None = None) -> list[str]:
+    """Why this plan may have misread the request (empty: no doubt). With ``vocabulary``, a
+    question to lam that tier 1 answered without an action is not doubted for its words."""
     doubts = [f"the plan does not use {m.text!r} ({eid})"
               for m, eid in unused_references(plan, mentions, specs)]
     doubts += unnamed_people(request, plan, mentions, specs, entities or {})
@@ -143,7 +157,8 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
         doubts += [f"the request names {p.label}, and no step uses them"
                    for p in unused_people(request, plan, specs, entities or {})]
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
-        if actionable and actionable.startswith("action words"):
+        if actionable and actionable.startswith("action words") and not (
+                vocabulary is not None and _asks_about_words(request, vocabulary)):
             doubts.insert(0, f"no action planned, though the request has {actionable}")
         return doubts
     doubts += absent_inputs(plan, specs, entities or {})

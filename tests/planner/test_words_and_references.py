@@ -98,3 +98,18 @@ def test_a_verb_only_other_things_take_is_answered_not_read(runtime: Runtime) ->
     assert proposal.plan.answer.startswith("I can't delete emails: no action does that.")
     listed = Session(runtime).propose("pls show every email from the newsletter")
     assert listed.plan.answer is None or listed.plan.steps
+
+
+def test_a_question_to_lam_answered_without_an_action_is_not_doubted_for_its_words(
+        runtime: Runtime) -> None:
+    from actions.plan import Plan, PlanKind
+    from assistant.planner.doubts import plan_doubts
+    from assistant.planner.relevance import ActionVocabulary
+
+    vocab = ActionVocabulary(list(runtime.registry))
+    specs = {s.name: s for s in runtime.registry}
+    none = Plan(request="x", kind=PlanKind.NO_ACTION, answer="no")
+    asked = "how would you say thank you in finnish"
+    assert plan_doubts(asked, none, [], specs, "action words: say", {}, vocab) == []
+    told = "say thanks to tess by email"
+    assert plan_doubts(told, none, [], specs, "action words: say", {}, vocab)
