@@ -619,10 +619,12 @@ class SlotFiller:
             return self._by_name(text, etype)
         res = resolve_reference(mention, self.table, etype)
         if res.entity is None and etype not in PERSON_TYPES:
-            # "the one about opening hours": the words after the reference describe it
-            described = self._described(text, self.table.of_type(etype))
-            if len(described) == 1:
-                return described[0], f"'{text}' = {etype} {described[0].label}"
+            # "the one about opening hours": the words after the reference describe it (in
+            # the slot, or in the request when the model cut them off)
+            for words in (text, self._with_description(text)):
+                described = self._described(words, self.table.of_type(etype)) if words else []
+                if len(described) == 1:
+                    return described[0], f"'{words}' = {etype} {described[0].label}"
         if res.entity is None and mention.kind == "pronoun" and etype in PERSON_TYPES:
             at = re.search(rf"\b{re.escape(text.strip())}\b", self.request, re.IGNORECASE)
             earlier = named_before(self.request, at.start() if at else 0,
@@ -641,6 +643,13 @@ class SlotFiller:
                                                                     self.request) else
                        f"'{text}' refers to no {etype} in scope")
         return res.entity, res.note
+
+    def _with_description(self, text: str) -> str | None:
+        """``text`` ("the one") with the describing words that follow it in the request
+        ("… about opening hours"), or None when none do."""
+        m = re.search(re.escape(text.strip()) + r"\s+((?:about|on|with|for|called|titled|named|"
+                      r"that says|saying)\s+[^,.;!?]+)", self.request, re.IGNORECASE)
+        return f"{text.strip()} {m.group(1).strip()}" if m else None
 
     def _described(self, text: str, pool: list[Entity]) -> list[Entity]:
         """`match_by_description` of ``pool``, an email's sender looked up among the people in

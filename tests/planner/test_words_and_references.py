@@ -113,3 +113,19 @@ def test_a_question_to_lam_answered_without_an_action_is_not_doubted_for_its_wor
     assert plan_doubts(asked, none, [], specs, "action words: say", {}, vocab) == []
     told = "say thanks to tess by email"
     assert plan_doubts(told, none, [], specs, "action words: say", {}, vocab)
+
+
+def test_the_one_the_model_cut_short_is_found_by_the_words_after_it(runtime: Runtime) -> None:
+    """open_url("the one") for "open the one about ferry times": the request's own words
+    after it say which link."""
+    page = Provenance(trusted=False, source="page https://harbour.example/")
+    tier1 = Scripted({"steps": [{"action": "open_url", "args": {"url": "the one"}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([
+        Entity(id=f"link:{n}", type="link", label=label, ordinal=n, scope=Scope.SCREEN,
+               provenance=page, attributes={"url": f"https://harbour.example/{n}"})
+        for n, label in ((1, "Berth prices"), (2, "Ferry times this winter"), (3, "Contact"))])
+    proposal = session.propose("open the one about ferry times")
+    assert [(s.action, s.args) for s in proposal.plan.steps] == [
+        ("open_link", {"link": "link:2"})]
