@@ -150,16 +150,16 @@ def match_value(matcher: Any, actual: Any) -> str | None:
         if key == "absent":
             return None if actual is _MISSING or actual in (None, "", []) else \
                 f"expected absent, got {actual!r}"
+        if key == "all":
+            return next((r for r in (match_value(m, actual) for m in want) if r), None)
+        if key == "any_of":  # before "missing": one option may be {"absent": true}
+            reasons = [match_value(m, actual) for m in want]
+            return None if any(r is None for r in reasons) else " and ".join(
+                str(r) for r in reasons)
         if actual is _MISSING:
             return "missing"
         if key == "any":
             return None
-        if key == "all":
-            return next((r for r in (match_value(m, actual) for m in want) if r), None)
-        if key == "any_of":
-            reasons = [match_value(m, actual) for m in want]
-            return None if any(r is None for r in reasons) else " and ".join(
-                str(r) for r in reasons)
         if key == "step":
             ok = is_step_ref(actual) and actual.get("$step") == want
             return None if ok else f"expected a reference to step {want + 1}, got {actual!r}"

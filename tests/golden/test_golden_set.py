@@ -115,6 +115,11 @@ def test_matchers() -> None:
     assert match_value({"not_contains": "evil"}, "contact:bob") is None
     assert match_value({"any_of": ["a@b.c", {"entity": "contact:x"}]}, "contact:x") is None
     assert match_value({"regex": r"^https://"}, "http://x")
+    from bench.evaluation.golden import _MISSING
+    either = {"any_of": [{"contains": "coach"}, {"absent": True}]}
+    assert match_value(either, _MISSING) is None  # "absent" is one of the options
+    assert match_value(either, "head coach") is None and match_value(either, "mentor")
+    assert match_value({"contains": "coach"}, _MISSING) == "missing"
 
 
 @pytest.fixture(scope="module")
