@@ -394,6 +394,13 @@ class Planner:
                 absent = self._nothing_there(run) if tier == 1 else None
                 if absent is not None:
                     return absent
+                if (tier == 2 and fallback is not None and fallback.plan.steps
+                        and fallback.plan.kind is PlanKind.ACTIONS
+                        and not planner_fixable(fallback.violations)
+                        and _asks_about_invented(run.request, outcome.proposal)):
+                    run.note("tier 2 asked about a value the request does not say: tier 1's "
+                             "plan stands")
+                    break
                 if has_tier2 and run.escalations and \
                         run.escalations[-1].startswith("tier 1 asked "):
                     fallback = outcome.proposal
@@ -879,6 +886,15 @@ class Planner:
             if res.entity is not None:
                 out.append((mention, res.entity.id))
         return out
+
+
+def _asks_about_invented(request: str, asked: Proposal) -> bool:
+    """Whether a question is about a value the model wrote and the request does not say (a
+    field called 'to'), rather than a choice the request leaves open."""
+    k, param = asked.question_step, asked.question_param
+    if k is None or param is None or k >= len(asked.pending_steps):
+        return False
+    return invented_value(request, asked.pending_steps[k].args.get(param))
 
 
 def _state_misfits(violations: list[Violation]) -> list[Violation]:

@@ -417,6 +417,8 @@ def _entity_args(plan: Plan, specs: dict[str, ActionSpec] | None = None) -> str:
         for name, value in step.args.items():
             if typed is None or name in typed or isinstance(value, dict):
                 values.append(value)
+            elif (source := step.sources.get(name)) is not None and source.entity_id:
+                values.append(source.entity_id)  # code put the thing's address there
     return json.dumps(values).lower()
 
 

@@ -304,6 +304,8 @@ class SlotFiller:
             return self._url(text)
         if fmt == "email":
             return self._email(text)
+        if int(prop.get("maxLength") or 0) >= 1000:
+            text = self._without_addressee(text)  # "jo the link" of "mail jo the link"
         mentions = find_mentions(text)
         if (mentions and mentions[0].kind in ("ordinal", "demonstrative", "description",
                                               "labeled")
@@ -314,9 +316,11 @@ class SlotFiller:
             if res.entity is None:
                 raise _Ask(res.question or f"What do you mean by '{text}'?",
                            candidates=res.candidates[:6])
-            if res.entity.type == "page" and res.entity.attributes.get("url"):
-                # A page is no element to act on: as text ("email this page to Bob") it
-                # stands for its address.
+            if res.entity.attributes.get("url") and (
+                    res.entity.type == "page" or int(prop.get("maxLength") or 0) >= 1000):
+                # A page is no element to act on, and a message's text holds no element: as
+                # text ("email this page to Bob", "mail jo the link") it stands for its
+                # address.
                 return str(res.entity.attributes["url"]), ValueSource(
                     kind="entity", text=text, entity_id=res.entity.id,
                     provenance=res.entity.provenance, note=res.note)
@@ -643,6 +647,21 @@ class SlotFiller:
                                                                     self.request) else
                        f"'{text}' refers to no {etype} in scope")
         return res.entity, res.note
+
+    def _without_addressee(self, text: str) -> str:
+        """A message text the model began with the name of a person lam knows, copied from
+        "mail jo the link": what follows the name (kept whole when that is no reference)."""
+        names = {w for p in self.table.of_type(*PERSON_TYPES)
+                 for n in [p.label, *(p.attributes.get("nicknames") or [])]
+                 for w in str(n).lower().split()}
+        words = text.split()
+        k = 0
+        while k < min(3, len(words) - 1) and words[k].lower().strip(",:") in names:
+            k += 1
+        rest = " ".join(words[k:])
+        found = find_mentions(rest) if k else []
+        return rest if found and found[0].start == 0 and found[0].end >= len(rest) - 1 \
+            else text
 
     def _with_description(self, text: str) -> str | None:
         """``text`` ("the one") with the describing words that follow it in the request

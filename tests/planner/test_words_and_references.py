@@ -129,3 +129,47 @@ def test_the_one_the_model_cut_short_is_found_by_the_words_after_it(runtime: Run
     proposal = session.propose("open the one about ferry times")
     assert [(s.action, s.args) for s in proposal.plan.steps] == [
         ("open_link", {"link": "link:2"})]
+
+
+class _Unsure(Scripted):
+    def plan_json(self, system: str, user: str, schema: dict[str, object],
+                  max_tokens: int) -> tuple[str, float | None]:
+        wire, _ = super().plan_json(system, user, schema, max_tokens)  # type: ignore[arg-type]
+        return wire, 0.5
+
+
+def _page_and_tess(runtime: Runtime, tier1: Scripted, tier2: Scripted) -> Session:
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    session = Session(runtime)
+    page = Provenance(trusted=False, source="page https://harbour.example/")
+    session.table.publish([
+        Entity(id="link:1", type="link", label="Winter ferry times", ordinal=1,
+               scope=Scope.SCREEN, provenance=page,
+               attributes={"url": "https://harbour.example/ferries"}),
+        Entity(id="contact:tess-moor", type="contact", label="Tess Moor",
+               provenance=Provenance.user(),
+               attributes={"email": "tess@moor.example", "nicknames": ["Te"]})])
+    return session
+
+
+def test_a_message_naming_the_link_holds_its_address(runtime: Runtime) -> None:
+    """"mail te the link": the model copies "te the link" into the body; the body is the
+    link's address (with the page's provenance), and the reference counts as used."""
+    copied = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:tess-moor", "body": "te the link"}}]}
+    session = _page_and_tess(runtime, Scripted(copied), Scripted(copied))
+    proposal = session.propose("mail te the link")
+    step = proposal.plan.steps[0]
+    assert step.args["body"] == "https://harbour.example/ferries"
+    assert step.sources["body"].entity_id == "link:1"
+    assert not step.sources["body"].provenance.trusted
+
+
+def test_tier_2_asking_about_what_nobody_said_leaves_tier_1s_plan(runtime: Runtime) -> None:
+    sent = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:tess-moor", "body": "the link"}}]}
+    odd = {"steps": [{"action": "fill_field", "args": {"field": "recipient", "value": "te"}}]}
+    session = _page_and_tess(runtime, _Unsure(sent), Scripted(odd))
+    proposal = session.propose("mail te the link")
+    assert [s.action for s in proposal.plan.steps] == ["send_email"]
+    assert "tier 1's plan stands" in proposal.plan.escalations[-1]
