@@ -862,11 +862,20 @@ class Planner:
 
     def _prune(self, steps: list[Step], request: str) -> list[Step]:
         """Drop a read-only step the model appended that only looks again at what an earlier
-        step already used (e.g. reading the email it has just forwarded), and identical read
-        steps repeated though the request asks for no repetition (`drop_repeats`)."""
+        step already used (e.g. reading the email it has just forwarded), a read-only step
+        without arguments that no word of the request calls for beside steps that are called
+        for, and identical read steps repeated though the request asks for no repetition
+        (`drop_repeats`)."""
         steps = drop_repeats(steps, self.registry.get, request)
+        said = stems(request)
+        cues = self._vocabulary().cues
+        cued = [s for s in steps if cues.get(s.action, frozenset()) & said]
         out: list[Step] = []
         for step in steps:
+            spec = self.registry.get(step.action)
+            if (cued and step not in cued and not step.args and spec is not None
+                    and not spec.effect.has_side_effect and len(steps) > 1):
+                continue  # "hit load more" as scroll + click: nothing asked to scroll
             spec = self.registry.get(step.action)
             used = {str(v) for s in out for v in s.args.values() if isinstance(v, str)}
             values = [v for v in step.args.values()]

@@ -173,3 +173,15 @@ def test_tier_2_asking_about_what_nobody_said_leaves_tier_1s_plan(runtime: Runti
     proposal = session.propose("mail te the link")
     assert [s.action for s in proposal.plan.steps] == ["send_email"]
     assert "tier 1's plan stands" in proposal.plan.escalations[-1]
+
+
+def test_a_bare_read_nothing_asked_for_is_dropped_beside_a_step_that_was(
+        runtime: Runtime) -> None:
+    from actions.plan import Step
+
+    planner = Session(runtime).planner
+    scroll, click = Step(action="scroll", args={}), Step(action="click",
+                                                         args={"target": "load more"})
+    assert planner._prune([scroll, click], "give load more a click") == [click]
+    assert planner._prune([scroll, click], "scroll and click load more") == [scroll, click]
+    assert planner._prune([scroll], "look around") == [scroll]
