@@ -25,6 +25,7 @@ __all__ = [
     "When",
     "entity_type_of",
     "format_of",
+    "is_long_text",
     "is_sensitive",
 ]
 
@@ -78,6 +79,18 @@ def format_of(prop_schema: dict[str, Any]) -> str | None:
         if isinstance(value, str):
             return value
     return None
+
+
+_LONG_TEXT_MIN = 1000
+"""A plain string argument that may be at least this long holds a message's text
+(`LongText`), as opposed to a name, a label or a subject line."""
+
+
+def is_long_text(prop_schema: dict[str, Any]) -> bool:
+    """Whether a property is free text as long as a message (a body, a note)."""
+    return any(v.get("type") == "string" and int(v.get("maxLength") or 0) >= _LONG_TEXT_MIN
+               and ENTITY_KEY not in v and "format" not in v
+               for v in _variants(prop_schema))
 
 
 def is_sensitive(prop_schema: dict[str, Any]) -> bool:

@@ -9,13 +9,13 @@ import re
 from actions.entities import Entity
 from actions.plan import Step, ValueSource
 from actions.spec import ActionSpec
+from actions.types import is_long_text
 from assistant.planner.doubts import name_words
 
 __all__ = ["named_before", "said_to_them"]
 
 _TO_THEM = re.compile(r"^(?:and\s+)?(?:ask|tell|let)\s+(?:her|him|them)\s+(?:know\s+)?"
                       r"(?P<text>\S.*)$", re.IGNORECASE)
-_LONG_TEXT = 1000
 
 
 def named_before(request: str, end: int, people: list[Entity]) -> Entity | None:
@@ -45,8 +45,7 @@ def said_to_them(clause: str, step: Step, specs: dict[str, ActionSpec]) -> Step 
             and "to" not in props:
         return None
     texts = [name for name, prop in props.items()
-             if prop.get("type") == "string" and int(prop.get("maxLength") or 0) >= _LONG_TEXT
-             and not step.args.get(name)]
+             if is_long_text(prop) and not step.args.get(name)]
     if len(texts) != 1:
         return None
     text = m.group("text").strip()

@@ -25,6 +25,7 @@ from typing import Any
 from actions.effects import Effect
 from actions.plan import Step, ValueSource
 from actions.spec import ActionSpec
+from actions.types import is_long_text
 
 __all__ = ["said_count", "said_topic", "with_said_filters"]
 
@@ -100,7 +101,6 @@ def with_said_filters(request: str, step: Step, spec: ActionSpec,
     return step.model_copy(update={"args": args, "sources": sources})
 
 
-_LONG_TEXT = 1000
 _SPLIT_PEOPLE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
 
 
@@ -125,8 +125,7 @@ def _fill_people_list(request: str, optional: dict[str, dict[str, Any]], args: d
         clause = m.group(0).strip(" .!?;")
         for text_name, text_prop in props.items():
             value = args.get(text_name)
-            if (isinstance(value, str) and text_prop.get("type") == "string"
-                    and int(text_prop.get("maxLength") or 0) >= _LONG_TEXT
+            if (isinstance(value, str) and is_long_text(text_prop)
                     and value.rstrip(" .!?").lower().endswith(clause.lower().lstrip(", "))):
                 cut = value.rstrip(" .!?")[:-len(clause.lstrip(", "))]
                 args[text_name] = re.sub(r"(?:\s*,|\s+and)\s*$", "", cut).strip()

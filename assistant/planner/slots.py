@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from actions.entities import Entity, Provenance
 from actions.plan import ACTION_SOURCE, MODEL_WORDING, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
-from actions.types import entity_type_of, format_of
+from actions.types import entity_type_of, format_of, is_long_text
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import (
     AmbiguousTime,
@@ -304,7 +304,7 @@ class SlotFiller:
             return self._url(text)
         if fmt == "email":
             return self._email(text)
-        if int(prop.get("maxLength") or 0) >= 1000:
+        if is_long_text(prop):
             text = self._without_addressee(text)  # "jo the link" of "mail jo the link"
         mentions = find_mentions(text)
         if (mentions and mentions[0].kind in ("ordinal", "demonstrative", "description",
@@ -317,7 +317,7 @@ class SlotFiller:
                 raise _Ask(res.question or f"What do you mean by '{text}'?",
                            candidates=res.candidates[:6])
             if res.entity.attributes.get("url") and (
-                    res.entity.type == "page" or int(prop.get("maxLength") or 0) >= 1000):
+                    res.entity.type == "page" or is_long_text(prop)):
                 # A page is no element to act on, and a message's text holds no element: as
                 # text ("email this page to Bob", "mail jo the link") it stands for its
                 # address.
@@ -352,9 +352,11 @@ class SlotFiller:
                 sources[name] = source.model_copy(update={
                     "note": f"on its own day ({current.astimezone(self.tz):%a %d %b})"})
                 continue
-            value = args.get(name)
-            kept = at_its_own_time(self.request, datetime.fromisoformat(value), current,
-                                   self.now, self.tz) if isinstance(value, str) else None
+            try:
+                value = datetime.fromisoformat(str(args.get(name)))
+            except ValueError:
+                continue
+            kept = at_its_own_time(self.request, value, current, self.now, self.tz)
             if kept is not None:
                 args[name] = kept.isoformat()
                 sources[name] = source.model_copy(update={
