@@ -138,10 +138,12 @@ _ASKS = re.compile(r"^\s*(?:how|what|whats|what's|why|who|whom|which|where|when|
 
 def _asks_about_words(request: str, vocabulary: ActionVocabulary) -> bool:
     """A question to lam ("how do you say … in Italian") with no word that only one action is
-    called by: its action words ("say") are words of the question, not a call for an action."""
+    called by and no kind of thing an action reads (mail, reminders, links): its action words
+    ("say") are words of the question, not a call for an action."""
     said = stems(request)
     return bool(_ASKS.match(request)) and not any(said & cues for cues in
-                                                 vocabulary.distinctive.values())
+                                                 vocabulary.distinctive.values()) \
+        and not any(w in NOUN_TYPES for w in _words(request))  # "any unread mail …?" reads
 
 
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],

@@ -163,6 +163,9 @@ class SlotFiller:
                 except _Ask as ask:
                     return step, Clarification(question=ask.question, options=ask.options,
                                                step=i, param=name, candidate_ids=ask.ids)
+                if not args[name] and name not in required:
+                    del args[name]  # only people the model chose alone: the default
+                    sources.pop(name, None)
                 continue
             if is_step_ref(value) or not isinstance(value, str):
                 if is_step_ref(value):
@@ -208,8 +211,9 @@ class SlotFiller:
     def _fill_list(self, i: int, name: str, values: list[Any], item: dict[str, Any],
                    earlier: list[Step], source_kind: str, prior: ValueSource | None
                    ) -> tuple[list[Any], ValueSource]:
-        """Each item of a list of entities filled like one value; the list is as trusted as
-        its least trusted item."""
+        """Each item of a list of entities filled like one value, without the people the
+        model added that the request never names; the list is as trusted as its least
+        trusted item."""
         out: list[Any] = []
         notes: list[str] = []
         provenance = prior.provenance if prior is not None else Provenance.user()
@@ -220,7 +224,8 @@ class SlotFiller:
             filled, source = self._fill_value(i, name, value, item, earlier, source_kind)
             if source_kind == "model" and isinstance(filled, str):
                 self._check_named_ambiguity(filled)
-                source = self._unnamed_choice(filled, source)
+                if source is not None and self._unnamed_choice(filled, source) != source:
+                    continue  # a person the request never names: not added by the model
             out.append(filled)
             if source is not None:
                 notes.append(source.note or f"{value!r}")

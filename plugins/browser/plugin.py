@@ -287,8 +287,7 @@ class BrowserPlugin(Plugin):
         return self._run(run)
 
     @action(effect=Effect.EXTERNAL_SEND,
-            templates=["click {target}", "click on {target}", "(press|hit|tap) {target}",
-                       "tap on {target}"],
+            templates=["click {target}", "click on {target}", "(press|hit|tap) {target}"],
             inverse=_back, consumes=["page"], produces=_PAGE_ENTITIES)
     def click(self, ctx: ActionContext, target: ShortText) -> ActionResult:
         """Click an element: a link, button or field by entity id, or by its visible text.

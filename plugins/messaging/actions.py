@@ -343,9 +343,9 @@ class MessagingActions:
         return self._sent(receipt, "Sent draft")
 
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email"],
-            templates=["reply to {email} saying {body}", "reply to {email} with {body}",
-                       "(reply to|answer) {email} that {body}",
-                       "answer {email} saying {body}", "(reply to|answer) {email}: {body}"])
+            templates=["reply to {email} (saying|that) {body}", "reply to {email} with {body}",
+                       "answer {email} (saying|that) {body}",
+                       "(reply to|answer) {email}: {body}"])
     def reply_email(self, ctx: ActionContext,
                     email: Sensitive(EntityRef("email")),  # type: ignore[valid-type]
                     body: LongText) -> ActionResult:
