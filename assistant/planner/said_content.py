@@ -60,7 +60,7 @@ def _content(text: str, cues: frozenset[str], now: datetime, tz: ZoneInfo) -> se
 def about_nothing(value: str, cues: frozenset[str], now: datetime, tz: ZoneInfo) -> bool:
     """Whether ``value`` is the instruction copied, saying nothing but the action's cue
     words and times ("remind me at 6", "remind me an hour before")."""
-    copied = bool(stems(value) & cues) or _without_times(value, now, tz) != value.strip()
+    copied = bool(stems(value) & cues)  # "Friday is fine" is a message, not an instruction
     return copied and not _content(value, cues, now, tz)
 
 

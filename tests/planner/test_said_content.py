@@ -28,6 +28,7 @@ def test_a_value_of_cue_words_and_times_is_about_nothing(runtime: Runtime) -> No
     assert about_nothing("remind me at 6", cues, NOW, TZ)  # type: ignore[arg-type]
     assert about_nothing("nudge me 20 minutes before", cues, NOW, TZ)  # type: ignore[arg-type]
     assert not about_nothing("water the basil at 6", cues, NOW, TZ)  # type: ignore[arg-type]
+    assert not about_nothing("friday is fine", cues, NOW, TZ)  # type: ignore[arg-type]
 
 
 def test_the_other_clause_says_what_it_is_about(runtime: Runtime) -> None:
