@@ -3,13 +3,14 @@ everything else from that declaration (schema, grammar, validation, rendering, d
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 
 from actions.context import ActionContext
 from actions.effects import Effect
@@ -62,15 +63,20 @@ class ActionSpec(BaseModel):
     produces: list[str] = Field(default_factory=list)
     templates: list[str] = Field(default_factory=list)
     plugin: str = ""
+    _schema: dict[str, Any] | None = PrivateAttr(default=None)
 
     # -- derived -------------------------------------------------------------------------
     def parameters_schema(self) -> dict[str, Any]:
-        """JSON schema of the parameters (inlined, no $defs), as tools are described."""
-        schema = self.params.model_json_schema()
-        schema.pop("title", None)
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
-        return schema
+        """JSON schema of the parameters (inlined, no $defs), as tools are described. Made
+        once per spec (pydantic takes about half a millisecond; the planner asks hundreds of
+        times per request); each caller gets its own copy."""
+        if self._schema is None:
+            schema = self.params.model_json_schema()
+            schema.pop("title", None)
+            for prop in schema.get("properties", {}).values():
+                prop.pop("title", None)
+            self._schema = schema
+        return copy.deepcopy(self._schema)
 
     def tool_schema(self) -> dict[str, Any]:
         """OpenAI-style function description."""
