@@ -143,7 +143,7 @@ def _asks_about_words(request: str, vocabulary: ActionVocabulary) -> bool:
     said = stems(request)
     return bool(_ASKS.match(request)) and not any(said & cues for cues in
                                                  vocabulary.distinctive.values()) \
-        and not any(w in NOUN_TYPES for w in _words(request))  # "any unread mail …?" reads
+        and not any(w in NOUN_TYPES for w in _words(request))  # asks about things lam reads
 
 
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
