@@ -62,6 +62,10 @@ class ActionSpec(BaseModel):
     consumes: list[str] = Field(default_factory=list)
     produces: list[str] = Field(default_factory=list)
     templates: list[str] = Field(default_factory=list)
+    prompt_example: int | None = None
+    """Where this action's first template stands among its plugin's worked examples in the
+    model's system prompt (0 first); None: after the pinned ones, by template count. Pinning
+    keeps the prompt, and so the planner, unchanged when templates are added."""
     plugin: str = ""
     _schema: dict[str, Any] | None = PrivateAttr(default=None)
 
@@ -192,6 +196,7 @@ def action(
     inverse: Inverse | None = None,
     consumes: Sequence[str] = (),
     produces: Sequence[str] = (),
+    prompt_example: int | None = None,
 ) -> Callable[[Callable[..., ActionResult]], Callable[..., ActionResult]]:
     """Mark a function or plugin method as an action. Collect with `collect_actions`."""
 
@@ -200,6 +205,7 @@ def action(
             "effect": effect, "name": name, "templates": list(templates),
             "preconditions": list(preconditions), "postconditions": list(postconditions),
             "inverse": inverse, "consumes": list(consumes), "produces": list(produces),
+            "prompt_example": prompt_example,
         })
         return fn
 

@@ -80,10 +80,17 @@ def _example(spec: ActionSpec, n: int) -> tuple[str, str, dict[str, Any]] | None
     return "\n".join(scope), text, {"steps": [{"action": spec.name, "args": args}]}
 
 
+def _example_rank(spec: ActionSpec) -> tuple[bool, int, int, str]:
+    """Order of a plugin's actions as worked examples: pinned ones (`prompt_example`) first,
+    then those with the most templates."""
+    return (spec.prompt_example is None, spec.prompt_example or 0, -len(spec.templates),
+            spec.name)
+
+
 def _examples(specs: list[ActionSpec], limit: int) -> list[tuple[str, str, dict[str, Any]]]:
     """Examples taken round-robin across plugins, so that every plugin is shown."""
     by_plugin: dict[str, list[ActionSpec]] = {}
-    for spec in sorted(specs, key=lambda s: (-len(s.templates), s.name)):
+    for spec in sorted(specs, key=_example_rank):
         if spec.templates:
             by_plugin.setdefault(spec.plugin, []).append(spec)
     out: list[tuple[str, str, dict[str, Any]]] = []
@@ -119,7 +126,7 @@ def _step_output_example(specs: list[ActionSpec]) -> tuple[str, str, dict[str, A
     def has_body(spec: ActionSpec) -> bool:
         return "body" in spec.parameters_schema().get("properties", {})
 
-    for consumer in sorted(specs, key=lambda s: (not has_body(s), -len(s.templates), s.name)):
+    for consumer in sorted(specs, key=lambda s: (not has_body(s), _example_rank(s))):
         props = consumer.parameters_schema().get("properties", {})
         text_slot = next((n for n in ("body", "text", "note", "value") if n in props), None)
         if text_slot is None or consumer is producer:

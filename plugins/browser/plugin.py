@@ -225,7 +225,7 @@ class BrowserPlugin(Plugin):
             raise
 
     # -- actions -------------------------------------------------------------------------------
-    @action(effect=Effect.READ_ONLY,
+    @action(prompt_example=1, effect=Effect.READ_ONLY,
             templates=["open {url}", "go to {url}", "(visit|browse to|take me to) {url}",
                        "open the page {url}"],
             postconditions=[LOADED], inverse=_back, produces=_PAGE_ENTITIES)
@@ -256,7 +256,7 @@ class BrowserPlugin(Plugin):
         target = self._settings.search_url.replace("{query}", quote_plus(query))
         return self._run(lambda drv: ops.open_url(drv, target, verb="searched"))
 
-    @action(effect=Effect.READ_ONLY,
+    @action(prompt_example=2, effect=Effect.READ_ONLY,
             templates=["read (the|this) page", "what is on (the|this) page",
                        "(summarize|summarise) (the|this) page", "show the links"],
             consumes=["page"], produces=_PAGE_ENTITIES)
@@ -265,7 +265,7 @@ class BrowserPlugin(Plugin):
         from plugins.browser import ops
         return self._run(ops.read_page)
 
-    @action(effect=Effect.READ_ONLY,
+    @action(prompt_example=0, effect=Effect.READ_ONLY,
             templates=["open {link}", "follow {link}", "open the link {link}",
                        "(click|go) through to {link}"],
             preconditions=[_entity_or_id("link", "link")], postconditions=[LOADED],

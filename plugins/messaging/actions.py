@@ -193,7 +193,7 @@ class MessagingActions:
                 "mark_unread": [imap]}
 
     # -- contacts ---------------------------------------------------------------------------------
-    @action(effect=Effect.LOCAL_WRITE, produces=["contact"],
+    @action(prompt_example=1, effect=Effect.LOCAL_WRITE, produces=["contact"],
             templates=["add {name} to my contacts", "add contact {name} {email}",
                        "add {name} {email} to my contacts", "save {email} as {name}"])
     def add_contact(self, ctx: ActionContext, name: ShortText, email: Email = "",
@@ -273,7 +273,7 @@ class MessagingActions:
                             output={"path": str(dest), "count": len(contacts)})
 
     # -- mail -------------------------------------------------------------------------------------
-    @action(effect=Effect.EXTERNAL_SEND, consumes=["contact"],
+    @action(prompt_example=0, effect=Effect.EXTERNAL_SEND, consumes=["contact"],
             templates=["email {to} that {body}", "email {to} about {subject} saying {body}",
                        "send an email to {to} saying {body}", "tell {to} by email that {body}",
                        "let {to} know [by email] that {body}",
@@ -381,7 +381,7 @@ class MessagingActions:
             return ActionResult.fail(str(exc))
         return self._sent(receipt, "Forwarded")
 
-    @action(produces=["email"],
+    @action(prompt_example=2, produces=["email"],
             templates=["check my email",
                        "(list|show|check) my [(unread|new) {unread=true}] (emails|email|mail)",
                        "show emails from {sender}", "find emails about {subject}"])

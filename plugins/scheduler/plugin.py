@@ -265,7 +265,8 @@ class SchedulerPlugin(Plugin):
             return ActionSpec.from_function(fn, plugin=self.name, **meta)
 
         return [
-            spec(self.set_reminder, effect=Effect.SCHEDULE, preconditions=[future, rule_ok],
+            spec(self.set_reminder, prompt_example=0, effect=Effect.SCHEDULE,
+                 preconditions=[future, rule_ok],
                  inverse=_inverse_cancel, produces=["job"], templates=[
                      "remind me to {text} {when}",
                      "remind me {when} to {text}",
@@ -281,7 +282,8 @@ class SchedulerPlugin(Plugin):
             spec(self.schedule_plan, effect=Effect.SCHEDULE,
                  preconditions=[plan_ok, future, rule_ok], inverse=_inverse_cancel,
                  produces=["job"]),
-            spec(self.list_jobs, effect=Effect.READ_ONLY, produces=["job"], templates=[
+            spec(self.list_jobs, prompt_example=1, effect=Effect.READ_ONLY, produces=["job"],
+                 templates=[
                 "(list|show) (my|the|all) (jobs|reminders|scheduled jobs)",
                 "(list|show) (jobs|reminders|scheduled jobs)",
                 "what (reminders|jobs) do i have",
@@ -303,7 +305,7 @@ class SchedulerPlugin(Plugin):
                      "(move|reschedule|push|postpone|shift) the {job} (job|reminder|one) to "
                      "{when}",
                  ]),
-            spec(self.snooze_job, effect=Effect.SCHEDULE, preconditions=[live],
+            spec(self.snooze_job, prompt_example=2, effect=Effect.SCHEDULE, preconditions=[live],
                  inverse=_inverse_move_back, consumes=["job"], templates=[
                      "snooze the {job} (job|reminder|one) (for|by) {minutes} minutes",
                      "snooze {job} (for|by) {minutes} minutes",
