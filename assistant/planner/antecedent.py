@@ -10,6 +10,7 @@ from actions.entities import Entity
 from actions.plan import Step, ValueSource
 from actions.spec import ActionSpec
 from actions.types import is_long_text
+from assistant.context import PERSON_TYPES
 from assistant.planner.doubts import name_words
 
 __all__ = ["named_before", "said_to_them"]
@@ -41,7 +42,7 @@ def said_to_them(clause: str, step: Step, specs: dict[str, ActionSpec]) -> Step 
     if m is None or spec is None:
         return None
     props = spec.parameters_schema().get("properties", {})
-    if not any(t in ("contact", "person") for t in spec.entity_params().values()) \
+    if not any(t in PERSON_TYPES for t in spec.entity_params().values()) \
             and "to" not in props:
         return None
     texts = [name for name, prop in props.items()

@@ -312,10 +312,11 @@ def _slip_of(word: str, said: set[str]) -> bool:
     return len(word) >= 5 and any(one_edit(word, w) for w in said if len(w) >= 4)
 
 
-def name_words(person: Entity) -> set[str]:
-    """The lower-cased words (of three letters or more) of a person's name and nicknames."""
+def name_words(person: Entity, shortest: int = 3) -> set[str]:
+    """The lower-cased words (of ``shortest`` letters or more) of a person's name and
+    nicknames."""
     names = [person.label, *(person.attributes.get("nicknames") or [])]
-    return {w for n in names for w in _words(str(n)) if len(w) > 2}
+    return {w for n in names for w in _words(str(n)) if len(w) >= shortest}
 
 
 def unused_people(request: str, plan: Plan, specs: dict[str, ActionSpec],

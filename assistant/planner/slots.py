@@ -390,8 +390,8 @@ class SlotFiller:
             names = [str(n) for n in [person.label, *(person.attributes.get("nicknames") or [])]]
             addresses = [str(a) for a in [*(person.attributes.get("emails") or []),
                                           person.attributes.get("email")] if a]
-            name_words = {w for n in names for w in _norm(n).split() if len(w) > 2}
-            if _norm(value) in {_norm(n) for n in names + addresses} and name_words & said:
+            their_words = {w for n in names for w in _norm(n).split() if len(w) > 2}
+            if _norm(value) in {_norm(n) for n in names + addresses} and their_words & said:
                 return value
         return None
 
@@ -658,9 +658,7 @@ class SlotFiller:
     def _without_addressee(self, text: str) -> str:
         """A message text the model began with the name of a person lam knows, copied from
         "mail jo the link": what follows the name (kept whole when that is no reference)."""
-        names = {w for p in self.table.of_type(*PERSON_TYPES)
-                 for n in [p.label, *(p.attributes.get("nicknames") or [])]
-                 for w in str(n).lower().split()}
+        names = {w for p in self.table.of_type(*PERSON_TYPES) for w in name_words(p, 1)}
         words = text.split()
         k = 0
         while k < min(3, len(words) - 1) and words[k].lower().strip(",:") in names:

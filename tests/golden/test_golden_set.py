@@ -27,6 +27,8 @@ BY_ID = {c.id: c for c in CASES}
 DEV2 = load_cases(Path(__file__).with_name("dev2.jsonl"))
 """The second dev set (docs/golden.md): checked for its format here, never for template
 answers (it is measured by bench/golden.py)."""
+DEV3 = load_cases(Path(__file__).with_name("dev3.jsonl"))
+"""The third dev set (session 17), checked like the second."""
 
 # Wrong tier-0 answers found when the set was written (2026-11): bugs in templates and slot
 # filling that the plugin owners fix. xfail(strict=True): when one is fixed, the test says so
@@ -43,6 +45,12 @@ def test_second_dev_set_parses_with_unique_ids() -> None:
     assert len(DEV2) == 150
     assert len({c.id for c in DEV2}) == len(DEV2)
     assert not {c.id for c in DEV2} & set(BY_ID)
+
+
+def test_third_dev_set_parses_with_unique_ids() -> None:
+    assert len(DEV3) == 150
+    assert len({c.id for c in DEV3}) == len(DEV3)
+    assert not {c.id for c in DEV3} & ({c.id for c in DEV2} | set(BY_ID))
 
 
 def test_coverage_minimums() -> None:
@@ -85,7 +93,7 @@ def _entity_ids(matcher: Any) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("case", CASES + DEV2, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", CASES + DEV2 + DEV3, ids=lambda c: c.id)
 def test_expected_actions_and_arguments_exist(case: Case,
                                               registry_props: dict[str, dict[str, Any]]) -> None:
     known = {e.id for e in case.context.entities} | {e.id for e in case.context.contacts}
