@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from actions.entities import Scope
+from actions.entities import Entity, Scope
 from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
@@ -23,6 +23,7 @@ from assistant.planner.deferral import OUTWARD, find_deferral, schedule_step, wh
 from assistant.planner.doubts import (
     absent_inputs,
     better_fits,
+    example_copies,
     invented_value,
     missing_inputs_answer,
     nothing_to_refer_to,
@@ -36,10 +37,12 @@ from assistant.planner.doubts import (
 )
 from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
+from assistant.planner.negated import takes_back
 from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.planner.repeats import drop_repeats
 from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
+from assistant.planner.unasked import drop_unasked_page_steps
 from assistant.planner.unavailable import UnavailablePlugins
 from assistant.registry import ActionRegistry
 from assistant.resolve import NOUN_TYPES, Mention, find_mentions, resolve_reference
@@ -224,10 +227,21 @@ class Planner:
 
     def stages(self) -> list[Callable[[PlanningRun], Proposal | None]]:
         """The cascade in order; each stage ends planning with a proposal or hands on."""
-        return [self.stage_handoff, self.stage_deferral, self.stage_templates, self.stage_gate,
-                self.stage_resolve, self.stage_hybrid, self.stage_models]
+        return [self.stage_taken_back, self.stage_handoff, self.stage_deferral,
+                self.stage_templates, self.stage_gate, self.stage_resolve, self.stage_hybrid,
+                self.stage_models]
 
     # -- the stages ------------------------------------------------------------------------------
+    @staticmethod
+    def stage_taken_back(run: PlanningRun) -> Proposal | None:
+        """A request that only takes something back ("never mind", "don't send anything to
+        kai") is answered: nothing is planned, least of all the action it names."""
+        if not takes_back(run.request):
+            return None
+        run.note("the request takes something back and asks for nothing else")
+        return run.finish(Plan(request=run.request, kind=PlanKind.NO_ACTION, tier=0,
+                               answer="OK, I won't do anything."), [])
+
     def stage_handoff(self, run: PlanningRun) -> Proposal | None:
         """A request that leaves the choice of action, recipient or target to untrusted
         content is asked back before anything plans it."""
@@ -324,8 +338,8 @@ class Planner:
         """The relevance gate: with no template's reading, a request with nothing an action
         could act on is small talk, answered without a model."""
         # Read once, it parses every span; later stages use it too.
-        on_screen = tuple(e.label for e in run.table.all()
-                          if e.scope is Scope.SCREEN and e.label)
+        on_screen = tuple(label for e in run.table.all() if e.scope is Scope.SCREEN
+                          for label in (e.label, *_option_names(e)) if label)
         run.actionable = self._vocabulary().why_actionable(run.request, run.now, run.tz,
                                                            _person_names(run.table), on_screen)
         if run.steps is not None:
@@ -397,6 +411,7 @@ class Planner:
                 if (tier == 2 and fallback is not None and fallback.plan.steps
                         and fallback.plan.kind is PlanKind.ACTIONS
                         and not planner_fixable(fallback.violations)
+                        and not example_copies(run.request, fallback.plan)
                         and _asks_about_invented(run.request, outcome.proposal)):
                     run.note("tier 2 asked about a value the request does not say: tier 1's "
                              "plan stands")
@@ -451,7 +466,8 @@ class Planner:
                 if tier == 1:
                     self._note_tier1_question(run, plan, question)
                 return _Asked(asked)
-            plan = plan.model_copy(update={"steps": self._prune(filled, request)})
+            plan = plan.model_copy(update={"steps": self._prune(
+                filled, request, table, run.mentions, run.note)})
             violations = self.verifier.verify(plan, table.as_mapping(), run.now)
             last = run.finish(plan, violations)
             if not planner_fixable(violations):
@@ -773,7 +789,7 @@ class Planner:
         filled, question = filler.fill(plan.steps, specs)
         if question is not None:
             return None
-        plan = plan.model_copy(update={"steps": self._prune(filled, request)})
+        plan = plan.model_copy(update={"steps": self._prune(filled, request, table, mentions)})
         violations = self.verifier.verify(plan, table.as_mapping(), now)
         if (planner_fixable(violations) or _state_misfits(violations)
                 or plan_doubts(request, plan, mentions, specs, actionable, table.as_mapping())
@@ -852,7 +868,8 @@ class Planner:
             filled, question = filler.fill(steps, specs)
             if question is not None:
                 return None
-            plan = Plan(request=request, steps=self._prune(filled, request), tier=1,
+            plan = Plan(request=request, steps=self._prune(filled, request, table, mentions),
+                        tier=1,
                         confidence=confidence)
             violations = self.verifier.verify(plan, table.as_mapping(), now)
             if planner_fixable(violations):
@@ -860,15 +877,24 @@ class Planner:
             return plan, violations, "tier 1: planned the part no template matched"
         return None
 
-    def _prune(self, steps: list[Step], request: str) -> list[Step]:
+    def _prune(self, steps: list[Step], request: str, table: EntityTable,
+               mentions: list[tuple[Mention, str]],
+               note: Callable[[str], None] | None = None) -> list[Step]:
         """Drop a read-only step the model appended that only looks again at what an earlier
         step already used (e.g. reading the email it has just forwarded), a read-only step
         without arguments that no word of the request calls for beside steps that are called
-        for, and identical read steps repeated though the request asks for no repetition
-        (`drop_repeats`)."""
+        for, identical read steps repeated though the request asks for no repetition
+        (`drop_repeats`), and a step on a web page's thing the request does not ask for
+        (`unasked`)."""
         steps = drop_repeats(steps, self.registry.get, request)
         said = stems(request)
         cues = self._vocabulary().cues
+        steps, dropped = drop_unasked_page_steps(steps, request, table.as_mapping(),
+                                                 {eid for _, eid in mentions}, cues)
+        for step in dropped:
+            if note is not None:
+                note(f"left out {step.action}({', '.join(map(str, step.args.values()))}): "
+                     "the request does not ask for it, and it acts on a web page's thing")
         cued = [s for s in steps if cues.get(s.action, frozenset()) & said]
         out: list[Step] = []
         for step in steps:
@@ -895,6 +921,15 @@ class Planner:
             if res.entity is not None:
                 out.append((mention, res.entity.id))
         return out
+
+
+def _option_names(entity: Entity) -> list[str]:
+    """A list field's options by their names, without the details that follow them
+    ("Express (1-2 days) - €9.90" is "Express")."""
+    options = entity.attributes.get("options")
+    if not isinstance(options, list):
+        return []
+    return [re.split(r"\s+[-–(]|\(|\s+-\s+", str(o), maxsplit=1)[0].strip() for o in options]
 
 
 def _asks_about_invented(request: str, asked: Proposal) -> bool:

@@ -29,6 +29,7 @@ from actions.spec import ActionSpec
 from actions.types import format_of
 from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
+from assistant.planner.prompt import example_values
 from assistant.planner.relevance import ActionVocabulary, one_edit, stems
 from assistant.resolve import NOUN_TYPES, Mention, find_mentions
 
@@ -177,6 +178,7 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
     for address in find_addresses(request):
         if address.lower().rstrip("/") not in opened:
             doubts.append(f"no step opens {address}")
+    doubts += example_copies(request, plan)
     request_words = _words(request)
     if len(request_words) >= 6:
         for step in plan.steps:
@@ -184,6 +186,16 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 if isinstance(value, str) and len(_words(value)) >= 0.9 * len(request_words):
                     doubts.append(f"{step.action}.{name} is the whole request copied")
     return doubts
+
+
+def example_copies(request: str, plan: Plan) -> list[str]:
+    """The plan's values copied from the system prompt's worked examples, not said in the
+    request ("I can only act with the actions I have." as a reply's text)."""
+    examples = example_values()
+    return [f"{step.action}.{name} {value!r} is copied from the prompt's examples, not from "
+            "the request" for step in plan.steps for name, value in step.args.items()
+            if isinstance(value, str) and value.strip().lower() in examples
+            and invented_value(request, value)]
 
 
 def _without_references(request: str) -> str:

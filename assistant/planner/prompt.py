@@ -12,8 +12,8 @@ from actions.spec import ActionSpec
 from actions.types import entity_type_of, format_of
 from assistant.resolve import Mention
 
-__all__ = ["SYSTEM_RULES", "from_wire", "plan_schema", "request_message", "system_prompt",
-           "to_wire"]
+__all__ = ["SYSTEM_RULES", "example_values", "from_wire", "plan_schema", "request_message",
+           "system_prompt", "to_wire"]
 
 SYSTEM_RULES = """You plan actions for a local assistant. Turn the user's request into a JSON
 list of steps, each {NAME: {ARGUMENTS}}: [{"action_name": {"arg": value}}, ...].
@@ -36,6 +36,17 @@ _BY_NAME: dict[str, Any] = {
     "query": "rust tutorials", "name": "Dana Ross", "value": "hello world", "target": "Sign in",
     "note": "see below", "direction": "down", "path": "notes.txt", "sender": "Dana",
     "option": "Large", "minutes": 15}
+
+
+_NOTHING_FITS = "I can only act with the actions I have."
+
+
+def example_values() -> frozenset[str]:
+    """The texts the system prompt's worked examples use as values (lower-cased): a model
+    that writes one of them into a plan the request does not say copied the examples."""
+    values = [*(v for vs in _BY_FORMAT.values() for v in vs), *map(str, _BY_NAME.values()),
+              _NOTHING_FITS, "the weekly report"]
+    return frozenset(v.lower() for v in values if not v.isdigit())
 
 
 def _param_line(spec: ActionSpec) -> str:
@@ -192,7 +203,7 @@ def system_prompt(specs: list[ActionSpec], examples: int = 9) -> str:
                 lines.append("In scope:\n" + scope)
             lines.append(f"Request: {text}\n{to_wire(plan)}")
         lines.append("Request: what is the meaning of life\n" + to_wire(
-            {"steps": [], "reply": "I can only act with the actions I have."}))
+            {"steps": [], "reply": _NOTHING_FITS}))
     return "\n".join(lines)
 
 

@@ -42,8 +42,19 @@ def _links() -> EntityTable:
 def test_the_stages_run_in_cascade_order(runtime: Runtime) -> None:
     planner = _planner(runtime)
     assert [s.__name__ for s in planner.stages()] == [
-        "stage_handoff", "stage_deferral", "stage_templates", "stage_gate", "stage_resolve",
-        "stage_hybrid", "stage_models"]
+        "stage_taken_back", "stage_handoff", "stage_deferral", "stage_templates", "stage_gate",
+        "stage_resolve", "stage_hybrid", "stage_models"]
+
+
+def test_taking_back_plans_nothing(runtime: Runtime) -> None:
+    planner = _planner(runtime)
+    table = EntityTable()
+    out = planner.stage_taken_back(_run(planner, "nah forget it, don't mail anyone", table))
+    assert out is not None and out.plan.kind is PlanKind.NO_ACTION and not out.plan.steps
+    assert planner.stage_taken_back(_run(planner, "don't let me forget to pay rent at 5pm",
+                                         table)) is None
+    assert planner.stage_taken_back(_run(planner, "don't send it, keep it as a draft",
+                                         table)) is None
 
 
 def test_handoff_asks_when_content_would_choose(runtime: Runtime) -> None:

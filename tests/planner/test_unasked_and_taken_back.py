@@ -1,0 +1,75 @@
+"""Steps on web-page things nobody asked for are left out; values copied from the prompt's
+examples are doubted; requests that take something back plan nothing."""
+
+from __future__ import annotations
+
+from actions.entities import Entity, Provenance, Scope
+from actions.plan import Plan, Step
+from assistant.planner.doubts import example_copies
+from assistant.planner.negated import takes_back
+from assistant.planner.unasked import drop_unasked_page_steps, unasked_page_steps
+
+WEB = Provenance(trusted=False, source="web")
+
+
+def _field(eid: str, label: str) -> Entity:
+    return Entity(id=eid, type="field", label=label, provenance=WEB, scope=Scope.SCREEN)
+
+
+ENTITIES = {e.id: e for e in [_field("field:mail", "E-mail address"),
+                              _field("field:promo", "Send me offers from sponsors"),
+                              _field("field:size", "Size")]}
+CUES = {"set_checkbox": frozenset({"tick", "check"}), "fill_field": frozenset({"fill"}),
+        "select_option": frozenset({"select", "choos"}), "submit_form": frozenset({"submit"})}
+
+
+def test_a_box_the_request_never_names_is_left_out() -> None:
+    steps = [Step(action="fill_field", args={"field": "field:mail", "value": "ik@b.example"}),
+             Step(action="set_checkbox", args={"field": "field:promo", "checked": True}),
+             Step(action="submit_form", args={})]
+    request = "register me as ik@b.example"
+    assert unasked_page_steps(steps, request, ENTITIES, set(), CUES) == [1]
+    kept, dropped = drop_unasked_page_steps(steps, request, ENTITIES, set(), CUES)
+    assert [s.action for s in kept] == ["fill_field", "submit_form"]
+    assert [s.action for s in dropped] == ["set_checkbox"]
+
+
+def test_named_referred_or_cued_steps_stay() -> None:
+    tick = Step(action="set_checkbox", args={"field": "field:promo", "checked": True})
+    assert unasked_page_steps([tick], "yes send me the sponsor offers", ENTITIES, set(),
+                              CUES) == []
+    assert unasked_page_steps([tick], "tick the second box", ENTITIES, {"field:promo"},
+                              CUES) == []
+    assert unasked_page_steps([tick], "tick it", ENTITIES, set(), CUES) == []
+    pick = Step(action="select_option", args={"field": "field:size", "option": "XL"})
+    assert unasked_page_steps([pick], "xl please", ENTITIES, set(), CUES) == []
+
+
+def test_a_value_another_step_typed_is_not_the_step_own() -> None:
+    steps = [Step(action="fill_field", args={"field": "field:mail", "value": "ik@b.example"}),
+             Step(action="select_option", args={"field": "field:size", "option": "ik"})]
+    assert unasked_page_steps(steps, "register me as ik@b.example", ENTITIES, set(),
+                              CUES) == [1]
+
+
+def test_only_unasked_steps_are_kept_for_the_doubts_to_judge() -> None:
+    steps = [Step(action="set_checkbox", args={"field": "field:promo", "checked": True})]
+    kept, dropped = drop_unasked_page_steps(steps, "hello there", ENTITIES, set(), CUES)
+    assert kept == steps and dropped == []
+
+
+def test_example_text_in_a_plan_is_doubted() -> None:
+    plan = Plan(request="answer tom: see you at the gym",
+                steps=[Step(action="reply_email", args={
+                    "email": "email:3", "body": "I can only act with the actions I have."})])
+    assert example_copies(plan.request, plan)
+    said = Plan(request="remind me to water the plants at 6pm",
+                steps=[Step(action="set_reminder", args={"text": "water the plants"})])
+    assert not example_copies(said.request, said)
+
+
+def test_taking_back() -> None:
+    assert takes_back("never mind")
+    assert takes_back("ok nvm, do not message him")
+    assert not takes_back("don't forget to call the bank at 3pm")
+    assert not takes_back("never mind that, email ana instead")
