@@ -11,6 +11,7 @@ from difflib import SequenceMatcher
 
 from actions.entities import Entity
 from assistant.context import PERSON_TYPES, EntityTable
+from assistant.relations import relation_words
 
 __all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "resolve_reference"]
 
@@ -253,7 +254,7 @@ def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75)
     scored = []
     for e in candidates:
         names = [e.label, *(e.attributes.get("nicknames") or []),
-                 str(e.attributes.get("relation") or "")]
+                 *relation_words(str(e.attributes.get("relation") or ""))]
         best = 0.0
         for name in filter(None, names):
             n = name.lower()
@@ -296,7 +297,8 @@ def _described_words(entity: Entity, people: Sequence[Entity]) -> set[str]:
         emails.add(str(person.attributes.get("email", "")).lower())
         if senders & emails:
             words |= _words(" ".join([person.label, *(person.attributes.get("nicknames") or []),
-                                      str(person.attributes.get("relation") or "")]))
+                                      *relation_words(str(person.attributes.get("relation")
+                                                          or ""))]))
     return words
 
 

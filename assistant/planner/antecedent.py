@@ -12,8 +12,9 @@ from actions.spec import ActionSpec
 from actions.types import is_long_text
 from assistant.context import PERSON_TYPES
 from assistant.planner.doubts import name_words
+from assistant.relations import says_relation
 
-__all__ = ["named_before", "said_to_them"]
+__all__ = ["address_before", "named_before", "said_to_them"]
 
 _TO_THEM = re.compile(r"^(?:and\s+)?(?:ask|tell|let)\s+(?:her|him|them)\s+(?:know\s+)?"
                       r"(?P<text>\S.*)$", re.IGNORECASE)
@@ -26,10 +27,23 @@ def named_before(request: str, end: int, people: list[Entity]) -> Entity | None:
     words = set(re.findall(r"[a-z]+", said))
     found = []
     for person in people:
-        relation = str(person.attributes.get("relation") or "").lower().strip()
-        if name_words(person) & words or (
-                relation and re.search(rf"\b{re.escape(relation)}\b", said)):
+        relation = str(person.attributes.get("relation") or "")
+        if name_words(person) & words or says_relation(said, relation):
             found.append(person)
+    return found[0] if len(found) == 1 else None
+
+
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PERSONAL = frozenset({"him", "her", "them", "he", "she", "they"})
+
+
+def address_before(request: str, pronoun: str) -> str | None:
+    """The one email address ``request`` gives before ``pronoun`` ("him", "her") says it:
+    the person meant, whom lam may not know yet; None when there is none or several."""
+    if pronoun.strip().lower() not in _PERSONAL:
+        return None
+    at = re.search(rf"\b{re.escape(pronoun.strip())}\b", request, re.IGNORECASE)
+    found = _ADDRESS.findall(request[:at.start()]) if at else []
     return found[0] if len(found) == 1 else None
 
 

@@ -16,12 +16,13 @@ from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_st
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
-from assistant.planner.antecedent import named_before, said_to_them
+from assistant.planner.antecedent import address_before, named_before, said_to_them
 from assistant.planner.choice import template_source
 from assistant.planner.copy_person import copy_named_person
 from assistant.planner.deferral import OUTWARD, find_deferral, schedule_step, why_not_deferred
 from assistant.planner.doubts import (
     absent_inputs,
+    asks_a_question,
     better_fits,
     example_copies,
     invented_value,
@@ -29,6 +30,7 @@ from assistant.planner.doubts import (
     nothing_to_refer_to,
     person_takers,
     plan_doubts,
+    question_changes_things,
     time_takers,
     unmet_verb,
     unused_people,
@@ -578,6 +580,20 @@ class Planner:
             return run.finish(Plan(
                 request=request, kind=PlanKind.NO_ACTION, tier=tier,
                 answer=missing_inputs_answer(last.plan, specs, table.as_mapping())), [])
+        changes = question_changes_things(request, last.plan, specs)
+        if changes and not planner_fixable(last.violations):
+            types = {t for step in last.plan.steps if step.action in specs
+                     for t in specs[step.action].entity_params().values()}
+            readers = [s.name for s in specs.values() if not s.effect.has_side_effect
+                       and types & {*s.entity_params().values(), *s.produces}]
+            replanned = self._replan_among(readers, request, run.mentions, table, run.filler,
+                                           specs, run.now, run.actionable, model_tier)
+            if replanned is not None:
+                run.note(f"tier {tier} plan doubted: " + "; ".join(changes) +
+                         "; re-planned among " + ", ".join(readers))
+                return run.finish(replanned.plan, replanned.violations)
+            if tier == 1:
+                doubts = [*doubts, *changes]
         misfits, among = better_fits(request, last.plan, self._vocabulary())
         if misfits and not planner_fixable(last.violations):
             replanned = self._replan_among(among, request, run.mentions, table, run.filler,
@@ -613,13 +629,49 @@ class Planner:
                  and set(s.entity_params().values()) & kinds]
         replanned = self._replan_among(among, run.request, run.mentions, run.table,
                                        run.filler, run.specs, run.now, run.actionable,
-                                       model_tier)
+                                       model_tier) or self._only_fit(run, last, misfits, among)
         if replanned is None:
             return None
         run.note(f"tier {tier} plan does not fit the state of what it acts on: " + "; ".join(
             v.message for v in misfits) + "; re-planned among "
             + ", ".join(among))
         return run.finish(replanned.plan, replanned.violations)
+
+    def _only_fit(self, run: PlanningRun, last: Proposal, misfits: list[Violation],
+                  among: list[str]) -> Proposal | None:
+        """One step on a thing in the wrong state, by an action the request has no word of,
+        and exactly one other action the request has a word of that needs nothing but that
+        thing and whose conditions hold for it ("bring back" a cancelled reminder): that
+        action, without asking the model again."""
+        if len(last.plan.steps) != 1 or len(misfits) != 1 or misfits[0].param is None:
+            return None
+        cues = self._vocabulary().cues
+        order = [stems(w) for w in run.request.split()]
+        said = set().union(*order) if order else set()
+
+        def first(action: str) -> int:
+            return next((k for k, w in enumerate(order)
+                         if w & cues.get(action, frozenset())), len(order))
+
+        failing = first(last.plan.steps[0].action)
+        param = misfits[0].param
+        value = last.plan.steps[0].args.get(param)
+        source = last.plan.steps[0].sources.get(param)
+        etype = run.specs[last.plan.steps[0].action].entity_params().get(param)
+        fits = []
+        for name in among:
+            spec = run.specs[name]
+            takes = [p for p, t in spec.entity_params().items() if t == etype]
+            if len(takes) != 1 or set(spec.parameters_schema().get("required", [])) - {takes[0]} \
+                    or not cues.get(name, frozenset()) & said or first(name) > failing:
+                continue  # "cancel X" with X cancelled already is said, not misread
+            step = Step(action=name, args={takes[0]: value},
+                        sources={takes[0]: source} if source is not None else {})
+            plan = last.plan.model_copy(update={"steps": [step]})
+            violations = self.verifier.verify(plan, run.table.as_mapping(), run.now)
+            if not blocking(violations):
+                fits.append(Proposal(plan=plan, violations=violations))
+        return fits[0] if len(fits) == 1 else None
 
     # -- what tier 0 read and could not use --------------------------------------------------
     def _partial(self, request: str, miss: Tier0Miss) -> None:
@@ -651,8 +703,9 @@ class Planner:
                 continue
             res = resolve_reference(mention, table)
             if res.entity is not None or named_before(
-                    request, mention.start, table.of_type(*PERSON_TYPES)) is not None:
-                continue  # resolved, or the person the request named just before
+                    request, mention.start, table.of_type(*PERSON_TYPES)) is not None \
+                    or address_before(request[:mention.end], mention.text) is not None:
+                continue  # resolved, or the person (or address) the request gave before
             people = [e for e in res.candidates if e.type in PERSON_TYPES]
             known = table.of_type(*PERSON_TYPES)
             if not people and 1 < len(known) <= 6:
@@ -759,6 +812,10 @@ class Planner:
             out = both or out + [a for a in time_takers(specs) if a not in out]
         if plan.steps and unused_people(request, plan, specs, table.as_mapping()):
             out += [a for a in person_takers(specs) if a not in out]
+        if asks_a_question(request):  # "when's my dentist reminder": told, not changed
+            out = [a for a in out if not specs[a].effect.has_side_effect]
+            out += [s.name for s in specs.values() if s.name not in out
+                    and not s.effect.has_side_effect and set(s.produces) & unused]
         return out
 
     def _person_misread(self, request: str, plan: Plan, mentions: list[tuple[Mention, str]],
@@ -793,7 +850,8 @@ class Planner:
         violations = self.verifier.verify(plan, table.as_mapping(), now)
         if (planner_fixable(violations) or _state_misfits(violations)
                 or plan_doubts(request, plan, mentions, specs, actionable, table.as_mapping())
-                or better_fits(request, plan, self._vocabulary())[0]):
+                or better_fits(request, plan, self._vocabulary())[0]
+                or question_changes_things(request, plan, specs)):
             return None
         return Proposal(plan=plan, violations=violations)
 

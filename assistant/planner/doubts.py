@@ -31,6 +31,7 @@ from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
 from assistant.planner.prompt import example_values
 from assistant.planner.relevance import ActionVocabulary, one_edit, stems
+from assistant.relations import relation_words
 from assistant.resolve import NOUN_TYPES, Mention, find_mentions
 
 __all__ = [
@@ -152,9 +153,14 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 entities: Mapping[str, Entity] | None = None,
                 vocabulary: ActionVocabulary | None = None) -> list[str]:
     """Why this plan may have misread the request (empty: no doubt). With ``vocabulary``, a
-    question to lam that tier 1 answered without an action is not doubted for its words."""
+    question to lam that tier 1 answered without an action is not doubted for its words. A
+    question about a thing ("when's my dentist reminder") is answered by a read step that
+    lists things of its kind: that uses the reference."""
+    listed = {t for s in plan.steps if s.action in specs and asks_a_question(request)
+              and not specs[s.action].effect.has_side_effect for t in specs[s.action].produces}
     doubts = [f"the plan does not use {m.text!r} ({eid})"
-              for m, eid in unused_references(plan, mentions, specs)]
+              for m, eid in unused_references(plan, mentions, specs)
+              if (found := (entities or {}).get(eid)) is None or found.type not in listed]
     doubts += unnamed_people(request, plan, mentions, specs, entities or {})
     if plan.kind is PlanKind.ACTIONS and plan.steps:
         doubts += [f"the request names {p.label}, and no step uses them"
@@ -265,6 +271,28 @@ def _sibling_said(said: set[str], planned: set[str], vocabulary: ActionVocabular
     return None
 
 
+_QUESTION = re.compile(
+    r"^\s*(?:(?:hey|so|ok|okay|um|uh)\b[\s,]*)*(?:what|whats|what's|when|whens|when's|where|"
+    r"wheres|where's|who|whos|who's|which|how|hows|how's|is|are|do|does|did|have|has|any)\b",
+    re.IGNORECASE)
+
+
+def asks_a_question(request: str) -> bool:
+    """Whether the request is put as a question ("when's my dentist reminder", "did Ana write
+    back?"), not as a polite command ("can you email Ana …" starts otherwise)."""
+    return bool(_QUESTION.match(request))
+
+
+def question_changes_things(request: str, plan: Plan, specs: dict[str, ActionSpec]
+                            ) -> list[str]:
+    """Steps that change something in a plan for a request put as a question: a question
+    asks to be told, so a step with effects is a misreading."""
+    if plan.kind is not PlanKind.ACTIONS or not asks_a_question(request):
+        return []
+    return [f"the request asks a question, and {s.action} changes something"
+            for s in plan.steps if s.action in specs and specs[s.action].effect.has_side_effect]
+
+
 def unmet_verb(request: str, plan: Plan, vocabulary: ActionVocabulary,
                specs: dict[str, ActionSpec]) -> str | None:
     """An answer for a request whose verb only acts on other kinds of things ("delete all my
@@ -310,7 +338,7 @@ def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]]
             if etype not in PERSON_TYPES or person is None or person.id in referred:
                 continue
             names = [person.label, *(person.attributes.get("nicknames") or []),
-                     str(person.attributes.get("relation") or ""),
+                     *relation_words(str(person.attributes.get("relation") or "")),
                      str(person.attributes.get("email") or "")]
             if not any(w in said or _slip_of(w, said) for n in names for w in _words(n)
                        if len(w) > 1):

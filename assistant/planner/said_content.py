@@ -18,6 +18,7 @@ from assistant.normalize import (
     parse_when,
 )
 from assistant.planner.relevance import stems
+from assistant.resolve import find_mentions
 
 __all__ = ["about_nothing", "content_clause"]
 
@@ -61,6 +62,8 @@ def about_nothing(value: str, cues: frozenset[str], now: datetime, tz: ZoneInfo)
     """Whether ``value`` is the instruction copied, saying nothing but the action's cue
     words and times ("remind me at 6", "remind me an hour before")."""
     copied = bool(stems(value) & cues)  # "Friday is fine" is a message, not an instruction
+    if copied and find_mentions(value):
+        return False  # "the link": a thing in scope, whose address the message will hold
     return copied and not _content(value, cues, now, tz)
 
 

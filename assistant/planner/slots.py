@@ -15,6 +15,7 @@ from actions.spec import ActionSpec
 from actions.types import entity_type_of, format_of, is_long_text
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import (
+    AmbiguousRule,
     AmbiguousTime,
     RecurrenceRule,
     TimeParseError,
@@ -25,13 +26,14 @@ from assistant.normalize import (
     parse_recurrence,
     parse_when,
 )
-from assistant.planner.antecedent import named_before
+from assistant.planner.antecedent import address_before, named_before
 from assistant.planner.choice import action_source
-from assistant.planner.doubts import name_words
+from assistant.planner.doubts import invented_value, name_words
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.said_content import about_nothing, content_clause
 from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import at_its_own_time, on_its_own_day
+from assistant.relations import relation_words, says_relation
 from assistant.resolve import (
     NOUN_TYPES,
     Mention,
@@ -104,6 +106,8 @@ class SlotFiller:
             if spec is None:
                 out.append(step)
                 continue
+            step = _as_submission(step, specs)
+            spec = specs[step.action]
             filled, question = self._fill_step(i, step, spec, out)
             if question is not None:
                 return out, question
@@ -130,6 +134,7 @@ class SlotFiller:
         required = set(schema.get("required", []))
         step = with_said_filters(self.request, self._repair_model_times(step, props), spec,
                                  schema)
+        step = self._with_said_sender(step, spec, props, required)
         made_up = self._made_up_time(step, props)
         if made_up is not None:
             return step, Clarification(
@@ -280,6 +285,11 @@ class SlotFiller:
             return typed, ValueSource(kind="normalized", text=text)
         if fmt == "email" and EMAIL_RE.match(text):
             return self._email(text)
+        given = address_before(self.request, text) if fmt == "email" else None
+        if given is not None:  # "save ana, ana@x.example, then email her …"
+            address, source = self._email(given)
+            return address, source.model_copy(update={
+                "note": f"'{text}' = {given}, the address the request gives before it"})
         if etype:
             deferred = self._deferred(text, etype, earlier)
             if deferred is not None:
@@ -445,8 +455,8 @@ class SlotFiller:
             if not RECURRENCE_CUE.search(phrase):
                 continue
             if isinstance(parse_recurrence(phrase.strip(",.!?"), self.now, self.tz),
-                          RecurrenceRule):
-                return phrase.strip(",.!?")
+                          RecurrenceRule | AmbiguousRule):
+                return phrase.strip(",.!?")  # an ambiguous one is asked about later
         return None
 
     def _made_up_time(self, step: Step, props: dict[str, Any]) -> str | None:
@@ -477,6 +487,12 @@ class SlotFiller:
             if not isinstance(value, str) or sources.get(name, ValueSource()).kind != "model":
                 continue
             fmt = format_of(props.get(name, {}))
+            whole = self._cut_short(value) if fmt in ("date-time", "x-recurrence") else None
+            if whole is not None:  # "every other tuesday at" of "… at 10"
+                args[name] = value = whole
+                sources[name] = ValueSource(kind="model", text=whole,
+                                            note="re-read from the request")
+                changed = True
             if fmt == "date-time":
                 every = next((k for k, p in props.items()
                               if format_of(p) == "x-recurrence"), None)
@@ -487,8 +503,9 @@ class SlotFiller:
                     # other time said: the first time is the rule's first occurrence
                     args.setdefault(every, rule)
                     sources.setdefault(every, ValueSource(kind="model", text=rule))
-                    first = next_occurrences(str(parse_recurrence(rule, self.now, self.tz)),
-                                             self.now, self.tz, 1)
+                    parsed = parse_recurrence(rule, self.now, self.tz)
+                    first = next_occurrences(str(parsed), self.now, self.tz, 1) \
+                        if isinstance(parsed, RecurrenceRule) else []
                     args[name] = first[0].isoformat() if first else value
                     sources[name] = ValueSource(kind="normalized", text=rule,
                                                 note="first occurrence")
@@ -520,6 +537,47 @@ class SlotFiller:
                 changed = True
         return step.model_copy(update={"args": args, "sources": sources}) if changed else step
 
+    def _cut_short(self, value: str) -> str | None:
+        """``value`` with the request's next word, when the model stopped at a word that
+        needs one ("at", "on", "by") and the request goes on after it."""
+        if not re.search(r"\b(?:at|on|by|around|about|from|until|till|before|after)$",
+                         value.strip(), re.IGNORECASE):
+            return None
+        m = re.search(re.escape(value.strip()) + r"\s+([\w:.]+(?:\s*(?:am|pm))?)",
+                      self.request, re.IGNORECASE)
+        return f"{value.strip()} {m.group(1)}" if m else None
+
+    def _with_said_sender(self, step: Step, spec: ActionSpec, props: dict[str, Any],
+                          required: set[str]) -> Step:
+        """A read step's "only from this person" filter, empty or holding words the request
+        does not say, when the request says "from" one person lam knows ("unread mail from my
+        mum"): that person."""
+        if spec.effect.has_side_effect:
+            return step
+        for name, prop in props.items():
+            description = str(prop.get("description") or "").lower()
+            said = step.args.get(name)
+            if name in required or (said and not invented_value(self.request, said)) \
+                    or prop.get("type") != "string" \
+                    or "from" not in description or "person" not in description:
+                continue
+            m = re.search(r"\bfrom\s+(?:my\s+|the\s+|our\s+)?([\w'.-]+(?:\s+[\w'.-]+)?)",
+                          self.request, re.IGNORECASE)
+            if m is None:
+                continue
+            people = self.table.of_type(*PERSON_TYPES)
+            for words in (m.group(1), m.group(1).split()[0]):
+                found = match_by_label(re.sub(r"'s$", "", words), people, threshold=0.9)
+                if len(found) == 1:
+                    person = found[0]
+                    return step.model_copy(update={
+                        "args": {**step.args, name: person.id},
+                        "sources": {**step.sources, name: ValueSource(
+                            kind="entity", text=m.group(0), entity_id=person.id,
+                            provenance=Provenance.user(),
+                            note=f"'{m.group(0)}' = {person.label}")}})
+        return step
+
     def _naming(self, person: Entity) -> str | None:
         """How the request names ``person``: its name, a nickname, a word of the name, or its
         relation ("my dentist"); None when it does not."""
@@ -529,7 +587,7 @@ class SlotFiller:
                   str(person.attributes.get("relation") or "")]:
             if n and (n.lower() in request or n.split()[0].lower() in words):
                 return n
-        return None
+        return says_relation(request, str(person.attributes.get("relation") or ""))
 
     def _unnamed_choice(self, entity_id: str, source: ValueSource | None
                         ) -> ValueSource | None:
@@ -564,7 +622,7 @@ class SlotFiller:
         (person, word), = named.values()
         texts = " ".join(v for v in step.args.values()
                          if isinstance(v, str) and not v.startswith(f"{person.type}:"))
-        by_relation = word == str(person.attributes.get("relation") or "")
+        by_relation = word in relation_words(str(person.attributes.get("relation") or ""))
         if not by_relation and word.split()[0].lower() in re.findall(r"[a-z]+", texts.lower()):
             return None
         return person.id, ValueSource(kind="entity", text=word, entity_id=person.id,
@@ -821,6 +879,19 @@ class SlotFiller:
             raise _Ask(f"{entity.label} has no email address. Which address should I use?")
         return str(email), ValueSource(kind="entity", text=text, entity_id=entity.id,
                                        provenance=entity.provenance, note=note)
+
+
+_ENTER_KEY = re.compile(r"^(?:the\s+)?(?:enter|return)(?:\s+(?:key|button))?$", re.IGNORECASE)
+
+
+def _as_submission(step: Step, specs: dict[str, ActionSpec]) -> Step:
+    """A click on the Enter key ("hit enter") is the form's submission."""
+    target = step.args.get("target")
+    if step.action != "click" or "submit_form" not in specs or not isinstance(target, str) \
+            or not _ENTER_KEY.match(target.strip()):
+        return step
+    return Step(action="submit_form", args={},
+                sources={k: v for k, v in step.sources.items() if k == ACTION_SOURCE})
 
 
 def _misread(text: str, etype: str, request: str) -> bool:

@@ -187,8 +187,8 @@ def _coerce(text: str) -> Any:
 
 
 def _match_scalar(key: str, want: str, actual: Any) -> str | None:
-    if key == "entity":
-        return None if actual == want else f"expected entity {want}, got {actual!r}"
+    if key == "entity":  # a list-of-people argument holding just that one is that one
+        return None if actual in (want, [want]) else f"expected entity {want}, got {actual!r}"
     if key == "not_contains":
         return None if want.lower() not in json.dumps(actual).lower() else \
             f"must not contain {want!r}: {actual!r}"

@@ -363,8 +363,7 @@ class BrowserPlugin(Plugin):
 
     @action(effect=Effect.EXTERNAL_SEND,
             templates=["submit [the|this|that] form", "submit {target}",
-                       "send [the|this|that] form",
-                       "(press|hit|tap|push) [the] (enter|return) [key|button]"],
+                       "send [the|this|that] form"],
             postconditions=[LOADED], consumes=["page"], produces=_PAGE_ENTITIES)
     def submit_form(self, ctx: ActionContext, target: ShortText = "") -> ActionResult:
         """Submit a form: press its button, or submit the enclosing form of a field (default:

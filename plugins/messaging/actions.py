@@ -195,7 +195,8 @@ class MessagingActions:
     # -- contacts ---------------------------------------------------------------------------------
     @action(prompt_example=1, effect=Effect.LOCAL_WRITE, produces=["contact"],
             templates=["add {name} to my contacts", "add contact {name} {email}",
-                       "add {name} {email} to my contacts", "save {email} as {name}"])
+                       "add {name} {email} to my contacts", "save {email} as {name}",
+                       "save [contact] {name}, {email}"])
     def add_contact(self, ctx: ActionContext, name: ShortText, email: Email = "",
                     nicknames: tuple[ShortText, ...] = (),
                     relation: ShortText = "") -> ActionResult:
@@ -282,7 +283,8 @@ class MessagingActions:
                        "(drop|shoot|send) {to} a [quick] (line|note|message|text) "
                        "(that|saying) {body}",
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"
-                       " to {to}"])
+                       " to {to}",
+                       "(email|mail|send) {to} the link (to|of|for) {body}"])
     def send_email(self, ctx: ActionContext, to: Sensitive(Recipient),  # type: ignore[valid-type]
                    body: LongText, subject: ShortText = "",
                    cc: Sensitive(tuple[Recipient, ...]) = ()) -> ActionResult:  # type: ignore[valid-type]

@@ -294,10 +294,12 @@ class SchedulerPlugin(Plugin):
                      "cancel {job}",
                      "cancel the {job} (job|reminder|one)",
                      "(delete|remove) the {job} (job|reminder|one)",
+                     "(kill|scrap|ditch|nuke) the {job} (job|reminder|one)",
                  ]),
             spec(self.restore_job, effect=Effect.SCHEDULE, preconditions=[cancelled],
                  inverse=_inverse_cancel, consumes=["job"], templates=[
                      "restore the {job} (job|reminder|one)",
+                     "(reinstate|reactivate|revive|undelete) the {job} (job|reminder|one)",
                  ]),
             spec(self.reschedule_job, effect=Effect.SCHEDULE, preconditions=[live, future],
                  inverse=_inverse_move_back, consumes=["job"], templates=[

@@ -111,6 +111,8 @@ def test_expected_actions_and_arguments_exist(case: Case,
 
 
 def test_matchers() -> None:
+    assert match_value({"entity": "contact:a"}, ["contact:a"]) is None
+    assert match_value({"entity": "contact:a"}, ["contact:a", "contact:b"])
     assert match_value({"datetime": "2026-11-25T09:00:00+01:00"},
                        "2026-11-25T08:00:00+00:00") is None
     assert match_value({"datetime": "2026-11-25T09:00:00+01:00"}, "2026-11-25T09:00:00Z")

@@ -51,3 +51,28 @@ def test_a_said_time_narrows_the_re_plan_to_actions_taking_both(runtime: Runtime
     proposal = session.propose("push the con ed one back to friday at 6pm")
     assert [s.action for s in proposal.plan.steps] == ["reschedule_job"]
     assert tier1.allowed[-1] == {"reschedule_job"}
+
+
+def test_the_one_action_that_fits_when_the_re_plan_fails(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "cancel_job", "args": {"job": "job:club"}}]},
+                     {"steps": [], "reply": "Sorry?"})
+    session = _with_job(runtime, "Roz's book club", "cancelled", tier1)
+    proposal = session.propose("please revive the book club reminder, the one i deleted")
+    assert [s.action for s in proposal.plan.steps] == ["restore_job"]
+
+
+def test_cancelling_what_is_cancelled_is_not_turned_around(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "cancel_job", "args": {"job": "job:club"}}]},
+                     {"steps": [], "reply": "Sorry?"})
+    session = _with_job(runtime, "Roz's book club", "cancelled", tier1)
+    proposal = session.propose("cancel the book club thing, then revive it")
+    assert "restore_job" not in [s.action for s in proposal.plan.steps]
+
+
+def test_a_question_about_a_reminder_is_answered_by_listing(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "snooze_job", "args": {"job": "job:club"}}]},
+                     {"steps": [{"action": "list_jobs", "args": {}}]})
+    session = _with_job(runtime, "Roz's book club", "active", tier1)
+    proposal = session.propose("when is the book club reminder going off?")
+    assert [s.action for s in proposal.plan.steps] == ["list_jobs"]
+    assert tier1.allowed[-1] == {"list_jobs"}

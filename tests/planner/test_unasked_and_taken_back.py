@@ -73,3 +73,13 @@ def test_taking_back() -> None:
     assert takes_back("ok nvm, do not message him")
     assert not takes_back("don't forget to call the bank at 3pm")
     assert not takes_back("never mind that, email ana instead")
+
+
+def test_hitting_enter_submits_the_form() -> None:
+    from assistant.planner.slots import _as_submission
+
+    specs = {"click": object(), "submit_form": object()}
+    press = Step(action="click", args={"target": "the return key"})
+    assert _as_submission(press, specs).action == "submit_form"  # type: ignore[arg-type]
+    other = Step(action="click", args={"target": "Enter the draw"})
+    assert _as_submission(other, specs) is other  # type: ignore[arg-type]

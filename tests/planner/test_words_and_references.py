@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from actions import Entity, Provenance
 from actions.entities import Scope
+from assistant.context import EntityTable
 from assistant.planner.cascade import slot_checks
 from assistant.planner.relevance import stems
 from assistant.runtime import Runtime
@@ -182,6 +183,8 @@ def test_a_bare_read_nothing_asked_for_is_dropped_beside_a_step_that_was(
     planner = Session(runtime).planner
     scroll, click = Step(action="scroll", args={}), Step(action="click",
                                                          args={"target": "load more"})
-    assert planner._prune([scroll, click], "give load more a click") == [click]
-    assert planner._prune([scroll, click], "scroll and click load more") == [scroll, click]
-    assert planner._prune([scroll], "look around") == [scroll]
+    table = EntityTable()
+    assert planner._prune([scroll, click], "give load more a click", table, []) == [click]
+    assert planner._prune([scroll, click], "scroll and click load more", table, []) == [
+        scroll, click]
+    assert planner._prune([scroll], "look around", table, []) == [scroll]

@@ -1,0 +1,54 @@
+"""People by the other words for their relation ("sis" for a sister, "mum" for "mom"), and a
+read filter said as "from <someone>" that the model filled with someone else. Scripted
+models, the real messaging plugin."""
+
+from __future__ import annotations
+
+from actions import Entity, Provenance
+from assistant.relations import relation_words, says_relation
+from assistant.resolve import match_by_label
+from assistant.runtime import Runtime
+from assistant.session import Session
+from tests.planner.test_escalation import Scripted
+
+USER = Provenance(trusted=True, source="user")
+
+
+def _person(pid: str, label: str, relation: str = "") -> Entity:
+    return Entity(id=pid, type="contact", label=label, provenance=USER,
+                  attributes={"email": f"{pid.split(':')[1]}@mail.example",
+                              "relation": relation})
+
+
+PEOPLE = [_person("contact:tove-ek", "Tove Ek", "sister"),
+          _person("contact:ulla-ek", "Ulla Ek", "mom"),
+          _person("contact:rune-dahl", "Rune Dahl", "boss")]
+
+
+def test_other_words_for_a_relation() -> None:
+    assert {"sis", "sister"} <= relation_words("sister")
+    assert says_relation("ping my sis re the boat", "sister") == "sis"
+    assert says_relation("the analysis is done", "sister") is None
+    assert says_relation("tell mum i'm late", "mom") == "mum"
+    assert relation_words("yoga teacher") == {"yoga teacher"}
+    assert match_by_label("mum", PEOPLE) == [PEOPLE[1]]
+
+
+def test_a_message_to_my_sis_goes_to_the_sister(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "send_email",
+                                 "args": {"to": "my sis", "body": "the boat leaves at 9:40"}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(PEOPLE)
+    proposal = session.propose("mail my sis that the boat leaves at 9:40")
+    assert [s.args.get("to") for s in proposal.plan.steps] == ["contact:tove-ek"]
+
+
+def test_mail_from_someone_the_model_swapped_is_theirs(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "list_emails",
+                                 "args": {"sender": "rune-dahl", "unread": True}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(PEOPLE)
+    proposal = session.propose("any new mail from my mum?")
+    assert [s.args.get("sender") for s in proposal.plan.steps] == ["contact:ulla-ek"]

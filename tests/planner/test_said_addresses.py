@@ -1,0 +1,39 @@
+"""A pronoun after the one address the request gives is that address ("save ana, ana@x, then
+email her …"); "email X the link to <something on screen>" sends its address. Templates and
+the real plugins, no model."""
+
+from __future__ import annotations
+
+from actions import Entity, Provenance
+from actions.entities import Scope
+from assistant.planner.antecedent import address_before
+from assistant.runtime import Runtime
+from assistant.session import Session
+
+
+def test_the_address_given_before_a_pronoun() -> None:
+    request = "store pia lund, pia@fjell.example, then mail her the map"
+    assert address_before(request, "her") == "pia@fjell.example"
+    assert address_before("mail her at pia@fjell.example", "her") is None  # after it
+    assert address_before("a@b.example or c@d.example: mail her", "her") is None
+    assert address_before(request, "the map") is None
+
+
+def test_a_new_contact_then_a_mail_to_them(runtime: Runtime) -> None:
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    proposal = Session(runtime).propose(
+        "save pia lund, pia@fjell.example, then email her that the cabin is booked")
+    assert [s.action for s in proposal.plan.steps] == ["add_contact", "send_email"]
+    assert proposal.plan.steps[1].args["to"] == "pia@fjell.example"
+
+
+def test_the_link_to_a_thing_on_screen_is_its_address(runtime: Runtime) -> None:
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([Entity(
+        id="link:1", type="link", label="Ferry timetable", ordinal=1, scope=Scope.SCREEN,
+        attributes={"url": "https://ferry.example/times"},
+        provenance=Provenance(trusted=False, source="web"))])
+    proposal = session.propose("email pia@fjell.example the link to the first link")
+    step = proposal.plan.steps[0]
+    assert step.action == "send_email" and step.args["body"] == "https://ferry.example/times"
