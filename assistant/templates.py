@@ -8,12 +8,12 @@ emails`` sets ``unread`` on "show my unread emails" and not on "show my emails")
 is text, like the words a slot copies: the slot filler turns it into the parameter's type
 (``true``/``false``, numbers), and the matcher checks it against the parameter's type when it is
 built. Matching is by words: case-insensitive,
-punctuation at word edges ignored, leading "can you"/"could you"/"please"/"lam," and trailing
-"please"/"thanks" tolerated. A slot takes at least one word; a slot whose parameter has a known
-``format`` must pass that format's check ("date-time" -> a time phrase, "uri" -> a URL), and
-among equally good readings the checked slots take as much as they can, so
-"remind me to {text} {when}" splits "buy milk tomorrow at 9" after "milk". Between plain slots
-the earlier one takes as few words as possible. Slot text is returned
+punctuation at word edges ignored, leading "can you"/"could u"/"please"/"hey"/"ok"/"lam," and
+trailing "please"/"thanks"/"thx" tolerated. A slot takes at least one word; a slot whose
+parameter has a known ``format`` must pass that format's check ("date-time" -> a time
+phrase, "uri" -> a URL), and among equally good readings the checked slots take as much as
+they can, so "remind me to {text} {when}" splits "buy milk tomorrow at 9" after "milk".
+Between plain slots the earlier one takes as few words as possible. Slot text is returned
 verbatim from the request, trimmed of whitespace and trailing ``.,;:!?``; fixed values are
 returned among the slots too, named in `TemplateMatch.fixed` and without a span.
 
@@ -251,8 +251,12 @@ class _Entry:
 
 
 _LEAD = (("hey", "lam"), ("ok", "lam"), ("okay", "lam"), ("lam",), ("can", "you"),
-         ("could", "you"), ("would", "you"), ("will", "you"), ("please",), ("kindly",))
-_TRAIL = (("please",), ("thanks",), ("thank", "you"), ("pls",))
+         ("could", "you"), ("would", "you"), ("will", "you"), ("please",), ("kindly",),
+         ("hey",), ("hi",), ("yo",), ("ok",), ("okay",), ("so",), ("um",), ("uh",),
+         ("pls",), ("plz",), ("can", "u"), ("could", "u"), ("would", "u"), ("will", "u"),
+         ("can", "ya"), ("could", "ya"))
+_TRAIL = (("please",), ("thanks",), ("thank", "you"), ("pls",), ("plz",), ("thx",),
+          ("ty",), ("cheers",))
 _MAX_READINGS = 2000  # per template and request: bounds the work on long requests
 
 

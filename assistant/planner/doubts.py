@@ -89,14 +89,18 @@ _ON_A_PAGE = frozenset({"link", "field", "button", "heading", "table"})
 
 
 def absent_inputs(plan: Plan, specs: dict[str, ActionSpec],
-                  entities: Mapping[str, Entity]) -> list[str]:
+                  entities: Mapping[str, Entity],
+                  distinctive: Mapping[str, frozenset[str]] | None = None) -> list[str]:
     """Steps whose action consumes a kind of thing (`ActionSpec.consumes`: ``read_page`` a
     page) that nothing in scope is and no earlier step produces: "what time is it in Tokyo"
     planned as ``read_page`` with no page open. A step the request's own words call for
     ("scroll to the top") or that names the kind ("a picture of the whole page") is the
-    user's choice and is not doubted: running it says what is missing."""
+    user's choice and is not doubted: running it says what is missing. With ``distinctive``
+    (each action's own cue words), a word several actions share ("read") does not make it the
+    user's choice; nor does any word when the request names another kind of thing in scope
+    ("summarize the dealzone mail" with no page open)."""
     return [f"{action} acts on a {kind}, and no {kind} is open or in scope"
-            for action, kind in _missing_inputs(plan, specs, entities)]
+            for action, kind in _missing_inputs(plan, specs, entities, distinctive)]
 
 
 def missing_inputs_answer(plan: Plan, specs: dict[str, ActionSpec],
@@ -117,17 +121,25 @@ def _article(word: str) -> str:
 
 
 def _missing_inputs(plan: Plan, specs: dict[str, ActionSpec],
-                    entities: Mapping[str, Entity]) -> list[tuple[str, str]]:
-    present = {e.type for e in entities.values()} | set(_words(plan.request))
+                    entities: Mapping[str, Entity],
+                    distinctive: Mapping[str, frozenset[str]] | None = None
+                    ) -> list[tuple[str, str]]:
+    in_scope = {e.type for e in entities.values()}
+    present = in_scope | set(_words(plan.request))
     if present & _ON_A_PAGE:
         present.add("page")
+    named = {NOUN_TYPES[w] for w in _words(plan.request) if NOUN_TYPES.get(w)}
     out = []
     for step in plan.steps:
         spec = specs.get(step.action)
         if spec is None:
             continue
         chosen = step.sources.get(ACTION_SOURCE)
-        for kind in spec.consumes if chosen is None or chosen.kind != "user_text" else ():
+        users = chosen is not None and chosen.kind == "user_text" and not (
+            distinctive is not None
+            and not stems(chosen.text or "") & distinctive.get(step.action, frozenset())) \
+            and not (named & in_scope and not named & set(spec.consumes))
+        for kind in spec.consumes if not users else ():
             if kind not in present and kind not in PERSON_TYPES:  # an address may be typed
                 out.append((step.action, kind))
         present.update(spec.produces)
@@ -170,7 +182,8 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 vocabulary is not None and _asks_about_words(request, vocabulary)):
             doubts.insert(0, f"no action planned, though the request has {actionable}")
         return doubts
-    doubts += absent_inputs(plan, specs, entities or {})
+    doubts += absent_inputs(plan, specs, entities or {},
+                            vocabulary.distinctive if vocabulary is not None else None)
     opened = " ".join(str(v) for s in plan.steps for k, v in s.args.items()
                       if _is_uri(specs, s.action, k)).lower()
     said_words = " ".join(_words(request))

@@ -162,14 +162,18 @@ def _fill_topic(request: str, optional: dict[str, dict[str, Any]], args: dict[st
                                     note="the topic the request names")
 
 
+_SAME = {"full": "(?:full|whole|entire)", "all": "(?:all|every)"}
+"""Words a switch's name uses and the other words people say for them ("the whole page")."""
+
+
 def _named_switch(request: str, name: str) -> str | None:
-    """The request's words for a switch named ``full_page`` ("full page", "full-page"),
-    unless a negation comes just before them."""
+    """The request's words for a switch named ``full_page`` ("full page", "full-page",
+    "whole page"), unless a negation comes just before them."""
     words = [w for w in name.lower().split("_") if w]
     if not words or (len(words) == 1 and len(words[0]) < 4):
         return None
-    m = re.search(r"\b" + r"[\s-]?".join(map(re.escape, words)) + r"\b", request,
-                  re.IGNORECASE)
+    m = re.search(r"\b" + r"[\s-]?".join(_SAME.get(w, re.escape(w)) for w in words) + r"\b",
+                  request, re.IGNORECASE)
     if m is None or _NEGATION.search(" ".join(request[:m.start()].split()[-3:])):
         return None
     return m.group(0)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from actions.entities import Entity, Provenance
+from actions.entities import Entity, Provenance, Scope
 from actions.plan import ACTION_SOURCE, MODEL_WORDING, Step, ValueSource, is_step_ref
 from actions.spec import ActionSpec
 from actions.types import entity_type_of, format_of, is_long_text
@@ -342,8 +342,22 @@ class SlotFiller:
             return res.entity.id, ValueSource(kind="entity", text=text,
                                               entity_id=res.entity.id,
                                               provenance=res.entity.provenance, note=res.note)
+        labeled = self._labeled_on_screen(text, prop)
+        if labeled is not None:  # "click load more" with a "Load more" button on screen
+            return labeled.id, ValueSource(kind="entity", text=text, entity_id=labeled.id,
+                                           provenance=self._provenance_of_text(labeled.id),
+                                           note=f"'{text}' = {labeled.type} {labeled.label}")
         return value, ValueSource(kind="user_text", text=text,
                                   provenance=self._provenance_of_text(text))
+
+    def _labeled_on_screen(self, text: str, prop: dict[str, Any]) -> Entity | None:
+        """The one thing on screen whose label is ``text``, for a text slot that takes "an
+        entity id … or the element's visible text"."""
+        if "entity id" not in str(prop.get("description") or "").lower() or not _norm(text):
+            return None
+        found = [e for e in self.table.all() if e.scope is Scope.SCREEN
+                 and _norm(e.label) == _norm(text)]
+        return found[0] if len(found) == 1 else None
 
     def _keep_own_day(self, spec: ActionSpec, props: dict[str, Any], args: dict[str, Any],
                       sources: dict[str, ValueSource]) -> None:

@@ -66,3 +66,10 @@ def test_a_step_with_side_effects_gets_no_count_or_topic(specs: dict[str, Action
     step = _by_model("send_email", to="contact:ana", body="see the 3 photos")
     assert with_said_filters("email ana about the trip: see the 3 photos", step,
                              specs["send_email"]) == step
+
+
+def test_a_switch_said_in_other_words() -> None:
+    from assistant.planner.said_filters import _named_switch
+
+    assert _named_switch("grab the entire page as a picture", "full_page") == "entire page"
+    assert _named_switch("grab the page as a picture", "full_page") is None

@@ -83,3 +83,35 @@ def test_hitting_enter_submits_the_form() -> None:
     assert _as_submission(press, specs).action == "submit_form"  # type: ignore[arg-type]
     other = Step(action="click", args={"target": "Enter the draw"})
     assert _as_submission(other, specs) is other  # type: ignore[arg-type]
+
+
+def test_a_shared_word_does_not_make_a_missing_page_the_users_choice() -> None:
+    import tempfile
+
+    from actions.plan import ACTION_SOURCE, ValueSource
+    from assistant.planner.doubts import absent_inputs
+    from assistant.planner.relevance import ActionVocabulary
+    from assistant.runtime import Runtime, RuntimeOptions
+
+    mail = Entity(id="email:7", type="email", label="Invoice due - Orchard Energy",
+                  provenance=Provenance(trusted=False, source="mail"), scope=Scope.SCREEN)
+    with tempfile.TemporaryDirectory() as home:
+        rt = Runtime(RuntimeOptions(home=home))
+        try:
+            specs = {s.name: s for s in rt.registry}
+            vocabulary = ActionVocabulary(list(rt.registry))
+        finally:
+            rt.close()
+
+    def plan(request: str, words: str) -> Plan:
+        source = ValueSource(kind="user_text", text=words)
+        return Plan(request=request, steps=[Step(action="read_page", args={},
+                                                 sources={ACTION_SOURCE: source})])
+
+    shared = plan("read the orchard one", "read")
+    assert absent_inputs(shared, specs, {mail.id: mail}, vocabulary.distinctive)
+    assert not absent_inputs(shared, specs, {mail.id: mail})  # without the words: as before
+    named = plan("summarize the orchard mail", "summarize")
+    assert absent_inputs(named, specs, {mail.id: mail}, vocabulary.distinctive)
+    own = plan("summarize it all", "summarize")
+    assert not absent_inputs(own, specs, {mail.id: mail}, vocabulary.distinctive)
