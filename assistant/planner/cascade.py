@@ -955,11 +955,14 @@ class Planner:
                      "the request does not ask for it, and it acts on a web page's thing")
         cued = [s for s in steps if cues.get(s.action, frozenset()) & said]
         out: list[Step] = []
-        for step in steps:
+        for k, step in enumerate(steps):
             spec = self.registry.get(step.action)
             if (cued and step not in cued and not step.args and spec is not None
                     and not spec.effect.has_side_effect and len(steps) > 1):
                 continue  # "hit load more" as scroll + click: nothing asked to scroll
+            if spec is not None and not spec.effect.has_side_effect and \
+                    self._read_before_use(k, steps, said, cues):
+                continue  # "reply to hank's email saying …" as read_email + reply_email
             spec = self.registry.get(step.action)
             used = {str(v) for s in out for v in s.args.values() if isinstance(v, str)}
             values = [v for v in step.args.values()]
@@ -970,6 +973,28 @@ class Planner:
                 continue
             out.append(step)
         return out
+
+    def _read_before_use(self, k: int, steps: list[Step], said: set[str],
+                         cues: dict[str, frozenset[str]]) -> bool:
+        """Step ``k`` reads what a later step the request's own words call for ("reply")
+        changes or sends (all its arguments reused there), and no word of the request calls
+        for the reading beyond the later step's words: the model's extra look, not the
+        user's."""
+        step = steps[k]
+        values = [v for v in step.args.values() if isinstance(v, str)]
+        if not values or len(values) != len(step.args) or any(
+                is_step_ref(v) for s in steps for v in s.args.values()):
+            return False  # (a plan with references is left as it is: they count steps)
+        for later in steps[k + 1:]:
+            spec = self.registry.get(later.action)
+            if spec is None or not spec.effect.has_side_effect or \
+                    not set(values) <= {v for v in later.args.values() if isinstance(v, str)}:
+                continue
+            own = self._vocabulary().distinctive.get(later.action, frozenset())
+            if own & said and not (cues.get(step.action, frozenset()) & said) - cues.get(
+                    later.action, frozenset()):
+                return True
+        return False
 
     @staticmethod
     def _pre_resolve(request: str, table: EntityTable) -> list[tuple[Mention, str]]:

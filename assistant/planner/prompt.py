@@ -224,7 +224,7 @@ def request_message(request: str, entities: list[Entity], mentions: list[tuple[M
             url = f" -> {str(e.attributes['url'])[:80]}" if show_urls and \
                 e.attributes.get("url") else ""
             kind = "" if e.id.startswith(e.type) else f" ({e.type})"
-            lines.append(f"{e.id} {json.dumps(label)}{kind}{where}{url}")
+            lines.append(f"{e.id} {json.dumps(label, ensure_ascii=False)}{kind}{where}{url}")
     if mentions:
         types = {e.id: e.type for e in entities}
         lines.append("References: " + "; ".join(

@@ -20,7 +20,7 @@ from assistant.normalize import (
 from assistant.planner.relevance import stems
 from assistant.resolve import find_mentions
 
-__all__ = ["about_nothing", "content_clause"]
+__all__ = ["about_nothing", "content_clause", "said_message"]
 
 _CLAUSES = re.compile(r"\s*(?:[,;.!?]+|\s+[-–—]+\s+|\s+(?:and then|and|then|but|so)\s+)\s*",
                       re.I)
@@ -78,4 +78,15 @@ def content_clause(request: str, cues: frozenset[str], now: datetime,
             continue  # the instruction itself
         if _content(clause, cues, now, tz):
             found.append(_TRAILING_LINK.sub("", _without_times(clause, now, tz)).strip())
+    return found[0] if len(found) == 1 and found[0] else None
+
+
+_MESSAGE = re.compile(r"\b(?:asking(?:\s+(?:him|her|them))?|saying|telling\s+(?:him|her|them)|"
+                      r"to\s+say|that)\s+(?P<said>[^,;]+)", re.IGNORECASE)
+
+
+def said_message(request: str) -> str | None:
+    """What the request says a message says: the one clause after "asking", "saying",
+    "that" ("… asking to move my appointment, subject 'x'": "to move my appointment")."""
+    found = [m.group("said").strip(" .!?") for m in _MESSAGE.finditer(request)]
     return found[0] if len(found) == 1 and found[0] else None

@@ -29,8 +29,8 @@ from assistant.normalize import (
 from assistant.planner.antecedent import address_before, named_before
 from assistant.planner.choice import action_source
 from assistant.planner.doubts import invented_value, name_words
-from assistant.planner.relevance import ActionVocabulary
-from assistant.planner.said_content import about_nothing, content_clause
+from assistant.planner.relevance import ActionVocabulary, known_site_in
+from assistant.planner.said_content import about_nothing, content_clause, said_message
 from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import at_its_own_time, on_its_own_day
 from assistant.relations import relation_words, says_relation
@@ -106,13 +106,29 @@ class SlotFiller:
             if spec is None:
                 out.append(step)
                 continue
-            step = _as_submission(step, specs)
+            step = self._as_forward(_as_submission(step, specs), specs)
             spec = specs[step.action]
             filled, question = self._fill_step(i, step, spec, out)
             if question is not None:
                 return out, question
             out.append(self._as_open_link(filled, specs))
         return out, None
+
+    def _as_forward(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
+        """A message whose whole text is the label of one email in scope ("send the offsite
+        agenda over to sam" written as a mail saying "Offsite agenda — Harriet Cole") is that
+        email forwarded."""
+        body = step.args.get("body")
+        if step.action != "send_email" or "forward_email" not in specs \
+                or not isinstance(body, str) or not _norm(body) \
+                or re.search(r"\b(?:that|saying|say|tell|ask)\b|:", self.request, re.I):
+            return step  # the request says what the message says
+        emails = [e for e in self.table.of_type("email") if _norm(e.label) == _norm(body)]
+        if len(emails) != 1:
+            return step
+        args = {"email": emails[0].id, **({"to": step.args["to"]} if "to" in step.args else {})}
+        return Step(action="forward_email", args=args,
+                    sources={k: v for k, v in step.sources.items() if k in ("to", ACTION_SOURCE)})
 
     def _as_open_link(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
         """``open_url`` of an address that came from a link on screen is ``open_link`` of that
@@ -147,6 +163,19 @@ class SlotFiller:
         args = dict(step.args)
         sources = dict(step.sources)
         for name, value in list(step.args.items()):
+            if (name not in required and isinstance(value, str)
+                    and value.strip().lower() in ("it", "this", "that")
+                    and "entity id" in str(props.get(name, {}).get("description") or "")):
+                thing = self._thing_on_page(value)
+                if thing is None:
+                    del args[name]  # "submit it": the form, its default, not a thing 'it'
+                    sources.pop(name, None)
+                else:
+                    args[name] = thing.id
+                    sources[name] = ValueSource(kind="entity", text=value, entity_id=thing.id,
+                                                provenance=thing.provenance,
+                                                note=f"'{value}' = {thing.type} {thing.label}")
+                continue
             source_kind = step.sources[name].kind if name in step.sources else ""
             if (source_kind == "model" and name not in required and isinstance(value, str)
                     and not entity_type_of(props.get(name, {}))
@@ -183,6 +212,8 @@ class SlotFiller:
                                                      source_kind)
                 if source_kind == "model" and isinstance(new_value, str):
                     self._check_named_ambiguity(new_value)
+                    if spec.effect.has_side_effect:
+                        self._check_guessed_element(new_value, source)
                     instead = self._named_instead(new_value, step)
                     if instead is not None:
                         new_value, source = instead
@@ -269,6 +300,17 @@ class SlotFiller:
             sources = {**step.sources, name: ValueSource(kind="user_text", text=clause,
                                                          note="the request's other clause")}
             step = step.model_copy(update={"args": args, "sources": sources})
+        for name in sorted(required):  # a body that is only the subject again
+            value, prop = step.args.get(name), props.get(name, {})
+            others = [v for k, v in step.args.items() if k != name and isinstance(v, str)]
+            said = said_message(self.request)
+            if (isinstance(value, str) and is_long_text(prop) and _norm(value)
+                    and _norm(value) in {_norm(v) for v in others} and said
+                    and _norm(value) != _norm(said)):
+                step = step.model_copy(update={
+                    "args": {**step.args, name: said},
+                    "sources": {**step.sources, name: ValueSource(
+                        kind="user_text", text=said, note="what the request says it says")}})
         return step, None
 
     def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
@@ -349,6 +391,37 @@ class SlotFiller:
                                            note=f"'{text}' = {labeled.type} {labeled.label}")
         return value, ValueSource(kind="user_text", text=text,
                                   provenance=self._provenance_of_text(text))
+
+    def _check_guessed_element(self, value: str, source: ValueSource | None) -> None:
+        """A thing of a web page the model picked for a step with effects, when the request
+        neither refers to it nor names it and the page has others of its kind ("upload
+        passport.jpg" with two file fields): asked, never guessed."""
+        chosen = self.table.get(value)
+        if chosen is None or chosen.provenance.trusted or chosen.provenance.source != "web" \
+                or (source is not None and source.kind != "entity") \
+                or any(res.entity is not None and res.entity.id == chosen.id
+                       for res in (resolve_reference(m, self.table)
+                                   for m in find_mentions(self.request))):
+            return
+        said = set(re.findall(r"[a-z0-9]+", self.request.lower())) - _LABEL_STOP
+        if said & set(re.findall(r"[a-z0-9]+", f"{chosen.label} "
+                                 f"{chosen.attributes.get('name', '')}".lower())):
+            return
+        kind = chosen.attributes.get("kind")
+        alike = [e for e in self.table.of_type(chosen.type)
+                 if e.scope is Scope.SCREEN and e.attributes.get("kind") == kind]
+        if len(alike) > 1:
+            raise _Ask(f"Which {chosen.type} do you mean: " +
+                       " or ".join(repr(e.label) for e in alike[:6]) + "?",
+                       candidates=alike[:6])
+
+    def _thing_on_page(self, pronoun: str) -> Entity | None:
+        """The thing of a web page in scope that ``pronoun`` refers to, if any."""
+        mentions = find_mentions(pronoun)
+        res = resolve_reference(mentions[0], self.table) if mentions else None
+        found = res.entity if res is not None else None
+        return found if found is not None and found.provenance.source == "web" \
+            and found.type != "page" else None
 
     def _labeled_on_screen(self, text: str, prop: dict[str, Any]) -> Entity | None:
         """The one thing on screen whose label is ``text``, for a text slot that takes "an
@@ -869,6 +942,11 @@ class SlotFiller:
                 return str(found.attributes["url"]), ValueSource(
                     kind="entity", text=text, entity_id=found.id, provenance=found.provenance,
                     note=f"'{text}' = link {found.label}")
+            site = known_site_in(self.request)
+            squash = re.compile(r"[\s_-]+")
+            if site is not None and squash.sub("", site.lower()) in squash.sub("", text.lower()):
+                # the model spelled the site the request names its own way ("hacker-news")
+                return self._url(site)
             raise _Ask(f"'{text}' is not a web address I can open: {result.message}. "
                        "Which site do you mean?",
                        problem=f"'{text}' is not a web address ({result.message})")
@@ -906,6 +984,10 @@ def _as_submission(step: Step, specs: dict[str, ActionSpec]) -> Step:
         return step
     return Step(action="submit_form", args={},
                 sources={k: v for k, v in step.sources.items() if k == ACTION_SOURCE})
+
+
+_LABEL_STOP = frozenset({"the", "a", "an", "my", "in", "on", "to", "of", "and", "for", "it",
+                         "this", "that", "me", "with"})
 
 
 def _misread(text: str, etype: str, request: str) -> bool:

@@ -284,7 +284,9 @@ class MessagingActions:
                        "(that|saying) {body}",
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"
                        " to {to}",
-                       "(email|mail|send) {to} the link (to|of|for) {body}"])
+                       "(email|mail|send) {to} the link (to|of|for) {body}",
+                       "(email|mail|send) {to} (the page {body=the page}|this page "
+                       "{body=this page}|this link {body=this link})"])
     def send_email(self, ctx: ActionContext, to: Sensitive(Recipient),  # type: ignore[valid-type]
                    body: LongText, subject: ShortText = "",
                    cc: Sensitive(tuple[Recipient, ...]) = ()) -> ActionResult:  # type: ignore[valid-type]

@@ -52,3 +52,22 @@ def test_mail_from_someone_the_model_swapped_is_theirs(runtime: Runtime) -> None
     session.table.publish(PEOPLE)
     proposal = session.propose("any new mail from my mum?")
     assert [s.args.get("sender") for s in proposal.plan.steps] == ["contact:ulla-ek"]
+
+
+def test_a_message_that_is_an_emails_label_forwards_it(runtime: Runtime) -> None:
+    from actions.entities import Scope
+
+    mail = Entity(id="email:9", type="email", label="Boat rota - Rune Dahl", scope=Scope.SCREEN,
+                  provenance=Provenance(trusted=False, source="mail"))
+    sent = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:tove-ek", "body": "Boat rota - Rune Dahl"}}]}
+    runtime.model_factories = {1: lambda: Scripted(sent), 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([*PEOPLE, mail])
+    steps = session.propose("pass the boat rota on to tove").plan.steps
+    assert [(s.action, s.args.get("email")) for s in steps] == [("forward_email", "email:9")]
+    runtime.model_factories = {1: lambda: Scripted(sent), 2: lambda: None}
+    said = Session(runtime)
+    said.table.publish([*PEOPLE, mail])
+    kept = said.propose("mail tove saying Boat rota - Rune Dahl").plan.steps
+    assert [s.action for s in kept] == ["send_email"]

@@ -37,3 +37,12 @@ def test_the_link_to_a_thing_on_screen_is_its_address(runtime: Runtime) -> None:
     proposal = session.propose("email pia@fjell.example the link to the first link")
     step = proposal.plan.steps[0]
     assert step.action == "send_email" and step.args["body"] == "https://ferry.example/times"
+
+
+def test_a_known_site_the_model_spelled_its_own_way(runtime: Runtime) -> None:
+    from tests.planner.test_escalation import Scripted
+
+    hyphened = {"steps": [{"action": "open_url", "args": {"url": "hacker-news"}}]}
+    runtime.model_factories = {1: lambda: Scripted(hyphened), 2: lambda: None}
+    proposal = Session(runtime).propose("yo pull up hacker news for me")
+    assert [s.args.get("url") for s in proposal.plan.steps] == ["https://news.ycombinator.com/"]

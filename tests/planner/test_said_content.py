@@ -103,3 +103,11 @@ def test_a_repetitions_time_of_day_is_its_first_occurrence(runtime: Runtime) -> 
         "set a reminder for the 15th of every month at 7am to pay the gym")
     step = proposal.plan.steps[0]
     assert datetime.fromisoformat(step.args["when"]) == datetime(2026, 12, 15, 7, 0, tzinfo=TZ)
+
+
+def test_a_body_that_is_only_the_subject_takes_what_the_request_says() -> None:
+    from assistant.planner.said_content import said_message
+
+    request = "write the landlord asking to fix the boiler by friday, subject 'boiler'"
+    assert said_message(request) == "to fix the boiler by friday"
+    assert said_message("mail ana the map") is None

@@ -115,3 +115,37 @@ def test_a_shared_word_does_not_make_a_missing_page_the_users_choice() -> None:
     assert absent_inputs(named, specs, {mail.id: mail}, vocabulary.distinctive)
     own = plan("summarize it all", "summarize")
     assert not absent_inputs(own, specs, {mail.id: mail}, vocabulary.distinctive)
+
+
+def test_a_page_element_the_model_picked_among_alike_ones_is_asked() -> None:
+    import tempfile
+
+    from assistant.runtime import Runtime, RuntimeOptions
+    from assistant.session import Session
+    from tests.planner.test_escalation import Scripted
+
+    def upload(kind: str, eid: str, label: str) -> Entity:
+        return Entity(id=eid, type="field", label=label, provenance=WEB, scope=Scope.SCREEN,
+                      attributes={"kind": kind, "name": eid.split(":")[1]})
+
+    fields = [upload("file", "field:front", "Licence, front side"),
+              upload("file", "field:rear", "Licence, rear side"),
+              upload("text", "field:who", "Full name")]
+    picked = {"steps": [{"action": "upload_file",
+                         "args": {"field": "field:front", "path": "scan.pdf"}}]}
+    with tempfile.TemporaryDirectory() as home:
+        rt = Runtime(RuntimeOptions(home=home))
+        try:
+            rt.model_factories = {1: lambda: Scripted(picked), 2: lambda: None}
+            session = Session(rt)
+            session.table.publish(fields)
+            asked = session.propose("attach scan.pdf")
+            assert asked.plan.kind.value == "question"
+            assert set(asked.candidate_ids) == {"field:front", "field:rear"}
+            rt.model_factories = {1: lambda: Scripted(picked), 2: lambda: None}
+            named = Session(rt)
+            named.table.publish(fields)
+            said = named.propose("attach scan.pdf as the front side")
+            assert [s.args.get("field") for s in said.plan.steps] == ["field:front"]
+        finally:
+            rt.close()

@@ -188,3 +188,16 @@ def test_a_bare_read_nothing_asked_for_is_dropped_beside_a_step_that_was(
     assert planner._prune([scroll, click], "scroll and click load more", table, []) == [
         scroll, click]
     assert planner._prune([scroll], "look around", table, []) == [scroll]
+
+
+def test_a_read_of_what_a_later_step_answers_is_dropped(runtime: Runtime) -> None:
+    from actions.plan import Step
+
+    planner = Session(runtime).planner
+    read = Step(action="read_email", args={"email": "email:4"})
+    reply = Step(action="reply_email", args={"email": "email:4", "body": "on my way"})
+    table = EntityTable()
+    assert planner._prune([read, reply], "answer ola's email with on my way", table, []) == [
+        reply]
+    assert planner._prune([read, reply], "read ola's email and reply on my way", table,
+                          []) == [read, reply]
