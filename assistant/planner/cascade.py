@@ -33,6 +33,7 @@ from assistant.planner.doubts import (
     question_changes_things,
     time_takers,
     unmet_verb,
+    unused_links,
     unused_people,
     unused_reference_types,
     unused_time,
@@ -812,6 +813,9 @@ class Planner:
             out = both or out + [a for a in time_takers(specs) if a not in out]
         if plan.steps and unused_people(request, plan, specs, table.as_mapping()):
             out += [a for a in person_takers(specs) if a not in out]
+        if unused_links(request, plan, specs, table.as_mapping()):
+            out += [s.name for s in specs.values() if s.name not in out
+                    and "link" in s.entity_params().values()]
         if asks_a_question(request):  # "when's my dentist reminder": told, not changed
             out = [a for a in out if not specs[a].effect.has_side_effect]
             out += [s.name for s in specs.values() if s.name not in out

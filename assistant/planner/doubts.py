@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from actions.entities import Entity
+from actions.entities import Entity, Scope
 from actions.plan import ACTION_SOURCE, Plan, PlanKind
 from actions.spec import ActionSpec
 from actions.types import format_of
@@ -174,6 +174,8 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
               for m, eid in unused_references(plan, mentions, specs)
               if (found := (entities or {}).get(eid)) is None or found.type not in listed]
     doubts += unnamed_people(request, plan, mentions, specs, entities or {})
+    doubts += [f"the request names the link '{link.label}', and no step uses it"
+               for link in unused_links(request, plan, specs, entities or {})]
     if plan.kind is PlanKind.ACTIONS and plan.steps:
         doubts += [f"the request names {p.label}, and no step uses them"
                    for p in unused_people(request, plan, specs, entities or {})]
@@ -404,6 +406,33 @@ def unused_people(request: str, plan: Plan, specs: dict[str, ActionSpec],
             continue
         out.extend(p for p in people if p not in out)
     return out
+
+
+_LINK_STOP = frozenset({"page", "link", "home", "more", "here", "click", "read", "this",
+                        "that", "with", "from", "your", "about"})
+
+
+def unused_links(request: str, plan: Plan, specs: dict[str, ActionSpec],
+                 entities: Mapping[str, Entity]) -> list[Entity]:
+    """Links on screen that the request names by a word of their label no other link has
+    ("go to the contact us page" with a "Contact us" link), when no step uses a link or opens
+    an address: the plan left what the request points at aside."""
+    links = [e for e in entities.values() if e.type == "link" and e.scope is Scope.SCREEN]
+    if not links or plan.kind is not PlanKind.ACTIONS:
+        return []
+    for step in plan.steps:
+        spec = specs.get(step.action)
+        if spec is not None and ("link" in spec.entity_params().values() or any(
+                _is_uri(specs, step.action, k) for k in step.args)):
+            return []
+    said = set(_words(request))
+    words = {e.id: {w for w in _words(e.label) if len(w) > 3} - _LINK_STOP for e in links}
+    out = []
+    for link in links:
+        others = set().union(*(w for k, w in words.items() if k != link.id))
+        if (words[link.id] - others) & said:
+            out.append(link)
+    return out if len(out) == 1 else []
 
 
 def _timed(prop: dict[str, Any]) -> bool:

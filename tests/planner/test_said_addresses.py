@@ -46,3 +46,21 @@ def test_a_known_site_the_model_spelled_its_own_way(runtime: Runtime) -> None:
     runtime.model_factories = {1: lambda: Scripted(hyphened), 2: lambda: None}
     proposal = Session(runtime).propose("yo pull up hacker news for me")
     assert [s.args.get("url") for s in proposal.plan.steps] == ["https://news.ycombinator.com/"]
+
+
+def test_a_link_the_request_names_and_the_plan_leaves_aside(runtime: Runtime) -> None:
+    from tests.planner.test_escalation import Scripted
+
+    back = {"steps": [{"action": "go_back", "args": {}}]}
+    opened = {"steps": [{"action": "open_link", "args": {"link": "link:2"}}]}
+    tier1 = Scripted(back, opened)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([
+        Entity(id=f"link:{n}", type="link", label=label, ordinal=n, scope=Scope.SCREEN,
+               attributes={"url": f"https://shop.example/{n}"},
+               provenance=Provenance(trusted=False, source="web"))
+        for n, label in ((1, "Home"), (2, "Pricing plans"), (3, "Blog"))])
+    proposal = session.propose("take me to pricing")
+    assert [s.args.get("link") for s in proposal.plan.steps] == ["link:2"]
+    assert "link" in str(tier1.allowed[-1])
