@@ -513,6 +513,8 @@ class SlotFiller:
                 return self._offset_from(phrase) or phrase
             if isinstance(found, TimeParseError) and found.reason is TimeParseReason.NO_ANCHOR:
                 return phrase  # "15 minutes before the game": asked, not guessed
+            if isinstance(found, AmbiguousTime):
+                return phrase  # "in 3 days at 8": asked, never cut to "in 3 days"
         return None
 
     def _offset_from(self, anchor: str) -> str | None:
