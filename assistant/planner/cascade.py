@@ -457,6 +457,13 @@ class Planner:
             if plan.kind is not PlanKind.ACTIONS:
                 return run.finish(plan, [])
             filled, question = run.filler.fill(plan.steps, specs)
+            stray = self._stray_step(plan.steps, question, table, specs)
+            if stray is not None:  # a step on a kind of thing that is nowhere: left out
+                run.note(f"tier {tier}: left out {plan.steps[stray].action}, which acts on "
+                         "a kind of thing nothing in scope is")
+                plan = plan.model_copy(update={
+                    "steps": [s for k, s in enumerate(plan.steps) if k != stray]})
+                filled, question = run.filler.fill(plan.steps, specs)
             if question is not None:
                 misread = self._person_misread(request, plan, run.mentions, table, run.filler,
                                                specs, run.now, run.actionable, model_tier)
@@ -977,6 +984,25 @@ class Planner:
                 continue
             out.append(step)
         return out
+
+    @staticmethod
+    def _stray_step(steps: list[Step], question: Clarification | None, table: EntityTable,
+                    specs: dict[str, ActionSpec]) -> int | None:
+        """The step a question is about, when it takes a kind of thing that nothing in scope
+        is and no earlier step makes, beside other steps that do not refer to it ("fill field
+        '610'" before the reply the request asked for)."""
+        if question is None or question.step is None or question.param is None \
+                or len(steps) < 2 or question.step >= len(steps):
+            return None
+        k, step = question.step, steps[question.step]
+        spec = specs.get(step.action)
+        etype = spec.entity_params().get(question.param) if spec is not None else None
+        in_scope = {e.type for e in table.all()}
+        if not nothing_to_refer_to(etype, in_scope, [s.action for s in steps[:k]], specs):
+            return None
+        if any(is_step_ref(v) for s in steps for v in s.args.values()):
+            return None
+        return k
 
     def _read_before_use(self, k: int, steps: list[Step], said: set[str],
                          cues: dict[str, frozenset[str]]) -> bool:

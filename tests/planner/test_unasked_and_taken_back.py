@@ -149,3 +149,27 @@ def test_a_page_element_the_model_picked_among_alike_ones_is_asked() -> None:
             assert [s.args.get("field") for s in said.plan.steps] == ["field:front"]
         finally:
             rt.close()
+
+
+def test_a_step_on_a_kind_of_thing_that_is_nowhere_is_left_out() -> None:
+    import tempfile
+
+    from assistant.runtime import Runtime, RuntimeOptions
+    from assistant.session import Session
+    from tests.planner.test_escalation import Scripted
+
+    mail = Entity(id="email:3", type="email", label="Kayak trip - Ola Berg", scope=Scope.SCREEN,
+                  provenance=Provenance(trusted=False, source="mail"))
+    stray = {"steps": [{"action": "fill_field", "args": {"field": "3", "value": "count me in"}},
+                       {"action": "reply_email",
+                        "args": {"email": "email:3", "body": "count me in"}}]}
+    with tempfile.TemporaryDirectory() as home:
+        rt = Runtime(RuntimeOptions(home=home))
+        try:
+            rt.model_factories = {1: lambda: Scripted(stray), 2: lambda: None}
+            session = Session(rt)
+            session.table.publish([mail])
+            proposal = session.propose("answer the kayak trip one: count me in")
+            assert [s.action for s in proposal.plan.steps] == ["reply_email"]
+        finally:
+            rt.close()
