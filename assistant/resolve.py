@@ -291,8 +291,9 @@ def _described_words(entity: Entity, people: Sequence[Entity]) -> set[str]:
     email, also the names, nicknames and relation of the contact who sent it."""
     values = [entity.label, *(v for v in entity.attributes.values() if isinstance(v, str))]
     words = set().union(*(_words(v) for v in values))
-    senders = set(_ADDRESS_RE.findall(str(entity.attributes.get("from", "")).lower()))
-    for person in people if senders else []:
+    said_from = " ".join(str(entity.attributes.get(k, "")) for k in ("from", "sender")).lower()
+    senders = set(_ADDRESS_RE.findall(said_from))
+    for person in people if senders else []:  # by address: a display name proves nothing
         emails = {str(a).lower() for a in person.attributes.get("emails") or []}
         emails.add(str(person.attributes.get("email", "")).lower())
         if senders & emails:

@@ -651,8 +651,11 @@ class SlotFiller:
                     or "from" not in description or "person" not in description:
                 continue
             m = re.search(r"\bfrom\s+(?:my\s+|the\s+|our\s+)?([\w'.-]+(?:\s+[\w'.-]+)?)",
-                          self.request, re.IGNORECASE)
-            if m is None:
+                          self.request, re.IGNORECASE) or re.search(
+                r"\b(?:did|has|have)\s+(?:my\s+|the\s+|our\s+)?([\w'.-]+)\s+(?:ever\s+|already\s+"
+                r"|yet\s+)?(?:write|wrote|reply|replied|email|emailed|answer|answered|send|sent|"
+                r"get\s+back|got\s+back|mail|mailed)\b", self.request, re.IGNORECASE)
+            if m is None:  # "mail from my mum", "did my sister write back"
                 continue
             people = self.table.of_type(*PERSON_TYPES)
             for words in (m.group(1), m.group(1).split()[0]):

@@ -71,3 +71,25 @@ def test_a_message_that_is_an_emails_label_forwards_it(runtime: Runtime) -> None
     said.table.publish([*PEOPLE, mail])
     kept = said.propose("mail tove saying Boat rota - Rune Dahl").plan.steps
     assert [s.action for s in kept] == ["send_email"]
+
+
+def test_an_email_described_by_its_senders_relation() -> None:
+    from actions.entities import Scope
+    from assistant.resolve import match_by_description
+
+    mail = Entity(id="email:2", type="email", label="Checkup due", scope=Scope.SCREEN,
+                  provenance=Provenance(trusted=False, source="mail"),
+                  attributes={"from": "Ulla Ek", "sender": "ulla-ek@mail.example"})
+    other = Entity(id="email:3", type="email", label="Checkup due", scope=Scope.SCREEN,
+                   provenance=Provenance(trusted=False, source="mail"),
+                   attributes={"from": "Ulla Ek", "sender": "someone@else.example"})
+    assert match_by_description("the one from mum", [mail, other], PEOPLE) == [mail]
+
+
+def test_did_someone_write_back_lists_their_mail(runtime: Runtime) -> None:
+    tier1 = Scripted({"steps": [{"action": "list_emails", "args": {}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(PEOPLE)
+    proposal = session.propose("has my sis replied yet? look in my inbox")
+    assert [s.args.get("sender") for s in proposal.plan.steps] == ["contact:tove-ek"]
