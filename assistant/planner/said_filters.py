@@ -92,6 +92,7 @@ def with_said_filters(request: str, step: Step, spec: ActionSpec,
               and not _switch_said(request, name, props)):
             del args[name]  # switched on by the model alone: the default
             sources.pop(name, None)
+    _split_relation(optional, args, sources, props)
     _fill_people_list(request, optional, args, sources, props)
     if spec.effect is Effect.READ_ONLY:
         _fill_count(request, optional, args, sources)
@@ -99,6 +100,29 @@ def with_said_filters(request: str, step: Step, spec: ActionSpec,
     if args == step.args:
         return step
     return step.model_copy(update={"args": args, "sources": sources})
+
+
+_MY_RELATION = re.compile(r"^(?:my|our)\s+(?:new\s+|old\s+)?(?P<relation>[a-z]+)\s+"
+                          r"(?:(?:dr|mr|mrs|ms|miss|prof)\.?\s+)?(?P<name>\S.*)$", re.IGNORECASE)
+
+
+def _split_relation(optional: dict[str, dict[str, Any]], args: dict[str, Any],
+                    sources: dict[str, ValueSource], props: dict[str, dict[str, Any]]) -> None:
+    """A name written with the relation before it ("my new dentist dr farah okoye") when the
+    step has an empty ``relation`` argument: the relation there, the name without it."""
+    name = args.get("name")
+    if "relation" not in optional or args.get("relation") or "name" not in props \
+            or not isinstance(name, str):
+        return
+    m = _MY_RELATION.match(name.strip())
+    if m is None or len(m.group("name").split()) > 4 \
+            or re.match(r"in[\s-]law\b", m.group("name"), re.IGNORECASE):
+        return
+    args["relation"], args["name"] = m.group("relation").lower(), m.group("name").strip()
+    sources["relation"] = ValueSource(kind="user_text", text=m.group("relation"),
+                                      note="the relation said before the name")
+    sources["name"] = ValueSource(kind="user_text", text=args["name"],
+                                  note="the name without the relation said before it")
 
 
 _SPLIT_PEOPLE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)

@@ -73,3 +73,15 @@ def test_a_switch_said_in_other_words() -> None:
 
     assert _named_switch("grab the entire page as a picture", "full_page") == "entire page"
     assert _named_switch("grab the page as a picture", "full_page") is None
+
+
+def test_a_relation_said_before_a_new_contacts_name() -> None:
+    from assistant.planner.said_filters import _split_relation
+
+    props = {"name": {"type": "string"}, "relation": {"type": "string"}}
+    args: dict[str, object] = {"name": "my new physio mr ole brun"}
+    _split_relation({"relation": props["relation"]}, args, {}, props)
+    assert args == {"name": "ole brun", "relation": "physio"}
+    kept: dict[str, object] = {"name": "my brother in law tom"}
+    _split_relation({"relation": props["relation"]}, kept, {}, props)
+    assert kept == {"name": "my brother in law tom"}
