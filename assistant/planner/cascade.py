@@ -41,6 +41,7 @@ from assistant.planner.doubts import (
 from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.negated import takes_back
+from assistant.planner.plural import for_each_listed
 from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.planner.repeats import drop_repeats
 from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
@@ -476,8 +477,11 @@ class Planner:
                 if tier == 1:
                     self._note_tier1_question(run, plan, question)
                 return _Asked(asked)
-            plan = plan.model_copy(update={"steps": self._prune(
-                filled, request, table, run.mentions, run.note)})
+            pruned = self._prune(filled, request, table, run.mentions, run.note)
+            each = for_each_listed(pruned, request, table, specs)
+            if each is not None:
+                run.note(f"the request names {len(each)} listed things: one step each")
+            plan = plan.model_copy(update={"steps": each or pruned})
             violations = self.verifier.verify(plan, table.as_mapping(), run.now)
             last = run.finish(plan, violations)
             if not planner_fixable(violations):
