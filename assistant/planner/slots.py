@@ -514,7 +514,7 @@ class SlotFiller:
             if isinstance(found, TimeParseError) and found.reason is TimeParseReason.NO_ANCHOR:
                 return phrase  # "15 minutes before the game": asked, not guessed
             if isinstance(found, AmbiguousTime):
-                return phrase  # "in 3 days at 8": asked, never cut to "in 3 days"
+                return phrase  # "on the 9th at 7": asked, never cut to "on the 9th"
         return None
 
     def _offset_from(self, anchor: str) -> str | None:
@@ -577,7 +577,7 @@ class SlotFiller:
                 continue
             fmt = format_of(props.get(name, {}))
             whole = self._cut_short(value) if fmt in ("date-time", "x-recurrence") else None
-            if whole is not None:  # "every other tuesday at" of "… at 10"
+            if whole is not None:  # "each monday at" of "each monday at 11"
                 args[name] = value = whole
                 sources[name] = ValueSource(kind="model", text=whole,
                                             note="re-read from the request")

@@ -33,7 +33,7 @@ def _named(entity: Entity, said: set[str]) -> bool:
 def _own_said_value(step: Step, k: int, steps: list[Step], request: str,
                     entity_args: set[str]) -> bool:
     """Whether the step puts a value the request says into the thing, one no other step
-    already uses ("put Ana in the name box"; not the address another step typed)."""
+    already uses ("type Ana into the first box"; not the address another step typed)."""
     others = " ".join(str(v) for j, s in enumerate(steps) if j != k
                       for v in s.args.values() if isinstance(v, str)).lower()
     for name, value in step.args.items():
