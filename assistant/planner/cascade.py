@@ -593,29 +593,22 @@ class Planner:
                 request=request, kind=PlanKind.NO_ACTION, tier=tier,
                 answer=missing_inputs_answer(last.plan, specs, table.as_mapping())), [])
         changes = question_changes_things(request, last.plan, specs)
-        if changes and not planner_fixable(last.violations):
-            types = {t for step in last.plan.steps if step.action in specs
-                     for t in specs[step.action].entity_params().values()}
-            readers = [s.name for s in specs.values() if not s.effect.has_side_effect
-                       and types & {*s.entity_params().values(), *s.produces}]
-            replanned = self._replan_among(readers, request, run.mentions, table, run.filler,
-                                           specs, run.now, run.actionable, model_tier)
-            if replanned is not None:
-                run.note(f"tier {tier} plan doubted: " + "; ".join(changes) +
-                         "; re-planned among " + ", ".join(readers))
-                return run.finish(replanned.plan, replanned.violations)
-            if tier == 1:
-                doubts = [*doubts, *changes]
+        types = {t for step in last.plan.steps if step.action in specs
+                 for t in specs[step.action].entity_params().values()}
+        readers = [s.name for s in specs.values() if not s.effect.has_side_effect
+                   and types & {*s.entity_params().values(), *s.produces}]
         misfits, among = better_fits(request, last.plan, self._vocabulary())
-        if misfits and not planner_fixable(last.violations):
-            replanned = self._replan_among(among, request, run.mentions, table, run.filler,
+        for why, actions in ((changes, readers), (misfits, among)):
+            if not why or planner_fixable(last.violations):
+                continue
+            replanned = self._replan_among(actions, request, run.mentions, table, run.filler,
                                            specs, run.now, run.actionable, model_tier)
             if replanned is not None:
-                run.note(f"tier {tier} plan doubted: " + "; ".join(misfits) +
-                         "; re-planned among " + ", ".join(among))
+                run.note(f"tier {tier} plan doubted: " + "; ".join(why) +
+                         "; re-planned among " + ", ".join(actions))
                 return run.finish(replanned.plan, replanned.violations)
             if tier == 1:
-                doubts = [*doubts, *misfits]
+                doubts = [*doubts, *why]
         if not (planner_fixable(last.violations) or unsure or doubts):
             return False
         if unsure:
