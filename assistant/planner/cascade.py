@@ -965,8 +965,10 @@ class Planner:
         out: list[Step] = []
         for k, step in enumerate(steps):
             spec = self.registry.get(step.action)
+            used_later = any(is_step_ref(v) and v.get("$step") == k
+                             for s in steps for v in s.args.values())
             if (cued and step not in cued and not step.args and spec is not None
-                    and not spec.effect.has_side_effect and len(steps) > 1):
+                    and not spec.effect.has_side_effect and len(steps) > 1 and not used_later):
                 continue  # "hit load more" as scroll + click: nothing asked to scroll
             if spec is not None and not spec.effect.has_side_effect and \
                     self._read_before_use(k, steps, said, cues):
