@@ -276,7 +276,8 @@ _KIND_WORDS = frozenset({
     "the", "my", "a", "an", "that", "this", "one", "thing", "about", "from", "of", "on", "to",
     "with", "for", "in", "by", "and", "email", "emails", "mail", "message", "e", "link",
     "page", "field", "box", "button", "reminder", "job", "entry", "item", "version"})
-_ADDRESS_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_ADDRESS_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+"""An email address anywhere in a text."""
 
 
 def _words(text: str) -> set[str]:
@@ -292,7 +293,7 @@ def _described_words(entity: Entity, people: Sequence[Entity]) -> set[str]:
     values = [entity.label, *(v for v in entity.attributes.values() if isinstance(v, str))]
     words = set().union(*(_words(v) for v in values))
     said_from = " ".join(str(entity.attributes.get(k, "")) for k in ("from", "sender")).lower()
-    senders = set(_ADDRESS_RE.findall(said_from))
+    senders = set(EMAIL_ADDRESS_RE.findall(said_from))
     for person in people if senders else []:  # by address: a display name proves nothing
         emails = {str(a).lower() for a in person.attributes.get("emails") or []}
         emails.add(str(person.attributes.get("email", "")).lower())

@@ -13,6 +13,7 @@ from actions.types import is_long_text
 from assistant.context import PERSON_TYPES
 from assistant.planner.doubts import name_words
 from assistant.relations import says_relation
+from assistant.resolve import EMAIL_ADDRESS_RE
 
 __all__ = ["address_before", "named_before", "said_to_them"]
 
@@ -33,7 +34,6 @@ def named_before(request: str, end: int, people: list[Entity]) -> Entity | None:
     return found[0] if len(found) == 1 else None
 
 
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PERSONAL = frozenset({"him", "her", "them", "he", "she", "they"})
 
 
@@ -43,7 +43,7 @@ def address_before(request: str, pronoun: str) -> str | None:
     if pronoun.strip().lower() not in _PERSONAL:
         return None
     at = re.search(rf"\b{re.escape(pronoun.strip())}\b", request, re.IGNORECASE)
-    found = _ADDRESS.findall(request[:at.start()]) if at else []
+    found = EMAIL_ADDRESS_RE.findall(request[:at.start()]) if at else []
     return found[0] if len(found) == 1 else None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -594,9 +595,8 @@ class Planner:
                 answer=missing_inputs_answer(last.plan, specs, table.as_mapping())), [])
         changes = question_changes_things(request, last.plan, specs)
         types = {t for step in last.plan.steps if step.action in specs
-                 for t in specs[step.action].entity_params().values()}
-        readers = [s.name for s in specs.values() if not s.effect.has_side_effect
-                   and types & {*s.entity_params().values(), *s.produces}]
+                 for t in specs[step.action].entity_params().values()} if changes else set()
+        readers = _reading_actions(specs, takes=types, makes=types)
         misfits, among = better_fits(request, last.plan, self._vocabulary())
         for why, actions in ((changes, readers), (misfits, among)):
             if not why or planner_fixable(last.violations):
@@ -822,8 +822,7 @@ class Planner:
                     and "link" in s.entity_params().values()]
         if asks_a_question(request):  # "when's my dentist reminder": told, not changed
             out = [a for a in out if not specs[a].effect.has_side_effect]
-            out += [s.name for s in specs.values() if s.name not in out
-                    and not s.effect.has_side_effect and set(s.produces) & unused]
+            out += [a for a in _reading_actions(specs, makes=unused) if a not in out]
         return out
 
     def _person_misread(self, request: str, plan: Plan, mentions: list[tuple[Mention, str]],
@@ -973,7 +972,6 @@ class Planner:
             if spec is not None and not spec.effect.has_side_effect and \
                     self._read_before_use(k, steps, said, cues):
                 continue  # "reply to hank's email saying …" as read_email + reply_email
-            spec = self.registry.get(step.action)
             used = {str(v) for s in out for v in s.args.values() if isinstance(v, str)}
             values = [v for v in step.args.values()]
             if (out and spec is not None and not spec.effect.has_side_effect and values
@@ -1033,6 +1031,14 @@ class Planner:
             if res.entity is not None:
                 out.append((mention, res.entity.id))
         return out
+
+
+def _reading_actions(specs: dict[str, ActionSpec], *, takes: AbstractSet[str] = frozenset(),
+                     makes: AbstractSet[str] = frozenset()) -> list[str]:
+    """The actions without effects that take a thing of one of the kinds ``takes`` or list
+    things of one of the kinds ``makes`` (a question is answered by them)."""
+    return [s.name for s in specs.values() if not s.effect.has_side_effect
+            and (takes & set(s.entity_params().values()) or makes & set(s.produces))]
 
 
 def _option_names(entity: Entity) -> list[str]:

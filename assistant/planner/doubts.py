@@ -125,10 +125,11 @@ def _missing_inputs(plan: Plan, specs: dict[str, ActionSpec],
                     distinctive: Mapping[str, frozenset[str]] | None = None
                     ) -> list[tuple[str, str]]:
     in_scope = {e.type for e in entities.values()}
-    present = in_scope | set(_words(plan.request))
+    words = _words(plan.request)
+    present = in_scope | set(words)
     if present & _ON_A_PAGE:
         present.add("page")
-    named = {NOUN_TYPES[w] for w in _words(plan.request) if NOUN_TYPES.get(w)}
+    named = {NOUN_TYPES[w] for w in words if NOUN_TYPES.get(w)}
     out = []
     for step in plan.steps:
         spec = specs.get(step.action)
@@ -168,8 +169,9 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
     question to lam that tier 1 answered without an action is not doubted for its words. A
     question about a thing ("when's my dentist reminder") is answered by a read step that
     lists things of its kind: that uses the reference."""
-    listed = {t for s in plan.steps if s.action in specs and asks_a_question(request)
-              and not specs[s.action].effect.has_side_effect for t in specs[s.action].produces}
+    listed = {t for s in plan.steps if s.action in specs
+              and not specs[s.action].effect.has_side_effect
+              for t in specs[s.action].produces} if asks_a_question(request) else set()
     doubts = [f"the plan does not use {m.text!r} ({eid})"
               for m, eid in unused_references(plan, mentions, specs)
               if (found := (entities or {}).get(eid)) is None or found.type not in listed]

@@ -300,10 +300,10 @@ class SlotFiller:
             sources = {**step.sources, name: ValueSource(kind="user_text", text=clause,
                                                          note="the request's other clause")}
             step = step.model_copy(update={"args": args, "sources": sources})
+        said = said_message(self.request)
         for name in sorted(required):  # a body that is only the subject again
             value, prop = step.args.get(name), props.get(name, {})
             others = [v for k, v in step.args.items() if k != name and isinstance(v, str)]
-            said = said_message(self.request)
             if (isinstance(value, str) and is_long_text(prop) and _norm(value)
                     and _norm(value) in {_norm(v) for v in others} and said
                     and _norm(value) != _norm(said)):

@@ -3,24 +3,15 @@ template to an action does not change the system prompt, and so the planner's ti
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-
 import pytest
 
 from actions.spec import ActionSpec
 from assistant.planner.prompt import system_prompt
-from assistant.runtime import Runtime, RuntimeOptions
 
 
 @pytest.fixture(scope="module")
-def specs() -> Iterator[list[ActionSpec]]:
-    with tempfile.TemporaryDirectory() as home:
-        rt = Runtime(RuntimeOptions(home=home))
-        try:
-            yield list(rt.registry)
-        finally:
-            rt.close()
+def specs(live_specs: dict[str, ActionSpec]) -> list[ActionSpec]:
+    return list(live_specs.values())
 
 
 def _with_templates(specs: list[ActionSpec], name: str, extra: list[str]) -> list[ActionSpec]:

@@ -10,15 +10,7 @@ from assistant.resolve import match_by_label
 from assistant.runtime import Runtime
 from assistant.session import Session
 from tests.planner.test_escalation import Scripted
-
-USER = Provenance(trusted=True, source="user")
-
-
-def _person(pid: str, label: str, relation: str = "") -> Entity:
-    return Entity(id=pid, type="contact", label=label, provenance=USER,
-                  attributes={"email": f"{pid.split(':')[1]}@mail.example",
-                              "relation": relation})
-
+from tests.planner.test_people_in_the_request import _person
 
 PEOPLE = [_person("contact:tove-ek", "Tove Ek", "sister"),
           _person("contact:ulla-ek", "Ulla Ek", "mom"),
@@ -34,22 +26,25 @@ def test_other_words_for_a_relation() -> None:
     assert match_by_label("mum", PEOPLE) == [PEOPLE[1]]
 
 
-def test_a_message_to_my_sis_goes_to_the_sister(runtime: Runtime) -> None:
-    tier1 = Scripted({"steps": [{"action": "send_email",
-                                 "args": {"to": "my sis", "body": "the boat leaves at 9:40"}}]})
+def _session(runtime: Runtime, plan: dict[str, object], *extra: Entity) -> Session:
+    """A session whose tier 1 proposes ``plan``, with PEOPLE (and ``extra``) in scope."""
+    tier1 = Scripted(plan)
     runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
     session = Session(runtime)
-    session.table.publish(PEOPLE)
+    session.table.publish([*PEOPLE, *extra])
+    return session
+
+
+def test_a_message_to_my_sis_goes_to_the_sister(runtime: Runtime) -> None:
+    session = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "my sis", "body": "the boat leaves at 9:40"}}]})
     proposal = session.propose("mail my sis that the boat leaves at 9:40")
     assert [s.args.get("to") for s in proposal.plan.steps] == ["contact:tove-ek"]
 
 
 def test_mail_from_someone_the_model_swapped_is_theirs(runtime: Runtime) -> None:
-    tier1 = Scripted({"steps": [{"action": "list_emails",
-                                 "args": {"sender": "rune-dahl", "unread": True}}]})
-    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
-    session = Session(runtime)
-    session.table.publish(PEOPLE)
+    session = _session(runtime, {"steps": [{"action": "list_emails", "args": {
+        "sender": "rune-dahl", "unread": True}}]})
     proposal = session.propose("any new mail from my mum?")
     assert [s.args.get("sender") for s in proposal.plan.steps] == ["contact:ulla-ek"]
 
@@ -61,16 +56,10 @@ def test_a_message_that_is_an_emails_label_forwards_it(runtime: Runtime) -> None
                   provenance=Provenance(trusted=False, source="mail"))
     sent = {"steps": [{"action": "send_email", "args": {
         "to": "contact:tove-ek", "body": "Boat rota - Rune Dahl"}}]}
-    runtime.model_factories = {1: lambda: Scripted(sent), 2: lambda: None}
-    session = Session(runtime)
-    session.table.publish([*PEOPLE, mail])
-    steps = session.propose("pass the boat rota on to tove").plan.steps
+    steps = _session(runtime, sent, mail).propose("pass the boat rota on to tove").plan.steps
     assert [(s.action, s.args.get("email")) for s in steps] == [("forward_email", "email:9")]
-    runtime.model_factories = {1: lambda: Scripted(sent), 2: lambda: None}
-    said = Session(runtime)
-    said.table.publish([*PEOPLE, mail])
-    kept = said.propose("mail tove saying Boat rota - Rune Dahl").plan.steps
-    assert [s.action for s in kept] == ["send_email"]
+    said = _session(runtime, sent, mail).propose("mail tove saying Boat rota - Rune Dahl")
+    assert [s.action for s in said.plan.steps] == ["send_email"]
 
 
 def test_an_email_described_by_its_senders_relation() -> None:
@@ -87,9 +76,6 @@ def test_an_email_described_by_its_senders_relation() -> None:
 
 
 def test_did_someone_write_back_lists_their_mail(runtime: Runtime) -> None:
-    tier1 = Scripted({"steps": [{"action": "list_emails", "args": {}}]})
-    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
-    session = Session(runtime)
-    session.table.publish(PEOPLE)
+    session = _session(runtime, {"steps": [{"action": "list_emails", "args": {}}]})
     proposal = session.propose("has my sis replied yet? look in my inbox")
     assert [s.args.get("sender") for s in proposal.plan.steps] == ["contact:tove-ek"]

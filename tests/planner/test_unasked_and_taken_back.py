@@ -4,12 +4,25 @@ examples are doubted; requests that take something back plan nothing."""
 from __future__ import annotations
 
 from actions.entities import Entity, Provenance, Scope
-from actions.plan import Plan, Step
-from assistant.planner.doubts import example_copies
+from actions.plan import ACTION_SOURCE, Plan, Step, ValueSource
+from actions.spec import ActionSpec
+from assistant.planner.doubts import absent_inputs, example_copies
 from assistant.planner.negated import takes_back
+from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.unasked import drop_unasked_page_steps, unasked_page_steps
+from assistant.runtime import Runtime
+from assistant.session import Session
+from tests.planner.test_escalation import Scripted
 
 WEB = Provenance(trusted=False, source="web")
+
+
+def _session(runtime: Runtime, plan: dict[str, object], entities: list[Entity]) -> Session:
+    """A session whose tier 1 proposes ``plan``, with ``entities`` in scope."""
+    runtime.model_factories = {1: lambda: Scripted(plan), 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(entities)
+    return session
 
 
 def _field(eid: str, label: str) -> Entity:
@@ -85,23 +98,12 @@ def test_hitting_enter_submits_the_form() -> None:
     assert _as_submission(other, specs) is other  # type: ignore[arg-type]
 
 
-def test_a_shared_word_does_not_make_a_missing_page_the_users_choice() -> None:
-    import tempfile
-
-    from actions.plan import ACTION_SOURCE, ValueSource
-    from assistant.planner.doubts import absent_inputs
-    from assistant.planner.relevance import ActionVocabulary
-    from assistant.runtime import Runtime, RuntimeOptions
-
+def test_a_shared_word_does_not_make_a_missing_page_the_users_choice(
+        live_specs: dict[str, ActionSpec]) -> None:
+    specs = live_specs
+    vocabulary = ActionVocabulary(list(specs.values()))
     mail = Entity(id="email:7", type="email", label="Invoice due - Orchard Energy",
                   provenance=Provenance(trusted=False, source="mail"), scope=Scope.SCREEN)
-    with tempfile.TemporaryDirectory() as home:
-        rt = Runtime(RuntimeOptions(home=home))
-        try:
-            specs = {s.name: s for s in rt.registry}
-            vocabulary = ActionVocabulary(list(rt.registry))
-        finally:
-            rt.close()
 
     def plan(request: str, words: str) -> Plan:
         source = ValueSource(kind="user_text", text=words)
@@ -117,13 +119,7 @@ def test_a_shared_word_does_not_make_a_missing_page_the_users_choice() -> None:
     assert not absent_inputs(own, specs, {mail.id: mail}, vocabulary.distinctive)
 
 
-def test_a_page_element_the_model_picked_among_alike_ones_is_asked() -> None:
-    import tempfile
-
-    from assistant.runtime import Runtime, RuntimeOptions
-    from assistant.session import Session
-    from tests.planner.test_escalation import Scripted
-
+def test_a_page_element_the_model_picked_among_alike_ones_is_asked(runtime: Runtime) -> None:
     def upload(kind: str, eid: str, label: str) -> Entity:
         return Entity(id=eid, type="field", label=label, provenance=WEB, scope=Scope.SCREEN,
                       attributes={"kind": kind, "name": eid.split(":")[1]})
@@ -133,43 +129,18 @@ def test_a_page_element_the_model_picked_among_alike_ones_is_asked() -> None:
               upload("text", "field:who", "Full name")]
     picked = {"steps": [{"action": "upload_file",
                          "args": {"field": "field:front", "path": "scan.pdf"}}]}
-    with tempfile.TemporaryDirectory() as home:
-        rt = Runtime(RuntimeOptions(home=home))
-        try:
-            rt.model_factories = {1: lambda: Scripted(picked), 2: lambda: None}
-            session = Session(rt)
-            session.table.publish(fields)
-            asked = session.propose("attach scan.pdf")
-            assert asked.plan.kind.value == "question"
-            assert set(asked.candidate_ids) == {"field:front", "field:rear"}
-            rt.model_factories = {1: lambda: Scripted(picked), 2: lambda: None}
-            named = Session(rt)
-            named.table.publish(fields)
-            said = named.propose("attach scan.pdf as the front side")
-            assert [s.args.get("field") for s in said.plan.steps] == ["field:front"]
-        finally:
-            rt.close()
+    asked = _session(runtime, picked, fields).propose("attach scan.pdf")
+    assert asked.plan.kind.value == "question"
+    assert set(asked.candidate_ids) == {"field:front", "field:rear"}
+    said = _session(runtime, picked, fields).propose("attach scan.pdf as the front side")
+    assert [s.args.get("field") for s in said.plan.steps] == ["field:front"]
 
 
-def test_a_step_on_a_kind_of_thing_that_is_nowhere_is_left_out() -> None:
-    import tempfile
-
-    from assistant.runtime import Runtime, RuntimeOptions
-    from assistant.session import Session
-    from tests.planner.test_escalation import Scripted
-
+def test_a_step_on_a_kind_of_thing_that_is_nowhere_is_left_out(runtime: Runtime) -> None:
     mail = Entity(id="email:3", type="email", label="Kayak trip - Ola Berg", scope=Scope.SCREEN,
                   provenance=Provenance(trusted=False, source="mail"))
     stray = {"steps": [{"action": "fill_field", "args": {"field": "3", "value": "count me in"}},
                        {"action": "reply_email",
                         "args": {"email": "email:3", "body": "count me in"}}]}
-    with tempfile.TemporaryDirectory() as home:
-        rt = Runtime(RuntimeOptions(home=home))
-        try:
-            rt.model_factories = {1: lambda: Scripted(stray), 2: lambda: None}
-            session = Session(rt)
-            session.table.publish([mail])
-            proposal = session.propose("answer the kayak trip one: count me in")
-            assert [s.action for s in proposal.plan.steps] == ["reply_email"]
-        finally:
-            rt.close()
+    proposal = _session(runtime, stray, [mail]).propose("answer the kayak trip one: count me in")
+    assert [s.action for s in proposal.plan.steps] == ["reply_email"]
