@@ -1,11 +1,12 @@
 """llama.cpp backend (llama-cpp-python): GGUF with its embedded chat template, JSON-schema or
 GBNF constrained decoding, prompt-prefix reuse, per-token log-probabilities.
 
-Prefix reuse: one `Llama` object lives as long as the backend; llama-cpp-python compares the
-new prompt's tokens with those already in the KV cache and evaluates only the differing tail,
-so a long constant system prompt is evaluated once (`Usage.prompt_evaluated` counts it, from
-llama.cpp's own perf counters). Log-probabilities come from a logits processor that sees the
-raw logits before the grammar: no `logits_all` (which would cost n_ctx × n_vocab floats).
+Prefix reuse: one `Llama` object lives as long as the backend; each generation starts from the
+evaluated system message (`models.system_start`: restored, not re-read) and evaluates only the
+rest, so a long constant system prompt is evaluated once and an answer never depends on earlier
+prompts (`Usage.prompt_evaluated` counts what was evaluated, from llama.cpp's perf counters).
+Log-probabilities come from a logits processor that sees the raw logits before the grammar:
+no `logits_all` (which would cost n_ctx × n_vocab floats).
 
 Greedy constrained decoding checks the grammar lazily (`_LazyGrammar`): the unconstrained
 best token is tested alone, and the grammar is applied to the whole vocabulary only when that
@@ -32,6 +33,7 @@ from models.errors import BackendError
 from models.gguf_info import GGUFInfo, read_gguf
 from models.memory import MemoryEstimate, check_fits, estimate_memory
 from models.prefix_state import PrefixStates
+from models.system_start import SystemStart
 from models.threads import choose_threads
 from models.types import ChatMessage, Completion, Timings, Usage
 
@@ -172,7 +174,7 @@ class LlamaBackend(Backend):
                                      f"ctx={n_ctx} batch={n_batch} fa={flash_attn} "
                                      f"kv={sorted(kv_overrides.items())}")
                         if prefix_dir is not None else None)
-        self._state_path: Path | None = None
+        self._start = SystemStart(self._llm, self._states)
         self.restored_tokens = 0
         """Prompt tokens whose KV state came from disk (``prefix_dir``) instead of an eval."""
         if ram_cache_bytes:
@@ -216,11 +218,11 @@ class LlamaBackend(Backend):
         finish = "stop"
         parts: list[str] = []
         grammar = self._grammar(options)
-        if self._states is not None and self._state_path is None and messages \
-                and messages[0].role == "system":
-            self._state_path = self._states.path_for(messages[0].content)
-            if self._llm.n_tokens == 0:
-                self.restored_tokens = PrefixStates.load(self._llm, self._state_path)
+        prefix = self._start.prefix(messages)
+        if prefix is not None:
+            self._start.start(prefix, self._states.path_for(messages[0].content)
+                              if self._states is not None else None)
+            self.restored_tokens = self._start.restored_tokens
         processors: list[Any] = [tracker]
         lazy: _LazyGrammar | None = None
         if grammar is not None and options.temperature == 0.0:
@@ -251,9 +253,6 @@ class LlamaBackend(Backend):
                 self.grammar_fallbacks += lazy.full_checks
                 lazy.close()
         total = time.perf_counter() - start
-        if self._states is not None and self._state_path is not None \
-                and not self._state_path.exists():
-            self._states.save(self._llm, self._state_path)
         mean, low = summarize_logprobs(tracker.values)
         completion_tokens = max(0, tracker.steps - (1 if finish == "stop" else 0))
         yield Completion(

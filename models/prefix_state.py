@@ -2,11 +2,11 @@
 disk between processes. A fresh `lam do` otherwise spends seconds re-reading the same system
 prompt (~7 s for the 0.5B model, ~15 s for the 1.5B one on 2 cores) before it can plan.
 
-After the first generation of a process, the context's state (KV cache + its tokens) is saved
-with llama.cpp's own ``llama_state_save_file``; the next process with the same model file,
-context settings, llama.cpp build (version and compiled CPU features) and system message loads
-it before its first generation, and llama-cpp-python's prefix matching then evaluates only what
-differs (the request).
+The first time a process evaluates a system message, the context's state right after it (KV
+cache + its tokens, `models.system_start`) is saved with llama.cpp's own
+``llama_state_save_file``; the next process with the same model file, context settings,
+llama.cpp build (version and compiled CPU features) and system message loads it instead of
+evaluating the system message, and evaluates only the request.
 A file that does not load is deleted and the prompt is evaluated as usual.
 
 The files live next to the models (``ModelStore.prefix_dir``), so every lam home using the same

@@ -548,11 +548,10 @@ class Planner:
         doubts = plan_doubts(request, last.plan, run.mentions, specs, run.actionable,
                              table.as_mapping(), self._vocabulary()) if tier == 1 else []
         said_time = run.filler.time_in_request() if tier == 1 else None
-        if (said_time and unused_time(said_time, last.plan, specs)
-                and not better_fits(request, last.plan, self._vocabulary())[0]):
+        if not (said_time and unused_time(said_time, last.plan, specs)):
+            said_time = None  # a re-plan for another doubt is among the time takers all the same
+        elif not better_fits(request, last.plan, self._vocabulary())[0]:
             doubts.append(f"the request says a time ({said_time!r}), and no step takes one")
-        else:
-            said_time = None
         # tier 2's plans are not doubted, but a person it leaves unused is copied all the same
         leaves_person = tier > 1 and last.plan.kind is PlanKind.ACTIONS and bool(
             unused_people(request, last.plan, specs, table.as_mapping()))

@@ -85,8 +85,16 @@ _MESSAGE = re.compile(r"\b(?:asking(?:\s+(?:him|her|them))?|saying|telling\s+(?:
                       r"to\s+say|that)\s+(?P<said>[^,;]+)", re.IGNORECASE)
 
 
+_AFTER_COLON = re.compile(r"(?<!\d):\s+(?P<said>\S.*)$")
+"""The text after a colon that ends the instruction ("send him the address: 12 Elm St");
+a clock time's colon ("at 5:30") has digits on both sides and no space after it."""
+
+
 def said_message(request: str) -> str | None:
     """What the request says a message says: the one clause after "asking", "saying",
-    "that" ("… asking to move my appointment, subject 'x'": "to move my appointment")."""
+    "that" ("… asking to move my appointment, subject 'x'": "to move my appointment"), else
+    all that follows one colon ("tell her: running late")."""
     found = [m.group("said").strip(" .!?") for m in _MESSAGE.finditer(request)]
+    if not found and request.count(": ") == 1:
+        found = [m.group("said").strip(" .!?") for m in _AFTER_COLON.finditer(request)]
     return found[0] if len(found) == 1 and found[0] else None

@@ -260,7 +260,8 @@ class SlotFiller:
             filled, source = self._fill_value(i, name, value, item, earlier, source_kind)
             if source_kind == "model" and isinstance(filled, str):
                 self._check_named_ambiguity(filled)
-                if source is not None and self._unnamed_choice(filled, source) != source:
+                if source is not None and self._unnamed_choice(filled, source,
+                                                               listed=True) != source:
                     continue  # a person the request never names: not added by the model
             out.append(filled)
             if source is not None:
@@ -301,6 +302,20 @@ class SlotFiller:
                                                          note="the request's other clause")}
             step = step.model_copy(update={"args": args, "sources": sources})
         said = said_message(self.request)
+        for name in sorted(required):  # a text that is the output of no earlier step
+            value, prop = step.args.get(name), props.get(name, {})
+            if not (is_step_ref(value) and value["$step"] >= i and prop.get("type") == "string"
+                    and not format_of(prop) and not entity_type_of(prop)):
+                continue
+            if said is None:
+                what = str(prop.get("description") or name).split(", e.g.")[0].rstrip(".")
+                return step, Clarification(
+                    question=f"What should {spec.name} have as its {name} ({what})?",
+                    step=i, param=name)
+            step = step.model_copy(update={
+                "args": {**step.args, name: said},
+                "sources": {**step.sources, name: ValueSource(
+                    kind="user_text", text=said, note="what the request says it says")}})
         for name in sorted(required):  # a body that is only the subject again
             value, prop = step.args.get(name), props.get(name, {})
             others = [v for k, v in step.args.items() if k != name and isinstance(v, str)]
@@ -681,21 +696,24 @@ class SlotFiller:
                 return n
         return says_relation(request, str(person.attributes.get("relation") or ""))
 
-    def _unnamed_choice(self, entity_id: str, source: ValueSource | None
-                        ) -> ValueSource | None:
-        """A person the model chose that the request never names (nor refers to by a pronoun):
-        not the user's choice, so a recipient slot needs confirmation with that shown."""
+    def _unnamed_choice(self, entity_id: str, source: ValueSource | None, *,
+                        listed: bool = False) -> ValueSource | None:
+        """A person the model chose that the request never names (nor refers to by a pronoun;
+        for an item of a list of people, ``listed``, by a plural one: "send him …" is one
+        person, not the cc list the model filled): not the user's choice, so a recipient
+        slot needs confirmation with that shown."""
         chosen = self.table.get(entity_id)
         if chosen is None or chosen.type not in PERSON_TYPES or source is None:
             return source
-        if self._naming(chosen) is not None or self._refers_to_someone():
+        if self._naming(chosen) is not None or self._refers_to_someone(plural=listed):
             return source
         return source.model_copy(update={"provenance": Provenance(
             trusted=False, source="chosen by the model; your request names no one")})
 
-    def _refers_to_someone(self) -> bool:
+    def _refers_to_someone(self, *, plural: bool = False) -> bool:
         words = set(re.findall(r"[a-z]+", self.request.lower()))
-        return bool(words & {"her", "him", "them", "they", "she", "he"})
+        return bool(words & ({"them", "they"} if plural else
+                             {"her", "him", "them", "they", "she", "he"}))
 
     def _named_instead(self, entity_id: str, step: Step) -> tuple[str, ValueSource] | None:
         """The model chose a person the request does not name ("send my dentist …" as someone

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from actions.entities import Entity, Provenance, Scope
 from actions.plan import PlanKind
 from assistant.planner.relevance import ActionVocabulary, one_edit
 from assistant.planner.said_content import about_nothing, content_clause
@@ -111,3 +112,48 @@ def test_a_body_that_is_only_the_subject_takes_what_the_request_says() -> None:
     request = "write the landlord asking to fix the boiler by friday, subject 'boiler'"
     assert said_message(request) == "to fix the boiler by friday"
     assert said_message("mail ana the map") is None
+
+
+def test_what_follows_the_colon_is_the_message() -> None:
+    from assistant.planner.said_content import said_message
+
+    assert said_message("mail kofi the gate code: 4471, flat 2") == "4471, flat 2"
+    assert said_message("remind me at 5:30 to stretch") is None  # a clock time's colon
+    assert said_message("note: one: two") is None  # which colon is meant is not clear
+
+
+def _with_people(runtime: Runtime, tier1: Scripted) -> Session:
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.extra_background = [
+        Entity(id=f"contact:{n}", type="contact", label=n.title(), scope=Scope.BACKGROUND,
+               provenance=Provenance(trusted=True, source="user"),
+               attributes={"email": f"{n}@example.org", "emails": [f"{n}@example.org"]})
+        for n in ("kofi", "lee")]
+    return session
+
+
+def test_a_text_the_model_points_at_its_own_output_takes_the_said_message(
+        runtime: Runtime) -> None:
+    """A one-step plan whose body is "the output of step 1" (itself): the text after the
+    colon; without one, a question, never a rejected plan."""
+    own = {"steps": [{"action": "send_email",
+                      "args": {"to": "contact:kofi", "body": {"$step": 0}}}]}
+    step = _with_people(runtime, Scripted(own)).propose(
+        "send kofi the gate code: 4471, flat 2").plan.steps[0]
+    assert step.args["body"] == "4471, flat 2"
+    assert step.sources["body"].kind == "user_text"
+    asked = _with_people(runtime, Scripted(own)).propose("send kofi the gate code")
+    assert asked.question_param == "body"
+
+
+def test_a_singular_pronoun_does_not_stand_for_the_people_the_model_copies_in(
+        runtime: Runtime) -> None:
+    """"… so he can get in" is one person, the one named: the cc list the model filled
+    with someone the request never names is left out, the addressee kept."""
+    copied = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:kofi", "cc": ["contact:lee"], "body": "the gate code is 4471"}}]}
+    step = _with_people(runtime, Scripted(copied)).propose(
+        "write to kofi with the gate code 4471 so he can get in").plan.steps[0]
+    assert step.args["to"] == "contact:kofi"
+    assert "cc" not in step.args

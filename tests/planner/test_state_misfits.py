@@ -76,3 +76,17 @@ def test_a_question_about_a_reminder_is_answered_by_listing(runtime: Runtime) ->
     proposal = session.propose("when is the book club reminder going off?")
     assert [s.action for s in proposal.plan.steps] == ["list_jobs"]
     assert tier1.allowed[-1] == {"list_jobs"}
+
+
+def test_a_said_time_narrows_the_re_plan_even_when_a_word_calls_for_another_action(
+        runtime: Runtime) -> None:
+    """A click (no page) doubted for leaving the reminder unused, while "postpone" calls for
+    reschedule_job: the re-plan is still among the actions that take the reminder and a
+    time, not every action on reminders."""
+    tier1 = Scripted({"steps": [{"action": "click", "args": {"target": "Continue"}}]},
+                     {"steps": [{"action": "reschedule_job",
+                                 "args": {"job": "job:club", "when": "monday at 8am"}}]})
+    session = _with_job(runtime, "renew the gym pass", "active", tier1)
+    proposal = session.propose("postpone the gym one back to monday at 8am")
+    assert [s.action for s in proposal.plan.steps] == ["reschedule_job"]
+    assert tier1.allowed[-1] == {"reschedule_job"}
