@@ -304,7 +304,8 @@ class SlotFiller:
         said = said_message(self.request)
         for name in sorted(required):  # a text that is the output of no earlier step
             value, prop = step.args.get(name), props.get(name, {})
-            if not (is_step_ref(value) and value["$step"] >= i and prop.get("type") == "string"
+            if not (isinstance(value, dict) and is_step_ref(value) and value["$step"] >= i
+                    and prop.get("type") == "string"
                     and not format_of(prop) and not entity_type_of(prop)):
                 continue
             if said is None:
