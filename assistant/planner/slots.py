@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from assistant.planner.relevance import ActionVocabulary, known_site_in
 from assistant.planner.said_content import about_nothing, content_clause, said_message
 from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import at_its_own_time, on_its_own_day
+from assistant.planner.series_start import series_start
 from assistant.relations import relation_words, says_relation
 from assistant.resolve import (
     NOUN_TYPES,
@@ -235,7 +236,7 @@ class SlotFiller:
                           if format_of(p) == "x-recurrence" and isinstance(args.get(k), str)),
                          None)
             if format_of(props.get(name, {})) == "date-time" and every:
-                first = next_occurrences(every, self.now, self.tz, 1)
+                first = next_occurrences(every, self._series_after(), self.tz, 1)
                 if first:
                     args[name] = first[0].isoformat()
                     sources[name] = ValueSource(kind="normalized", note="first occurrence")
@@ -564,6 +565,12 @@ class SlotFiller:
                 return phrase.strip(",.!?")  # an ambiguous one is asked about later
         return None
 
+    def _series_after(self) -> datetime:
+        """Where a repetition's first occurrence is looked for: the day the request says it
+        starts ("starting next week"), else now."""
+        start = series_start(self.request, self.now, self.tz)
+        return start - timedelta(microseconds=1) if start is not None else self.now
+
     def _made_up_time(self, step: Step, props: dict[str, Any]) -> str | None:
         """A time slot the model filled though the request says no time at all: asked, never
         guessed (the model computes dates badly, and here there was nothing to copy)."""
@@ -602,14 +609,16 @@ class SlotFiller:
                 every = next((k for k, p in props.items()
                               if format_of(p) == "x-recurrence"), None)
                 rule = self._rule_in_request()
+                said = self._time_in_request()
                 if every and rule and (every not in args or _norm(value) in _norm(rule)
-                                       or self._time_in_request() is None):
-                    # the repetition's own clock time (copied from the rule's phrase), or no
-                    # other time said: the first time is the rule's first occurrence
+                                       or said is None or _norm(said) in _norm(rule)
+                                       or series_start(self.request, self.now, self.tz)):
+                    # the repetition's own clock time (copied from the rule's phrase), no
+                    # other time said, or a day it starts on: the rule's first occurrence
                     args.setdefault(every, rule)
                     sources.setdefault(every, ValueSource(kind="model", text=rule))
                     parsed = parse_recurrence(rule, self.now, self.tz)
-                    first = next_occurrences(str(parsed), self.now, self.tz, 1) \
+                    first = next_occurrences(str(parsed), self._series_after(), self.tz, 1) \
                         if isinstance(parsed, RecurrenceRule) else []
                     args[name] = first[0].isoformat() if first else value
                     sources[name] = ValueSource(kind="normalized", text=rule,
