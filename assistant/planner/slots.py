@@ -865,8 +865,9 @@ class SlotFiller:
         if not found and etype not in PERSON_TYPES:
             found = self._described(text, pool)
         if not found and etype not in PERSON_TYPES:
-            said = self._one_reference_to(etype)
-            if said is not None:  # "forward the 3rd email to nora" with email = 'nora'
+            # "forward the 3rd email to nora" with email = 'nora'; "fwd kai's quote" with 'w'
+            said = self._one_reference_to(etype) or self._one_possessive(etype, pool)
+            if said is not None:
                 entity, words = said
                 return entity, (f"'{words}' = {etype} {entity.label}, the request's one "
                                 f"{etype} (the model wrote {text!r})")
@@ -883,6 +884,16 @@ class SlotFiller:
                 return exact[0], f"'{text}' = {etype} {exact[0].label}"
             raise _Ask(" or ".join(e.label for e in found[:4]) + "?", candidates=found[:6])
         return found[0], f"'{text}' = {etype} {found[0].label}"
+
+    def _one_possessive(self, etype: str, pool: list[Entity]) -> tuple[Entity, str] | None:
+        """The one thing of ``pool`` a possessive of the request describes ("kai's quote":
+        the email from Kai about a quote), with those words; None when none or several do."""
+        found = {}
+        for m in _POSSESSIVE.finditer(self.request):
+            for entity in self._described(m.group(0), pool):
+                if entity.type == etype:
+                    found[entity.id] = (entity, m.group(0))
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _one_reference_to(self, etype: str) -> tuple[Entity, str] | None:
         """The one thing of type ``etype`` the request refers to ("the 3rd email"), resolved,
@@ -1018,6 +1029,8 @@ def _as_submission(step: Step, specs: dict[str, ActionSpec]) -> Step:
     return Step(action="submit_form", args={},
                 sources={k: v for k, v in step.sources.items() if k == ACTION_SOURCE})
 
+
+_POSSESSIVE = re.compile(r"\b[a-z]+'s\s+[a-z]+", re.IGNORECASE)
 
 _LABEL_STOP = frozenset({"the", "a", "an", "my", "in", "on", "to", "of", "and", "for", "it",
                          "this", "that", "me", "with"})

@@ -75,6 +75,21 @@ def test_a_name_in_a_reference_slot_takes_the_requests_one_reference(
     assert "the request's one email" in step.sources["email"].note
 
 
+def test_a_stray_word_in_a_reference_slot_takes_the_one_thing_a_possessive_describes(
+        runtime: Runtime) -> None:
+    """"rui's quote" describes one email (from Rui, about a quote); the model wrote "w" (of
+    "w/ a note") in its slot. Two possessives describing two emails are asked about."""
+    stray = {"steps": [{"action": "forward_email", "args": {
+        "email": "w", "to": "contact:tess-moor", "note": "ok?"}}]}
+    step = _inbox(runtime, Scripted(stray)).propose(
+        "pass rui's quote on to tess w a note: ok?").plan.steps[0]
+    assert step.args["email"] == "email:3"
+    assert "rui's quote" in step.sources["email"].note
+    asked = _inbox(runtime, Scripted(stray)).propose(
+        "pass rui's quote or pim's list on to tess w a note: ok?")
+    assert asked.question_param == "email"
+
+
 def test_a_request_whose_only_action_word_has_a_slip_is_not_small_talk(
         runtime: Runtime) -> None:
     from datetime import datetime
