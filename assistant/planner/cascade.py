@@ -434,8 +434,12 @@ class Planner:
                 fallback = last
                 continue
             if (tier == 2 and fallback is not None and fallback.plan.kind is PlanKind.QUESTION
-                    and last.plan.kind in (PlanKind.NO_ACTION, PlanKind.ANSWER)):
-                # A question back beats a canned "no action" for a request worth escalating.
+                    and last.plan.kind in (PlanKind.NO_ACTION, PlanKind.ANSWER)
+                    and (find_mentions(run.request)
+                         or not _asks_about_invented(run.request, fallback))):
+                # A question back beats a canned "no action" for a request worth escalating,
+                # unless it is about a value only the model wrote ("an email called 'x'")
+                # while the request refers to nothing at all ("tell me a joke")
                 run.note("tier 2 had no plan: tier 1's question stands")
                 break
             return last

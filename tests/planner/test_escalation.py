@@ -216,3 +216,18 @@ def test_moving_a_job_that_exists_is_planned(runtime: Runtime) -> None:
     session.run(made)
     moved = session.propose("move the boiler reminder to friday at 5pm")
     assert [s.action for s in moved.plan.steps] == ["reschedule_job"], moved.plan
+
+
+def test_a_question_about_what_only_the_model_wrote_gives_way_when_nothing_is_referred_to(
+        runtime: Runtime) -> None:
+    """Small talk tier 1 read as a reply to a mail it named by a contact's id: its question
+    ("an email called 'contact:x'") is about nothing the user said or refers to, so tier
+    2's answer stands."""
+    invented = {"steps": [{"action": "reply_email",
+                           "args": {"email": "ines-vidal", "body": "Knock knock."}}]}
+    tier1 = Scripted(invented)
+    tier2 = Scripted({"steps": [], "reply": "Knock knock. Who's there? Lettuce."})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: tier2}
+    proposal = page_session(runtime).propose("cheer me up with a silly pun tonight")
+    assert proposal.plan.kind is not PlanKind.QUESTION
+    assert proposal.plan.tier == 2 and "Lettuce" in (proposal.plan.answer or "")
