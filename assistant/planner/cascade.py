@@ -17,6 +17,7 @@ from actions.plan import ACTION_SOURCE, Plan, PlanKind, Step, ValueSource, is_st
 from actions.spec import ActionSpec
 from actions.violations import Violation, ViolationReason
 from assistant.context import PERSON_TYPES, EntityTable
+from assistant.planner.again import find_again, repeated
 from assistant.planner.antecedent import address_before, named_before, said_to_them
 from assistant.planner.choice import template_source
 from assistant.planner.copy_person import copy_named_person
@@ -233,8 +234,8 @@ class Planner:
     def stages(self) -> list[Callable[[PlanningRun], Proposal | None]]:
         """The cascade in order; each stage ends planning with a proposal or hands on."""
         return [self.stage_taken_back, self.stage_handoff, self.stage_deferral,
-                self.stage_templates, self.stage_gate, self.stage_resolve, self.stage_hybrid,
-                self.stage_models]
+                self.stage_again, self.stage_templates, self.stage_gate, self.stage_resolve,
+                self.stage_hybrid, self.stage_models]
 
     # -- the stages ------------------------------------------------------------------------------
     @staticmethod
@@ -282,6 +283,29 @@ class Planner:
         plan = Plan(request=run.request, steps=filled, tier=inner.plan.tier,
                     confidence=inner.plan.confidence)
         # The verifier checks the scheduled steps now too (`Verifier._check_nested`).
+        return run.finish(plan, self.verifier.verify(plan, run.table.as_mapping(), run.now))
+
+    def stage_again(self, run: PlanningRun) -> Proposal | None:
+        """One thing at two times ("… at 5pm and again at 9pm"): the rest is planned like any
+        request and, when that is one step at one time, repeated at the other time."""
+        found = find_again(run.request, run.now, run.tz)
+        if found is None:
+            return None
+        miss = Tier0Miss()
+        inner = self._settle(found.rest, self._plan(found.rest, run.table, run.now, run.tz,
+                                                    run.on_tier, miss,
+                                                    deferrable=run.deferrable), miss)
+        steps = repeated(inner.plan.steps, run.specs, found, run.tz) \
+            if inner.plan.kind is PlanKind.ACTIONS and not inner.pending_steps else None
+        if steps is None:
+            run.note(f"'again {found.phrases[0]}': the rest is not one step at one time; "
+                     "planned as said")
+            return None
+        run.escalations[:0] = inner.plan.escalations
+        run.note(f"'again {found.phrases[0]}': planned {found.rest!r}, then the same step "
+                 "at that time")
+        plan = Plan(request=run.request, steps=steps, tier=inner.plan.tier,
+                    confidence=inner.plan.confidence)
         return run.finish(plan, self.verifier.verify(plan, run.table.as_mapping(), run.now))
 
     def _outward_cues(self) -> frozenset[str]:
