@@ -11,7 +11,7 @@ before it, so a planner's output for a request changed with the order of earlier
 Here the context is put back to one canonical state before each generation: the KV cache and
 tokens right after the system message, evaluated in a fresh context (or read from the state
 file a fresh context wrote, `models.prefix_state`) and kept in memory as llama.cpp state bytes.
-Only the rest of the prompt (the request) is evaluated, always from the same point into the
+Only the rest of the prompt (the request) is evaluated, always starting at that token, into the
 same cells. A prompt without a system message, or a model whose chat template is unknown,
 falls back to llama-cpp-python's own prefix reuse.
 """

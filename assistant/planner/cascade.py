@@ -463,7 +463,7 @@ class Planner:
                          or not _asks_about_invented(run.request, fallback))):
                 # A question back beats a canned "no action" for a request worth escalating,
                 # unless it is about a value only the model wrote ("an email called 'x'")
-                # while the request refers to nothing at all ("tell me a joke")
+                # while the request refers to nothing at all (small talk)
                 run.note("tier 2 had no plan: tier 1's question stands")
                 break
             return last
