@@ -44,6 +44,7 @@ from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.negated import takes_back
 from assistant.planner.plural import for_each_listed
+from assistant.planner.prompt import example_values
 from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.planner.repeats import drop_repeats
 from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
@@ -460,7 +461,8 @@ class Planner:
             if (tier == 2 and fallback is not None and fallback.plan.kind is PlanKind.QUESTION
                     and last.plan.kind in (PlanKind.NO_ACTION, PlanKind.ANSWER)
                     and (find_mentions(run.request)
-                         or not _asks_about_invented(run.request, fallback))):
+                         or not _asks_about_invented(run.request, fallback)
+                         or (last.plan.answer or "").strip().lower() in example_values())):
                 # A question back beats a canned "no action" for a request worth escalating,
                 # unless it is about a value only the model wrote ("an email called 'x'")
                 # while the request refers to nothing at all (small talk)

@@ -303,17 +303,13 @@ class SlotFiller:
                                                          note="the request's other clause")}
             step = step.model_copy(update={"args": args, "sources": sources})
         said = said_message(self.request)
-        for name in sorted(required):  # a text that is the output of no earlier step
+        for name in sorted(required):  # a text that is the output of no earlier step: the
+            # message the request says
             value, prop = step.args.get(name), props.get(name, {})
             if not (isinstance(value, dict) and is_step_ref(value) and value["$step"] >= i
-                    and prop.get("type") == "string"
+                    and prop.get("type") == "string" and said is not None
                     and not format_of(prop) and not entity_type_of(prop)):
-                continue
-            if said is None:
-                what = str(prop.get("description") or name).split(", e.g.")[0].rstrip(".")
-                return step, Clarification(
-                    question=f"What should {spec.name} have as its {name} ({what})?",
-                    step=i, param=name)
+                continue  # without a said message the verifier sends the plan back
             step = step.model_copy(update={
                 "args": {**step.args, name: said},
                 "sources": {**step.sources, name: ValueSource(

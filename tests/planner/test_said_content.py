@@ -136,15 +136,16 @@ def _with_people(runtime: Runtime, tier1: Scripted) -> Session:
 def test_a_text_the_model_points_at_its_own_output_takes_the_said_message(
         runtime: Runtime) -> None:
     """A one-step plan whose body is "the output of step 1" (itself): the text after the
-    colon; without one, a question, never a rejected plan."""
+    colon; without one, the plan goes back to the model (never stands)."""
     own = {"steps": [{"action": "send_email",
                       "args": {"to": "contact:kofi", "body": {"$step": 0}}}]}
     step = _with_people(runtime, Scripted(own)).propose(
         "send kofi the gate code: 4471, flat 2").plan.steps[0]
     assert step.args["body"] == "4471, flat 2"
     assert step.sources["body"].kind == "user_text"
-    asked = _with_people(runtime, Scripted(own)).propose("send kofi the gate code")
-    assert asked.question_param == "body"
+    unsaid = _with_people(runtime, Scripted(own)).propose("send kofi the gate code")
+    assert not unsaid.runnable
+    assert any("dangling_step_ref" in e for e in unsaid.plan.escalations)
 
 
 def test_a_singular_pronoun_does_not_stand_for_the_people_the_model_copies_in(
