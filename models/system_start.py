@@ -40,16 +40,21 @@ class SystemStart:
     def __init__(self, llm: Any, states: PrefixStates | None) -> None:
         self._llm = llm
         self._states = states
-        self._formatters = _formatters(llm)
+        self._formatters: dict[bool, Any] | None = None
+        self._formatters_read = False
         self._system_tokens: dict[str, list[int]] = {}
-        self._snapshots: OrderedDict[str, bytes] = OrderedDict()
+        self._snapshots: OrderedDict[str, bytearray] = OrderedDict()
         self.restored_tokens = 0
         """Tokens of the last new system prompt read from its state file (0: evaluated)."""
 
     def prefix(self, messages: list[ChatMessage]) -> list[int] | None:
         """The prompt tokens up to the end of the system message (as the chat handler will
         tokenize them), or None when there is no system message or no known template."""
-        if self._formatters is None or not messages or messages[0].role != "system":
+        if not messages or messages[0].role != "system":
+            return None
+        if not self._formatters_read:  # read on first use: loading a model builds nothing more
+            self._formatters, self._formatters_read = _formatters(self._llm), True
+        if self._formatters is None:
             return None
         system = messages[0].content
         if system not in self._system_tokens:
@@ -94,20 +99,22 @@ class SystemStart:
             self._snapshots.popitem(last=False)
 
     # -- llama.cpp state bytes --------------------------------------------------------------------
-    def _capture(self) -> bytes:
+    def _capture(self) -> bytearray:
         import llama_cpp
 
         ctx = self._llm.ctx
         size = llama_cpp.llama_state_get_size(ctx)
-        buf = (ctypes.c_uint8 * int(size))()
-        n = llama_cpp.llama_state_get_data(ctx, buf, size)
-        return bytes(buf[:int(n)])
+        data = bytearray(int(size))  # written in place and kept: no second copy at the peak
+        n = llama_cpp.llama_state_get_data(ctx, (ctypes.c_uint8 * len(data)).from_buffer(data),
+                                           size)
+        del data[int(n):]
+        return data
 
-    def _restore(self, snapshot: bytes, prefix: list[int]) -> None:
+    def _restore(self, snapshot: bytearray, prefix: list[int]) -> None:
         import llama_cpp
 
         llm = self._llm
-        buf = (ctypes.c_uint8 * len(snapshot)).from_buffer_copy(snapshot)
+        buf = (ctypes.c_uint8 * len(snapshot)).from_buffer(snapshot)
         if llama_cpp.llama_state_set_data(llm.ctx, buf, len(snapshot)) != len(snapshot):
             llm.reset()  # cannot happen for bytes this context wrote; evaluate instead
             llm._ctx.kv_cache_clear()
