@@ -164,7 +164,10 @@ def start_task(page: Any, base: str, task: str, seed: int, episode_ms: int) -> s
         if page.evaluate("() => WOB_TASK_READY"):
             break
         time.sleep(0.05)
-    return str(page.evaluate("() => core.getUtterance()"))
+    utterance = page.evaluate("() => core.getUtterance()")
+    if isinstance(utterance, dict):  # the natural-language tasks give {utterance, fields}
+        utterance = utterance.get("utterance", "")
+    return str(utterance)
 
 
 def run_one(page: Any, base: str, cdp: str, env: dict[str, str], task: str, seed: int,
