@@ -98,6 +98,8 @@ class Clause:
     """The words after the verb."""
     context: str = ""
     """Words of a clause it is the means of ("Close the dialog by clicking x": the dialog)."""
+    scope: str = ""
+    """Words a leading phrase names the item with ("For the user @ann, click Reply": @ann)."""
 
 
 @dataclass
@@ -116,9 +118,24 @@ class Grounding:
     """The kinds of every clause (for confirmation by effect class before anything runs)."""
 
 
+_LEAD_SCOPE = re.compile(r"^(?:for|on|in|under)\s+(?P<scope>[^,;]{1,80}?)\s*,\s*(?=\S)", re.I)
+
+
 def read_clauses(request: str) -> list[Clause] | None:
     """The request as clauses that each start with a page verb; None when it is not such a
-    request (a clause without one, or no clause at all)."""
+    request (a clause without one, or no clause at all). A leading "For the user @ann, ..."
+    (an item named by a handle, a quoted name or "by/from/of X") scopes the first clause."""
+    lead = _LEAD_SCOPE.match(request)
+    who = _scope_words(lead.group("scope")) if lead else None
+    if lead and who:
+        clauses = _read_clauses(request[lead.end():])
+        if clauses:
+            clauses[0].scope = who
+        return clauses
+    return _read_clauses(request)
+
+
+def _read_clauses(request: str) -> list[Clause] | None:
     tokens = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(request)]
     starts: list[int] = []
     for i, (tok, _, _) in enumerate(tokens):
@@ -269,6 +286,9 @@ def find(phrase: str, pool: list[Entity], *, default_types: tuple[str, ...] = _C
         if not exact and not quoted:
             exact = [e for e in candidates
                      if any(re.search(rf"\b{re.escape(_norm(wanted))}\b", n) for n in _names(e))]
+        if not exact and kind == ("button", None):  # a clickable span drawn as a button
+            exact = [e for e in pool if e.type == "link" and e.attributes.get("clickable")
+                     and _norm(wanted) in _names(e)]
         if not exact and not quoted and kind is not None and _norm(wanted) in _QUALIFIERS \
                 and len(candidates) == 1:
             exact = candidates  # "the search box" on a page with one box
@@ -373,6 +393,52 @@ def _one(found: _Found) -> Entity:
     return found.entities[0]
 
 
+# -- an element inside one repeated item ("the Reply button on the post by @ann") -------------
+_SCOPE_NAME = re.compile(r"^(?:[\w-]+\s+){0,2}?(?:(?:written|posted|sent)\s+)?"
+                         r"(?:by|from|of|named|called|about)\s+(?P<who>.+)$"
+                         r"|^[\w-]+\s+(?P<handle>@[\w.-]+|[\"“][^\"“”]+[\"”])$", re.I)
+_TRAILING_SCOPE = re.compile(
+    r"^(?P<target>.+?)\s+(?:on|in|for|of|under|within|from|inside)\s+"
+    r"(?P<q>(?:the|all(?:\s+the)?|every|each|one|a|an|any|\d+|two|three|four|five)\s+)?(?P<rest>[a-z]+\s+(?:"
+    r"(?:written|posted|sent)\s+)?(?:by|from|of|named|called|about)\s+.+)$", re.I)
+
+
+def _scope_words(phrase: str) -> str | None:
+    """The name an item is picked by ("the user @ann" -> "@ann", "posts by Bo" -> "Bo"), or
+    None when the phrase names no item that way."""
+    words = re.sub(r"^(?:the|a|an|all(?:\s+the)?|every|each|one|1|any)\s+", "", phrase.strip(),
+                   flags=re.I)
+    m = _SCOPE_NAME.match(words)
+    if m is None:
+        return None
+    who = (m.group("who") or m.group("handle") or "").strip().strip("\"“”").rstrip(".")
+    return who or None
+
+
+def _inside(e: Entity, who: str) -> bool:
+    within = _norm(str(e.attributes.get("within") or ""))
+    return bool(within) and re.search(rf"(?<![\w@]){re.escape(_norm(who))}(?!\w)",
+                                      within) is not None
+
+
+_COUNTS = {"one": 1, "a": 1, "an": 1, "any": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _scoped(c: Clause, target: str) -> tuple[str, str, str | int] | None:
+    """(target words, item name, how many: "the", "all" or a number) when the clause names
+    its element inside an item, by a leading scope or a trailing "on all posts by @ann"."""
+    if c.scope:
+        return target, c.scope, "the"
+    m = _TRAILING_SCOPE.match(target.strip().rstrip("."))
+    who = _scope_words(m.group("rest")) if m else None
+    if m is None or who is None:
+        return None
+    q = (m.group("q") or "the").strip().lower()
+    how: str | int = "all" if q.startswith(("all", "every", "each")) else \
+        int(q) if q.isdigit() else _COUNTS.get(q, "the")
+    return m.group("target"), who, how
+
+
 def _clause_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> list[Step]:
     obj = c.obj
     if c.kind == "enter":
@@ -408,7 +474,25 @@ def _clause_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> l
         return _open_found(c, pool)
     # click
     target = re.sub(r"^(?:on|at)\s+", "", obj, flags=re.I)
-    found = find(target, pool, context=c.context)
+    scoped = _scoped(c, target)
+    if scoped is not None:  # among the elements of the items the user's words name
+        target, who, how = scoped
+        inner = [e for e in pool if _inside(e, who)]
+        if not inner:
+            raise _Miss(_Found(missing=f"I see nothing on the page for '{who}'"))
+        found = find(("all " if how != "the" else "") + target, inner, context=c.context)
+        if found.missing:
+            _reveal(c, found, inner)
+        if how != "the" and found.entities and not found.question:
+            chosen = found.entities if how == "all" else found.entities[:int(how)]
+            if len(chosen) < (len(found.entities) if how == "all" else int(how)):
+                raise _Miss(_Found(question=f"I see {len(found.entities)} for '{target}' on "
+                                            f"what '{who}' names, not {how}. Which do you mean?",
+                                   options=[e.label for e in found.entities[:6]]))
+            return [_step("click", c, {"target": e.id}, ("target", e)) for e in chosen]
+        pool = inner
+    else:
+        found = find(target, pool, context=c.context)
     if found.missing:
         _reveal(c, found, pool)
     e = _one(found)

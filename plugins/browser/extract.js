@@ -47,6 +47,22 @@
     const t = d.querySelector(".ui-dialog-title, [id$=title], h1, h2, h3");
     return norm(d.getAttribute("aria-label") || (t ? t.innerText : "")) || "dialog";
   };
+  // The words of the repeated item an element sits in (a post, a row, a card: the nearest
+  // ancestor with a sibling of its own shape), so "the Reply button on the post by @ann" can be
+  // told apart from the other Reply buttons.
+  const shapeOf = (e) => e.tagName + "." + Array.from(e.classList).sort().join(".");
+  const withinOf = (el) => {
+    const own = norm(el.innerText || el.textContent);
+    for (let e = el.parentElement, i = 0; e && e !== document.body && i < 8; e = e.parentElement, i++) {
+      const p = e.parentElement;
+      if (!p) break;
+      const shape = shapeOf(e);
+      if (!Array.from(p.children).some((s) => s !== e && shapeOf(s) === shape)) continue;
+      const text = norm(e.innerText || e.textContent);
+      if (text && text !== own) return text.slice(0, 300);
+    }
+    return "";
+  };
   const indexIn = (el, css) => Array.prototype.indexOf.call(document.querySelectorAll(css), el);
   const out = { url: location.href, title: document.title, links: [], buttons: [], fields: [],
                 tables: [], headings: [], tabs: [], dialogs: [], text: "",
@@ -84,7 +100,7 @@
                       || (img ? img.getAttribute("alt") : ""));
     const css = `a[href="${cssEsc(el.getAttribute("href"))}"]`;
     out.links.push({ text: name, url: el.href, target: el.getAttribute("target") || "",
-                     css, css_index: indexIn(el, css), group: groupOf(el) });
+                     css, css_index: indexIn(el, css), group: groupOf(el), within: withinOf(el) });
   }
   const buttonSel = "button, input[type=submit], input[type=button], input[type=reset], input[type=image], [role=button]";
   for (const el of document.querySelectorAll(buttonSel)) {
@@ -94,7 +110,7 @@
     const css = cssFor(el, buttonSel);
     const item = { text: name, kind: (el.getAttribute("type") || el.tagName).toLowerCase(),
                    form: el.form ? (el.form.id || el.form.getAttribute("action") || "") : "",
-                   css, css_index: indexIn(el, css), dialog: dialogOf(el) };
+                   css, css_index: indexIn(el, css), dialog: dialogOf(el), within: withinOf(el) };
     if (closeLike(el)) item.aliases = ["x", "close"];
     out.buttons.push(item);
   }
@@ -168,13 +184,32 @@
   // Text a user would click (a pointer cursor, no link, button or field of its own): a link.
   // A pointer inherited from the parent makes the element part of it, except a list item: each
   // item of a clickable list (a menu, a tree) is a choice of its own.
+  // A pointer shown only on hover (".controls span:hover { cursor: pointer }") marks a
+  // clickable element too: the style rules say so before any mouse is over it.
+  const hoverPointer = new Set();
+  for (const sheet of Array.from(document.styleSheets)) {
+    let rules = [];
+    try { rules = Array.from(sheet.cssRules || []); } catch (e) { continue; }  // cross-origin
+    for (const rule of rules) {
+      if (!rule.selectorText || !rule.style || rule.style.cursor !== "pointer" ||
+          !rule.selectorText.includes(":hover")) continue;
+      for (const sel of rule.selectorText.split(",")) {
+        if (!sel.includes(":hover")) continue;
+        try { document.querySelectorAll(sel.replace(/:hover/g, "")).forEach((e) => hoverPointer.add(e)); }
+        catch (e) {}
+      }
+    }
+  }
+  const pointer = (el) => getComputedStyle(el).cursor === "pointer" || hoverPointer.has(el);
   const known = "a[href], button, input, select, textarea, label, [role=tab], [role=button]";
   for (const el of document.querySelectorAll("body *")) {
     if (out.links.length >= maxItems) break;
     if (el.matches(known) || el.closest(known) || el.querySelector(known)) continue;
-    if (getComputedStyle(el).cursor !== "pointer" || !visible(el)) continue;
-    if (el.tagName !== "LI" && el.parentElement &&
-        getComputedStyle(el.parentElement).cursor === "pointer") continue;
+    if (!pointer(el) || !visible(el)) continue;
+    // A wordless pointer wrapper (a menu button and its closed list) leaves the click to the
+    // icon inside it, and what the list holds to the icon's holds.
+    const wrapper = el.parentElement && pointer(el.parentElement) ? el.parentElement : null;
+    if (el.tagName !== "LI" && wrapper && norm(wrapper.innerText)) continue;
     let name = ownText(el);
     let icon = false;
     if (!name && !el.children.length) {  // an icon: named by its label, title or class words
@@ -186,7 +221,8 @@
     if (!name || name.length > 80) continue;
     const css = pathOf(el);
     out.links.push({ text: name, url: "", target: "", css, css_index: 0, group: groupOf(el),
-                     holds: hiddenHolds(el), icon });
+                     holds: hiddenHolds(wrapper && icon ? wrapper : el), icon,
+                     within: withinOf(el) });
   }
   for (const el of document.querySelectorAll("table")) {
     if (out.tables.length >= maxItems) break;

@@ -96,9 +96,9 @@ class PageModel:
                                   label=_short(name or str(item.get("name") or etype))))
 
         add("link", [ln for ln in self.links if ln.get("url")], "text", "link",
-            ["url", "text", "target", "group"])
+            ["url", "text", "target", "group", "within"])
         add("button", self.buttons, "text", "button",
-            ["text", "kind", "form", "dialog", "aliases"])
+            ["text", "kind", "form", "dialog", "aliases", "within"])
         add("field", self.fields, "label", "?",
             ["name", "id", "label", "kind", "required", "checked", "value", "options", "multiple",
              "placeholder", "dialog"])
@@ -118,6 +118,7 @@ class PageModel:
                                               "group": item.get("group", ""), "clickable": True,
                                               "holds": item.get("holds", []),
                                               "icon": bool(item.get("icon")),
+                                              "within": item.get("within", ""),
                                               "page_url": self.url, "css": item.get("css", ""),
                                               "css_index": item.get("css_index", 0)}))
         for ent in out:

@@ -167,3 +167,27 @@ def test_sliders_are_moved_to_the_value_said(home: E2E, browser: Browser, site: 
                "Select 4 with the speed slider and press Save")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _title(browser, "saved:") == "saved:2:4"
+
+
+def test_a_button_inside_the_posts_a_name_picks(home: E2E, browser: Browser, site: str) -> None:
+    """Icons that show a pointer only on hover are clickable elements; "on all posts by
+    @ines" clicks the one in each post naming @ines (none of the others), "on 1 post by"
+    the first of them only."""
+    proc = _do(home, browser, site, "feed.html",
+               'Click the "repost" button on all posts by @ines and then click Done')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "done:") == "done:repost:@ines:1,repost:@ines:3"
+    proc = _do(home, browser, site, "feed.html",
+               'Click the "comment" button on 1 post by @ines, then click Done')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "done:") == "done:comment:@ines:1"
+
+
+def test_an_item_in_a_wordless_menu_of_the_post_a_leading_phrase_names(
+        home: E2E, browser: Browser, site: str) -> None:
+    """"For the user @piotr, click ..." scopes the click to that post; its target sits in a
+    closed menu behind a wordless icon, which is opened first (the page read again)."""
+    proc = _do(home, browser, site, "feed.html",
+               'For the user @piotr, click on the "Flag post" button, then click Done')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "done:") == "done:flag:@piotr:2"
