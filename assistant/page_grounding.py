@@ -38,6 +38,7 @@ _VERBS = {
     "close": "close", "dismiss": "close",
     "submit": "submit",
     "find": "explore", "switch": "explore", "navigate": "explore", "browse": "explore",
+    "copy": "copy", "paste": "enter",
 }
 _EXPLORE_OBJ = re.compile(r"^(?:between|through|among|around|across)\b", re.I)
 """What an explore verb other than "find" must be followed by ("switch between the tabs");
@@ -51,7 +52,7 @@ _WORD = re.compile(r"[\"“][^\"“”]*[\"”]|[\w#'-]+(?:[.:][\w#'-]+)*|[,;.]"
 # Verbs of other work: a clause starting with one makes the request not only about the page.
 _OTHER_VERBS = frozenset({"open", "go", "visit", "search", "look", "read", "scroll", "send",
     "email", "reply", "forward", "remind", "schedule", "save", "take", "download", "upload",
-    "copy", "paste", "drag", "wait", "show", "tell", "summarize", "summarise", "get", "extract",
+    "drag", "wait", "show", "tell", "summarize", "summarise", "get", "extract",
     "list", "delete", "remove", "move", "sort", "use", "call", "book", "buy"})
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -64,9 +65,9 @@ _TEXTY = {"text", "email", "search", "password", "url", "tel", "number", "textar
 _KINDS: list[tuple[str, tuple[str, frozenset[str] | None]]] = [
     (r"radio\s+buttons?|radios?", ("field", frozenset({"radio"}))),
     (r"check\s*box(?:es)?", ("field", frozenset({"checkbox"}))),
-    (r"text\s*(?:fields?|box(?:es)?|inputs?|areas?)|input\s*(?:text\s*)?(?:box(?:es)?|fields?)"
+    (r"text\s*areas?", ("field", frozenset({"textarea"}))),
+    (r"text\s*(?:fields?|box(?:es)?|inputs?)|input\s*(?:text\s*)?(?:box(?:es)?|fields?)"
      r"|inputs?|fields?|entr(?:y|ies)|(?:search\s+)?box(?:es)?", ("field", frozenset(_TEXTY))),
-    (r"textareas?", ("field", frozenset({"textarea"}))),
     (r"drop-?\s*downs?|select(?:\s+box)?|lists?|menus?|combo\s*box(?:es)?",
      ("field", frozenset({"select"}))),
     (r"buttons?", ("button", None)),
@@ -91,7 +92,8 @@ class Clause:
 
     verb: str
     kind: str
-    """What it does: click, select, check, uncheck, enter, focus, expand, close, submit."""
+    """What it does: click, select, check, uncheck, enter, focus, expand, close, submit,
+    explore (find, switch between), copy (read a text a later "paste it" types)."""
     text: str
     """The whole clause as the user wrote it."""
     obj: str
@@ -263,6 +265,9 @@ def find(phrase: str, pool: list[Entity], *, default_types: tuple[str, ...] = _C
     # 2. by kind, quoted label, unquoted label words, ordinal
     if kind is not None:
         candidates = [e for e in pool if _fits_kind(e, kind)]
+        if kind[1] == frozenset(_TEXTY):  # a text box or field: a one-line one, where any
+            candidates = [e for e in candidates if e.attributes.get("kind") != "textarea"] \
+                or candidates
         if kind[0] == "result":
             candidates = _results(candidates)
         noun = _KIND_RE.search(bare)
@@ -472,6 +477,8 @@ def _clause_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> l
         return _select_steps(c, pool)
     if c.kind == "explore":
         return _open_found(c, pool)
+    if c.kind == "copy":  # the text is read in `ground`; a later clause types it
+        return []
     # click
     target = re.sub(r"^(?:on|at)\s+", "", obj, flags=re.I)
     scoped = _scoped(c, target)
@@ -527,6 +534,11 @@ def _open_found(c: Clause, pool: list[Entity]) -> list[Step]:
 
 _WITH_SLIDER = re.compile(r"^(?P<value>[-+]?\d+(?:\.\d+)?|[\"“][^\"“”]*[\"”])\s+"
                           r"(?:with|on|using|in)\s+(?P<target>.*\bsliders?\b.*)$", re.I)
+_VALUE_IN_FIELD = re.compile(r"^(?P<value>[-+]?\d[\d/.:-]*|[\"“][^\"“”]*[\"”])\s+"
+                             r"(?:with|using|in|as|into|for)\s+(?P<target>(?:the|a|an)\s+.+)$",
+                             re.I)
+""""Select 3 with the spinner", "Pick 12/05/2016 as the date": a value said for a field that
+takes typing (a select field gets the option, a slider is moved)."""
 
 
 def _select_steps(c: Clause, pool: list[Entity]) -> list[Step]:
@@ -537,6 +549,17 @@ def _select_steps(c: Clause, pool: list[Entity]) -> list[Step]:
         e = _one(find(slider.group("target"), pool, default_types=("field",)))
         value = slider.group("value").strip("\"“”")
         return [_step("fill_field", c, {"field": e.id, "value": value}, ("field", e))]
+    said = _VALUE_IN_FIELD.match(obj.strip().rstrip(".")) if c.kind == "select" else None
+    if said is not None:
+        found = find(said.group("target"), pool, default_types=("field",))
+        one = found.entities[0] if len(found.entities) == 1 and not found.question else None
+        kind = str(one.attributes.get("kind", "")) if one is not None else ""
+        value = said.group("value").strip("\"“”")
+        if one is not None and kind == "select":
+            return [_step("select_option", c, {"field": one.id, "option": value},
+                          ("field", one))]
+        if one is not None and kind not in ("checkbox", "radio", "file"):
+            return [_step("fill_field", c, {"field": one.id, "value": value}, ("field", one))]
     m = re.match(r"^(.*?)\s+(?:from|in|on|of)\s+(the\s+.*)$", obj, re.I)
     if m and c.kind == "select" and _kind_of(m.group(2)) and \
             _kind_of(m.group(2)) == ("field", frozenset({"select"})):
@@ -627,18 +650,58 @@ class _Read:
     page: Entity
 
 
-def _read_page(c: Clause, page: Entity | None) -> _Read | None:
-    """The text that ``c`` points to by position in the page's paragraphs, when its words say
-    exactly which ("find the 3rd word in the paragraph"); None when it is not such a clause.
-    The user's words choose the text, the page only holds it; the value is shown with its
-    provenance (untrusted page text) before anything runs."""
-    m = _READ.match(c.obj.strip().rstrip("."))
+_COPY = re.compile(r"^(?:all\s+)?(?:the\s+)?(?:text|words?|value|contents?)\s+"
+                   r"(?:in|of|from|inside)\s+(?P<where>.+)$", re.I)
+
+
+def _read_page(c: Clause, page: Entity | None, pool: list[Entity] | None = None) -> _Read | None:
+    """The text that ``c`` points to on the page, when its words say exactly which: by position
+    ("find the 3rd word in the paragraph", "the last word in the text area") or whole ("copy
+    the text in the textarea"); None when it is not such a clause. The user's words choose the
+    text, the page only holds it; the value is shown with its provenance (untrusted page text)
+    before anything runs."""
+    pool = pool or []
+    obj = c.obj.strip().rstrip(".")
+    if c.kind == "copy":
+        whole = _COPY.match(obj)
+        where = whole.group("where") if whole else re.sub(r"^(?:the\s+)", "", obj)
+        text = _text_in(where, page, pool)
+        if text is None or not text.strip():
+            raise _Miss(_Found(missing=f"I see no text to copy in {where!r}"))
+        assert page is not None
+        return _Read(phrase=obj, value=text, page=page)  # pasted as copied, spaces and all
+    m = _READ.match(obj)
     n = _ORDINAL.fullmatch(m.group("ord")) if m else None
     if m is None or n is None:
         return None
     digits = n.group(1) or n.group(3) or n.group(4) or n.group(5)
     index = int(digits) if digits else _ORDINALS[n.group(2).lower()]
-    where = m.group("where")
+    text = _text_in(m.group("where"), page, pool)
+    if text is None:
+        return None
+    if m.group("unit").lower() == "word":
+        units = [w for w in (re.sub(r"^\W+|\W+$", "", t) for t in text.split()) if w]
+    else:
+        units = [ch for ch in text if not ch.isspace()]
+    if not 1 <= abs(index) <= len(units):
+        raise _Miss(_Found(missing=f"the text has {len(units)} {m.group('unit')}s, "
+                                   f"so there is no {m.group('ord')}"))
+    assert page is not None
+    return _Read(phrase=obj, value=units[index - 1 if index > 0 else index], page=page)
+
+
+def _text_in(where: str, page: Entity | None, pool: list[Entity]) -> str | None:
+    """The text of what ``where`` names: a field's value ("the text area", "the textbox
+    below"), else one of the page's visible paragraphs ("the paragraph", "the 2nd
+    paragraph"); None when the words name neither."""
+    kind = _kind_of(where)
+    if kind is not None and kind[0] == "field" and page is not None:
+        found = find(where, pool, default_types=("field",))
+        if found.question or found.missing or len(found.entities) != 1:
+            raise _Miss(found if (found.question or found.missing) else _Found(
+                question=f"Which one do you mean by {where!r}?",
+                options=[e.label for e in found.entities[:6]]))
+        return str(found.entities[0].attributes.get("value") or "")
     paragraphs = [str(p) for p in (page.attributes.get("paragraphs") or [])] if page else []
     if not re.search(r"\b(?:paragraph|text|passage)\b", where, re.I):
         return None
@@ -648,23 +711,12 @@ def _read_page(c: Clause, page: Entity | None) -> _Read | None:
         k = int(digits) if digits else _ORDINALS[which.group(2).lower()]
         if not 1 <= abs(k) <= len(paragraphs):
             raise _Miss(_Found(missing=f"I see no {where!r} on the page"))
-        text = paragraphs[k - 1 if k > 0 else k]
-    elif len(paragraphs) == 1:
-        text = paragraphs[0]
-    else:
-        raise _Miss(_Found(
-            missing=f"I see {len(paragraphs)} paragraphs on the page, not one, for {where!r}"
-            if paragraphs else "I see no paragraph on the page"))
-    if m.group("unit").lower() == "word":
-        units = [w for w in (re.sub(r"^\W+|\W+$", "", t) for t in text.split()) if w]
-    else:
-        units = [ch for ch in text if not ch.isspace()]
-    if not 1 <= abs(index) <= len(units):
-        raise _Miss(_Found(missing=f"the paragraph has {len(units)} {m.group('unit')}s, "
-                                   f"so there is no {m.group('ord')}"))
-    assert page is not None
-    return _Read(phrase=c.obj.strip().rstrip("."), value=units[index - 1 if index > 0 else index],
-                 page=page)
+        return paragraphs[k - 1 if k > 0 else k]
+    if len(paragraphs) == 1:
+        return paragraphs[0]
+    raise _Miss(_Found(
+        missing=f"I see {len(paragraphs)} paragraphs on the page, not one, for {where!r}"
+        if paragraphs else "I see no paragraph on the page"))
 
 
 def _enter_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> list[Step]:
@@ -750,8 +802,8 @@ def ground(clauses: list[Clause], table: EntityTable) -> Grounding:
     said: _Read | None = None
     for i, c in enumerate(clauses):
         try:
-            if c.kind == "explore":
-                said = _read_page(c, page) or said
+            if c.kind in ("explore", "copy"):
+                said = _read_page(c, page, pool) or said
             steps = _clause_steps(c, pool, said)
         except _Reveal as reveal:  # open what hides the target, then this clause again
             out.steps += reveal.steps

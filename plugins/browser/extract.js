@@ -15,7 +15,16 @@
     if (el.getAttribute("aria-label")) return norm(el.getAttribute("aria-label"));
     if (el.getAttribute("aria-labelledby")) return byIds(el.getAttribute("aria-labelledby"));
     if (el.labels && el.labels.length) return norm(el.labels[0].innerText || el.labels[0].textContent);
-    return norm(el.getAttribute("placeholder") || el.getAttribute("title") || "");
+    const own = norm(el.getAttribute("placeholder") || el.getAttribute("title") || "");
+    if (own) return own;
+    // "Date: <input>": the words just before the field in its own parent, when short
+    let prev = el.previousSibling;
+    while (prev && prev.nodeType === 3 && !prev.textContent.trim()) prev = prev.previousSibling;
+    if (prev && (prev.nodeType === 3 || (prev.nodeType === 1 && !prev.matches("input, select, textarea, button")))) {
+      const words = norm(prev.textContent).replace(/[:*]\s*$/, "").trim();
+      if (words && words.length <= 40) return words;
+    }
+    return "";
   };
   const cssFor = (el, base) => {
     if (el.id) return `#${cssEsc(el.id)}`;

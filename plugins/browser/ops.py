@@ -227,6 +227,30 @@ def _set_slider(drv: Driver, ref: str, loc: Locator, field_id: str,
                                 "previous": str(got.get("previous", ""))})
 
 
+_WIDGET_JS = """(el, v) => {
+  const $ = window.jQuery;
+  if ($ && $(el).hasClass("hasDatepicker") && $(el).datepicker) {
+    $(el).datepicker("setDate", v);
+    return { value: el.value };
+  }
+  return { error: "it is set by a widget lam does not know" };
+}"""
+
+
+def _set_by_widget(drv: Driver, ref: str, loc: Locator, field_id: str, kind: str, value: str,
+                   previous: str) -> ActionResult:
+    """A read-only field a widget sets (a jQuery UI date picker): through the widget's own API,
+    as picking in it would; any other read-only field is refused."""
+    got = _guard(f"set '{ref}'", lambda: loc.evaluate(_WIDGET_JS, value), drv.timeout)
+    if got.get("error"):
+        raise BrowserFailure(f"'{ref}' is read-only: {got['error']}")
+    shown = str(got.get("value", ""))
+    drv.last_field = loc
+    return ActionResult(message=f"set '{ref}' to {shown!r} with its picker",
+                        output={"field": field_id, "kind": kind, "value_ok": shown == value,
+                                "value": shown, "previous": previous, "url": drv.page.url})
+
+
 def fill_field(drv: Driver, ref: str, entity: Entity | None, value: str) -> ActionResult:
     loc, field_id = find_field(drv, ref, entity)
     if loc.evaluate(_IS_SLIDER_JS):
@@ -239,6 +263,8 @@ def fill_field(drv: Driver, ref: str, entity: Entity | None, value: str) -> Acti
     if kind == "date":
         value = _iso_date(value)
     previous = _guard(f"read '{ref}'", loc.input_value, drv.timeout)
+    if loc.evaluate("el => !!el.readOnly"):
+        return _set_by_widget(drv, ref, loc, field_id, kind, value, previous)
     _guard(f"fill '{ref}'", lambda: loc.fill(value), drv.timeout)
     got = _guard(f"read '{ref}'", loc.input_value, drv.timeout)
     drv.last_field = loc

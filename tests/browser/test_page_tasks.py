@@ -191,3 +191,32 @@ def test_an_item_in_a_wordless_menu_of_the_post_a_leading_phrase_names(
                'For the user @piotr, click on the "Flag post" button, then click Done')
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _title(browser, "done:") == "done:flag:@piotr:2"
+
+
+def test_a_value_selected_for_a_field_that_takes_typing(home: E2E, browser: Browser,
+                                                        site: str) -> None:
+    """"Select 3 with the guests" fills the field whose words just before it say "Guests:";
+    a read-only field that no known widget sets is refused, not forced."""
+    proc = _do(home, browser, site, "picker.html", "Select 3 for the guests and hit Save")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "saved:") == "saved:3:fixed"
+    proc = _do(home, browser, site, "picker.html", "Select 42 as the code and hit Save")
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "read-only" in proc.stdout + proc.stderr
+    assert browser.page.input_value("#code") == "fixed"
+
+
+def test_text_copied_from_a_field_is_pasted_as_it_was(home: E2E, browser: Browser,
+                                                      site: str) -> None:
+    """"Copy the text in the text area, paste it into the textbox": the text area's value,
+    exactly (its trailing space too), typed into the one-line box; "the last word in the text
+    area" reads one word of it. The plan shows the value as read from the page."""
+    proc = _do(home, browser, site, "copy.html",
+               "Copy the text in the text area, paste it into the textbox and press Save")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "saved:") == "saved:[Bring the blue folder to room nine ]"
+    assert "read from the page" in proc.stdout
+    proc = _do(home, browser, site, "copy.html",
+               "Find the last word in the text area, type it into the text field and press Save")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "saved:") == "saved:[nine]"
