@@ -39,7 +39,8 @@ SETTLE_S = 1.5
 
 _ACTION_OF = {"click": "click", "expand": "click", "close": "click", "submit": "submit_form",
               "enter": "fill_field", "focus": "focus_field", "select": "set_checkbox",
-              "check": "set_checkbox", "uncheck": "set_checkbox", "copy": "read_page"}
+              "check": "set_checkbox", "uncheck": "set_checkbox", "copy": "read_page",
+              "scroll": "scroll"}
 
 
 class PageProposal(Proposal):

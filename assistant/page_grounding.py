@@ -38,19 +38,19 @@ _VERBS = {
     "close": "close", "dismiss": "close",
     "submit": "submit",
     "find": "explore", "switch": "explore", "navigate": "explore", "browse": "explore",
-    "copy": "copy", "paste": "enter",
+    "copy": "copy", "paste": "enter", "scroll": "scroll",
 }
 _EXPLORE_OBJ = re.compile(r"^(?:between|through|among|around|across)\b", re.I)
 """What an explore verb other than "find" must be followed by ("switch between the tabs");
 "navigate to ..." is not about the open page."""
-CHANGES_PAGE = frozenset({"click", "expand", "close", "submit"})
+CHANGES_PAGE = frozenset({"click", "expand", "close", "submit", "scroll"})
 """Clause kinds after which the page is read again before the rest is grounded."""
 
 _QUOTE = re.compile(r"[\"“”]([^\"“”]*)[\"“”]")
 _SEP = re.compile(r"^(?:,|;|\.|and|then|,?\s*and then|,\s*then|by)$", re.I)
 _WORD = re.compile(r"[\"“][^\"“”]*[\"”]|[\w#'-]+(?:[.:][\w#'-]+)*|[,;.]")
 # Verbs of other work: a clause starting with one makes the request not only about the page.
-_OTHER_VERBS = frozenset({"open", "go", "visit", "search", "look", "read", "scroll", "send",
+_OTHER_VERBS = frozenset({"open", "go", "visit", "search", "look", "read", "send",
     "email", "reply", "forward", "remind", "schedule", "save", "take", "download", "upload",
     "drag", "wait", "show", "tell", "summarize", "summarise", "get", "extract",
     "list", "delete", "remove", "move", "sort", "use", "call", "book", "buy"})
@@ -93,7 +93,7 @@ class Clause:
     verb: str
     kind: str
     """What it does: click, select, check, uncheck, enter, focus, expand, close, submit,
-    explore (find, switch between), copy (read a text a later "paste it" types)."""
+    explore (find, switch between), copy (read a text a later "paste it" types), scroll."""
     text: str
     """The whole clause as the user wrote it."""
     obj: str
@@ -479,6 +479,8 @@ def _clause_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> l
         return _open_found(c, pool)
     if c.kind == "copy":  # the text is read in `ground`; a later clause types it
         return []
+    if c.kind == "scroll":
+        return _scroll_steps(c, pool)
     # click
     target = re.sub(r"^(?:on|at)\s+", "", obj, flags=re.I)
     scoped = _scoped(c, target)
@@ -506,6 +508,27 @@ def _clause_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> l
     if e.type == "field" and e.attributes.get("kind") in ("checkbox", "radio"):
         return [_step("set_checkbox", c, {"field": e.id, "checked": True}, ("field", e))]
     return [_step("click", c, {"target": e.id}, ("target", e))]
+
+
+_SCROLL = re.compile(r"^(?:(?P<dir>down|up)\b)?\s*(?:(?:all\s+the\s+way\s+)?(?:to|till|until)\s+"
+                     r"the\s+(?P<end>bottom|end|top|beginning|start)\b)?\s*(?:(?:of|in|inside|"
+                     r"within)\s+(?P<where>.+))?$", re.I)
+
+
+def _scroll_steps(c: Clause, pool: list[Entity]) -> list[Step]:
+    """"Scroll down", "scroll to the bottom of the text area": the page, or the one field the
+    words name, scrolled (a page may enable what waits for it; it is read again after)."""
+    m = _SCROLL.match(c.obj.strip().rstrip("."))
+    if m is None or not (m.group("dir") or m.group("end")):
+        raise _Miss(_Found(missing=f"'{c.text}': which way to scroll is unclear"))
+    end = (m.group("end") or "").lower()
+    direction = "bottom" if end in ("bottom", "end") else "top" if end else \
+        m.group("dir").lower()
+    if not m.group("where") or re.fullmatch(r"(?:the\s+)?(?:page|screen|window)",
+                                            m.group("where").strip(), re.I):
+        return [_step("scroll", c, {"direction": direction})]
+    e = _one(find(m.group("where"), pool, default_types=("field",)))
+    return [_step("scroll", c, {"direction": direction, "field": e.id}, ("field", e))]
 
 
 _FIND_BY = re.compile(r"^(?:the|an?)\s+(?P<noun>[\w-]+)\s+(?:by|from|of|with|named|called|"

@@ -416,6 +416,26 @@ def scroll(drv: Driver, direction: str) -> ActionResult:
                         output={"scroll_y": y, "at_bottom": at_bottom, "url": drv.page.url})
 
 
+_SCROLL_FIELD_JS = """(el, dir) => {
+  const h = el.clientHeight * 0.8;
+  if (dir === 'down') el.scrollTop += h;
+  else if (dir === 'up') el.scrollTop -= h;
+  else if (dir === 'top') el.scrollTop = 0;
+  else el.scrollTop = el.scrollHeight;
+  return [el.scrollTop, el.scrollTop + el.clientHeight >= el.scrollHeight - 2];
+}"""
+
+
+def scroll_field(drv: Driver, ref: str, entity: Entity | None, direction: str) -> ActionResult:
+    """Scroll inside a field (a text area), as its scroll bar would; its scroll event fires."""
+    loc, field_id = find_field(drv, ref, entity)
+    y, at_bottom = _guard(f"scroll '{ref}'", lambda: loc.evaluate(_SCROLL_FIELD_JS, direction),
+                          drv.timeout)
+    return ActionResult(message=f"scrolled '{ref}' {direction} (y={y})",
+                        output={"field": field_id, "scroll_y": y, "at_bottom": at_bottom,
+                                "url": drv.page.url})
+
+
 def screenshot(drv: Driver, dest: Path, full_page: bool) -> ActionResult:
     dest.parent.mkdir(parents=True, exist_ok=True)
     _guard("take a screenshot", lambda: drv.page.screenshot(path=str(dest), full_page=full_page),

@@ -403,13 +403,18 @@ class BrowserPlugin(Plugin):
     @action(effect=Effect.READ_ONLY, templates=["scroll {direction}", "scroll"],
             consumes=["page"])
     def scroll(self, ctx: ActionContext,
-               direction: Literal["down", "up", "top", "bottom"] = "down") -> ActionResult:
-        """Scroll the page.
+               direction: Literal["down", "up", "top", "bottom"] = "down",
+               field: str = "") -> ActionResult:
+        """Scroll the page, or a field that scrolls on its own (a text area).
 
         Args:
             direction: down, up, top or bottom
+            field: id of a field entity to scroll inside (field2); empty = the page
         """
         from plugins.browser import ops
+        if field:
+            entity = ctx.entity(field)
+            return self._run(lambda drv: ops.scroll_field(drv, field, entity, direction))
         return self._run(lambda drv: ops.scroll(drv, direction))
 
     @action(effect=Effect.LOCAL_WRITE,

@@ -220,3 +220,14 @@ def test_text_copied_from_a_field_is_pasted_as_it_was(home: E2E, browser: Browse
                "Find the last word in the text area, type it into the text field and press Save")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _title(browser, "saved:") == "saved:[nine]"
+
+
+def test_a_text_area_scrolled_to_its_end_enables_the_rest(home: E2E, browser: Browser,
+                                                          site: str) -> None:
+    """"Scroll to the bottom of the text area" scrolls inside the field (its scroll event
+    fires); the page is read again, so the fields it enabled are typed into and pressed."""
+    proc = _do(home, browser, site, "agreement.html",
+               'Scroll to the bottom of the text area, enter "Ada" in the name field, '
+               'then press Agree')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "agreed:") == "agreed:Ada"
