@@ -39,7 +39,12 @@ _VERBS = {
     "submit": "submit",
     "find": "explore", "switch": "explore", "navigate": "explore", "browse": "explore",
     "copy": "copy", "paste": "enter", "scroll": "scroll",
+    "reply": "reply", "forward": "forward",
 }
+_ITEM_VERBS = frozenset({"reply", "forward"})
+"""Verbs of a mail (or post) client that act on the item an earlier clause opened ("Find the
+email by Ann and reply to her with the text "ok""): never a request's first verb here, where
+they are lam's own messaging."""
 _EXPLORE_OBJ = re.compile(r"^(?:between|through|among|around|across)\b", re.I)
 """What an explore verb other than "find" must be followed by ("switch between the tabs");
 "navigate to ..." is not about the open page."""
@@ -51,7 +56,7 @@ _SEP = re.compile(r"^(?:,|;|\.|and|then|,?\s*and then|,\s*then|by)$", re.I)
 _WORD = re.compile(r"[\"“][^\"“”]*[\"”]|[\w#'-]+(?:[.:][\w#'-]+)*|[,;.]")
 # Verbs of other work: a clause starting with one makes the request not only about the page.
 _OTHER_VERBS = frozenset({"open", "go", "visit", "search", "look", "read", "send",
-    "email", "reply", "forward", "remind", "schedule", "save", "take", "download", "upload",
+    "email", "remind", "schedule", "save", "take", "download", "upload",
     "drag", "wait", "show", "tell", "summarize", "summarise", "get", "extract",
     "list", "delete", "remove", "move", "sort", "use", "call", "book", "buy"})
 _ORDINALS = {
@@ -145,6 +150,8 @@ def _read_clauses(request: str) -> list[Clause] | None:
         base = word[:-3] if word.endswith("ing") else word
         verb = _VERBS.get(word) or _VERBS.get(base) or _VERBS.get(base + "e")
         prev = tokens[i - 1][0].lower() if i else ""
+        if verb in _ITEM_VERBS and i == 0:
+            return None
         if verb is None:
             if word in _OTHER_VERBS and (i == 0 or prev in ("and", "then", ",", ";", ".")):
                 return None
@@ -166,6 +173,12 @@ def _read_clauses(request: str) -> list[Clause] | None:
         kind = _VERBS.get(verb_word) or _VERBS.get(base) or _VERBS[base + "e"]
         text = request[tokens[i][1]:tokens[last][2]]
         obj = request[tokens[i][2]:tokens[last][2]].strip()
+        if kind in _ITEM_VERBS:
+            item = _item_clauses(verb_word, kind, text, obj)
+            if item is None:
+                return None
+            clauses += item
+            continue
         obj = re.sub(r"\s*,?\s+(?:to|so that|in order to)\s+\w+.*$", "", obj)
         clauses.append(Clause(verb=verb_word, kind=kind, text=text, obj=obj))
         by_means = end < len(tokens) and tokens[end - 1][0].lower() == "by"
@@ -181,6 +194,36 @@ def _read_clauses(request: str) -> list[Clause] | None:
             c.context = out.pop().obj
         out.append(c)
     return [c for c in out if c.kind != "goal"] or None
+
+
+_REPLY = re.compile(r"^(?:to\s+(?:them|him|her|it|the\s+sender|that|this)\s+)?(?:with|saying)\s+"
+                    r"(?:the\s+(?:text|message|words?)\s+)?(?P<value>.+)$", re.I)
+_FORWARD = re.compile(r"^(?:(?:it|that|this|them|the\s+\w+|that\s+\w+|this\s+\w+)\s+)?to\s+"
+                      r"(?P<who>.+)$", re.I)
+
+
+def _item_clauses(verb: str, kind: str, text: str, obj: str) -> list[Clause] | None:
+    """"reply to them with the text "ok"": press the item's Reply, type the text in the
+    message box that opens, press its Send; "forward it to Bo": press Forward, type Bo in the
+    "to" field, press Send. Each part is grounded on the page as it is then (the page is
+    read again after each press). None when the words are not of that shape."""
+    if kind == "reply":
+        m = _REPLY.match(obj.rstrip("."))
+        if m is None:
+            return None
+        value = m.group("value").strip()
+        said = value if _QUOTE.fullmatch(value) else f'"{value}"'
+        if not _QUOTE.fullmatch(value) and _describes(value):
+            return None
+        typed = Clause(verb=verb, kind="enter", text=text, obj=said, context="message")
+    else:
+        m = _FORWARD.match(obj.rstrip("."))
+        if m is None:
+            return None
+        who = m.group("who").strip().strip("\"“”")
+        typed = Clause(verb=verb, kind="enter", text=text, obj=f'"{who}" into the "to" field')
+    return [Clause(verb=verb, kind="click", text=text, obj=kind), typed,
+            Clause(verb=verb, kind="click", text=text, obj="send")]
 
 
 # -- finding elements -------------------------------------------------------------------------
@@ -786,6 +829,9 @@ def _enter_steps(c: Clause, pool: list[Entity], said: _Read | None = None) -> li
     if not target:
         texty = [e for e in pool if e.type == "field" and
                  str(e.attributes.get("kind", "")) in _TEXTY]
+        boxes = [e for e in texty if e.attributes.get("kind") == "textarea"]
+        if c.context == "message" and len(boxes) == 1:  # a reply's text: its message box
+            texty = boxes
         if len(texty) != 1:
             raise _Miss(_Found(question="Which field should I type into?",
                                options=[e.label for e in texty[:6]]))

@@ -210,15 +210,26 @@
     }
   }
   const pointer = (el) => getComputedStyle(el).cursor === "pointer" || hoverPointer.has(el);
+  // A pointer box whose parts sit side by side and are each a short word or two ("Reply",
+  // "Forward") offers each part as a choice of its own, not the box as one (a row's stacked
+  // sender, subject and text stay one row).
+  const splits = (el) => {
+    const kids = Array.from(el.children).filter(visible);
+    return kids.length >= 2 && kids.every((c) => {
+      const t = norm(c.innerText);
+      return t && t.length <= 25 && t.split(" ").length <= 3 &&
+        getComputedStyle(c).display.startsWith("inline");
+    });
+  };
   const known = "a[href], button, input, select, textarea, label, [role=tab], [role=button]";
   for (const el of document.querySelectorAll("body *")) {
     if (out.links.length >= maxItems) break;
     if (el.matches(known) || el.closest(known) || el.querySelector(known)) continue;
-    if (!pointer(el) || !visible(el)) continue;
+    if (!pointer(el) || !visible(el) || splits(el)) continue;
     // A wordless pointer wrapper (a menu button and its closed list) leaves the click to the
     // icon inside it, and what the list holds to the icon's holds.
     const wrapper = el.parentElement && pointer(el.parentElement) ? el.parentElement : null;
-    if (el.tagName !== "LI" && wrapper && norm(wrapper.innerText)) continue;
+    if (el.tagName !== "LI" && wrapper && norm(wrapper.innerText) && !splits(wrapper)) continue;
     let name = ownText(el);
     let icon = false;
     if (!name && !el.children.length) {  // an icon: named by its label, title or class words

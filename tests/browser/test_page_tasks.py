@@ -231,3 +231,27 @@ def test_a_text_area_scrolled_to_its_end_enables_the_rest(home: E2E, browser: Br
                'then press Agree')
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _title(browser, "agreed:") == "agreed:Ada"
+
+
+def test_a_mail_found_then_replied_to_and_forwarded(home: E2E, browser: Browser,
+                                                    site: str) -> None:
+    """"Find the email by X and reply to them with the text "..."": the row opened, its Reply
+    (one of two words side by side in one clickable box) pressed, the text typed in the
+    message box that opens, its send icon pressed; "forward that email to Y" types Y in the
+    "to" field instead. Each part is grounded on the page as it is then."""
+    proc = _do(home, browser, site, "mail.html",
+               'Find the email by Ezra Quint and reply to them with the text "See you there"')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "sent:") == "sent:reply:Ezra Quint:See you there"
+    proc = _do(home, browser, site, "mail.html",
+               "Find the email from Lena Brandt and forward that email to Mika")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _title(browser, "sent:") == "sent:forward:Lena Brandt:Mika"
+
+
+def test_a_first_verb_of_mail_is_not_read_as_a_page_task(home: E2E, browser: Browser,
+                                                         site: str) -> None:
+    """"Reply ..." as the request's first verb is lam's own messaging, not the page's Reply:
+    nothing on the page is pressed."""
+    proc = _do(home, browser, site, "mail.html", 'Reply to Ezra Quint with the text "ok"')
+    assert browser.page.title() == "Mail", proc.stdout + proc.stderr
