@@ -109,3 +109,58 @@ def test_a_literal_unquoted_value_is_still_typed() -> None:
         "fill_field", {"field": "field1", "value": "42.50"})
     assert _calls(ground_request("Fill the amount field with Kestrel Way", table)) == [
         ("fill_field", {"field": "field1", "value": "Kestrel Way"})]
+
+
+def test_a_name_picks_the_items_whose_element_is_clicked() -> None:
+    """"on all posts by @ann" / "on 1 post by" / a leading "For the user @ann,": the element
+    inside the items naming @ann; a count the page cannot meet is a question."""
+    icon = {"url": "", "clickable": True, "icon": True}
+    table = _page(*[("link", "reply", {**icon, "within": f"{who} post {i}"})
+                    for i, who in enumerate(["Ann @ann", "Bo @bo", "Ann @ann"], start=1)],
+                  ("button", "Submit", {}))
+    g = ground_request('Click the "reply" button on all posts by @ann and then click Submit',
+                       table)
+    assert _calls(g) == [("click", {"target": "link1"}), ("click", {"target": "link3"})]
+    g = ground_request('Click the "reply" button on 1 post by @ann', table)
+    assert _calls(g) == [("click", {"target": "link1"})]
+    g = ground_request('For the user @bo, click on the "reply" button', table)
+    assert _calls(g) == [("click", {"target": "link2"})]
+    asked = ground_request('Click the "reply" button on 3 posts by @ann', table)
+    assert asked.steps == [] and asked.question is not None
+    assert read_clauses("For the record, I want this fixed") is None
+
+
+def test_reply_and_forward_only_after_a_page_clause() -> None:
+    clauses = read_clauses('Find the email by Ann and reply to her with the text "ok"')
+    assert clauses is not None
+    assert [(c.kind, c.obj) for c in clauses] == [
+        ("explore", "the email by Ann"), ("click", "reply"), ("enter", '"ok"'),
+        ("click", "send")]
+    clauses = read_clauses("Find the email by Ann and forward that email to Bo")
+    assert clauses is not None
+    assert [(c.kind, c.obj) for c in clauses][1:] == [
+        ("click", "forward"), ("enter", '"Bo" into the "to" field'), ("click", "send")]
+    assert read_clauses('Reply to Ann with the text "ok"') is None
+    assert read_clauses("Forward the invoice to Bo") is None
+
+
+def test_a_value_selected_for_a_typed_field_and_copied_text() -> None:
+    table = _page(("field", "spinner", {"kind": "text", "id": "spinner"}),
+                  ("field", "Notes", {"kind": "textarea", "value": "alpha beta gamma "}),
+                  ("field", "Answer", {"kind": "text"}), ("button", "Submit", {}))
+    g = ground_request("Select -2 with the spinner and hit Submit", table)
+    assert _calls(g) == [("fill_field", {"field": "field1", "value": "-2"}),
+                         ("click", {"target": "button1"})]
+    g = ground_request("Copy the text in the text area, paste it into the answer", table)
+    assert _calls(g) == [("fill_field", {"field": "field3", "value": "alpha beta gamma "})]
+    assert g.steps[0].sources["value"].provenance.trusted is False
+    g = ground_request("Find the last word in the text area, type it into the answer", table)
+    assert _calls(g) == [("fill_field", {"field": "field3", "value": "gamma"})]
+
+
+def test_scrolling_the_page_or_a_field() -> None:
+    table = _page(("field", "Terms", {"kind": "textarea"}), ("button", "Agree", {}))
+    g = ground_request("Scroll to the bottom of the text area, then press Agree", table)
+    assert _calls(g) == [("scroll", {"direction": "bottom", "field": "field1"})]
+    assert [c.text for c in g.rest] == ["press Agree"]
+    assert _calls(ground_request("scroll down", table)) == [("scroll", {"direction": "down"})]
