@@ -40,6 +40,7 @@ from assistant.planner.doubts import (
     unused_reference_types,
     unused_time,
 )
+from assistant.planner.form_fill import read_form
 from assistant.planner.handoff import content_handoff
 from assistant.planner.model_tier import ModelTier, PlannerModel
 from assistant.planner.negated import takes_back
@@ -235,8 +236,8 @@ class Planner:
     def stages(self) -> list[Callable[[PlanningRun], Proposal | None]]:
         """The cascade in order; each stage ends planning with a proposal or hands on."""
         return [self.stage_taken_back, self.stage_handoff, self.stage_deferral,
-                self.stage_again, self.stage_templates, self.stage_gate, self.stage_resolve,
-                self.stage_hybrid, self.stage_models]
+                self.stage_again, self.stage_form, self.stage_templates, self.stage_gate,
+                self.stage_resolve, self.stage_hybrid, self.stage_models]
 
     # -- the stages ------------------------------------------------------------------------------
     @staticmethod
@@ -307,6 +308,16 @@ class Planner:
                  "at that time")
         plan = Plan(request=run.request, steps=steps, tier=inner.plan.tier,
                     confidence=inner.plan.confidence)
+        return run.finish(plan, self.verifier.verify(plan, run.table.as_mapping(), run.now))
+
+    def stage_form(self, run: PlanningRun) -> Proposal | None:
+        """Several fields of the form on screen filled in one request ("fill the form: name
+        …, email …, then submit"): each part paired with the one field its words name."""
+        steps = read_form(run.request, run.table)
+        if steps is None:
+            return None
+        run.note("a form filled part by part: each value paired with the field the words name")
+        plan = Plan(request=run.request, steps=steps, tier=0, confidence=1.0)
         return run.finish(plan, self.verifier.verify(plan, run.table.as_mapping(), run.now))
 
     def _outward_cues(self) -> frozenset[str]:

@@ -42,7 +42,8 @@ def _links() -> EntityTable:
 def test_the_stages_run_in_cascade_order(runtime: Runtime) -> None:
     planner = _planner(runtime)
     assert [s.__name__ for s in planner.stages()] == [
-        "stage_taken_back", "stage_handoff", "stage_deferral", "stage_again", "stage_templates",
+        "stage_taken_back", "stage_handoff", "stage_deferral", "stage_again", "stage_form",
+        "stage_templates",
         "stage_gate", "stage_resolve", "stage_hybrid", "stage_models"]
 
 
