@@ -35,6 +35,7 @@ from assistant.planner.doubts import (
     question_changes_things,
     time_takers,
     unmet_verb,
+    unsaid_contact_details,
     unused_links,
     unused_people,
     unused_reference_types,
@@ -584,6 +585,13 @@ class Planner:
                      "request names: answered")
             return run.finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=tier,
                                    answer=unmet), [])
+        leaked = unsaid_contact_details(request, last.plan, specs, table.as_mapping(),
+                                        run.mentions)
+        if leaked and last.plan.kind is PlanKind.ACTIONS:  # at any tier: asked, never typed
+            run.note(f"tier {tier} plan refused: " + "; ".join(leaked))
+            return run.finish(Plan.ask(
+                request, "Which details should I use? You did not say, and I will not fill in "
+                         "someone's details from your contacts on a guess.", tier=tier), [])
         unsure = (last.plan.confidence is not None and
                   last.plan.confidence < self.min_confidence)
         doubts = plan_doubts(request, last.plan, run.mentions, specs, run.actionable,

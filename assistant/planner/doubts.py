@@ -364,6 +364,43 @@ def unnamed_people(request: str, plan: Plan, mentions: list[tuple[Mention, str]]
     return out
 
 
+def unsaid_contact_details(request: str, plan: Plan, specs: dict[str, ActionSpec],
+                           entities: Mapping[str, Entity],
+                           mentions: list[tuple[Mention, str]] | None = None) -> list[str]:
+    """A text argument that is a known person's name, address or number while the request
+    neither names nor refers to that person ("fill in the form for me" typed a contact's name
+    into a page): someone's details go nowhere the user did not point them."""
+    said = set(_words(request))
+    referred = {eid for _, eid in mentions or []}
+    people = [e for e in entities.values() if e.type in PERSON_TYPES and e.id not in referred]
+    out = []
+    for step in plan.steps:
+        spec = specs.get(step.action)
+        if spec is None:
+            continue
+        typed = spec.entity_params()
+        props = spec.parameters_schema().get("properties", {})
+        for name, value in step.args.items():
+            if name in typed or not isinstance(value, str) or not value.strip() or \
+                    format_of(props.get(name, {})) == "email":
+                continue
+            want = value.strip().lower()
+            for person in people:
+                details = [person.label, str(person.attributes.get("email") or ""),
+                           *[str(x) for x in person.attributes.get("emails") or []],
+                           str(person.attributes.get("phone") or "")]
+                if want not in [d.strip().lower() for d in details if d.strip()]:
+                    continue
+                names = [person.label, *(person.attributes.get("nicknames") or []),
+                         *relation_words(str(person.attributes.get("relation") or "")),
+                         *details]
+                if not any(w in said or _slip_of(w, said) for n in names for w in _words(n)
+                           if len(w) > 1):
+                    out.append(f"{step.action}.{name} is {person.label}'s details, and the "
+                               "request does not name them")
+    return out
+
+
 def _slip_of(word: str, said: set[str]) -> bool:
     """Whether the request says ``word`` with a typing slip ("roomate" for "roommate")."""
     return len(word) >= 5 and any(one_edit(word, w) for w in said if len(w) >= 4)

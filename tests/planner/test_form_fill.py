@@ -76,3 +76,31 @@ def test_parts_that_do_not_read_as_fields_leave_it_to_the_rest() -> None:
     assert steps is not None
     assert steps[0].sources["value"].kind == "user_text"
     assert steps[0].sources["field"].entity_id == "field1"
+
+
+CONTACT = Entity(id="contact:ivo", type="contact", label="Ivo Brandt",
+                 attributes={"email": "ivo@brandt.example", "nicknames": ["Ivi"]},
+                 provenance=Provenance.user(), scope=Scope.BACKGROUND)
+
+
+def _model_plan(runtime: Runtime, request: str, value: str) -> Any:
+    """Tier 1 (scripted) types ``value`` into the name field, whatever the request says."""
+    runtime.model_factories = {1: lambda: Scripted({"steps": [
+        {"action": "fill_field", "args": {"field": "field1", "value": value}}]}),
+        2: lambda: Scripted({"steps": [
+            {"action": "fill_field", "args": {"field": "field1", "value": value}}]})}
+    session = Session(runtime)
+    session.table.publish(FORM)
+    session.extra_background = [CONTACT]  # the address book, as a plugin would give it
+    return session.propose(request).plan
+
+
+def test_a_contacts_details_are_never_filled_in_unasked(runtime: Runtime) -> None:
+    """A model that fills a form with a contact the request never names gets a question
+    back, at any tier; the same value is fine when the request names the person."""
+    plan = _model_plan(runtime, "fill in this form for me", "Ivo Brandt")
+    assert plan.kind.value == "question" and not plan.steps
+    assert "contacts" in (plan.question or "")
+    plan = _model_plan(runtime, "fill in ivi's name", "Ivo Brandt")
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("fill_field", {"field": "field1", "value": "Ivo Brandt"})]
