@@ -378,6 +378,19 @@ class TemplateMatcher:
                 self._entries.append(_Entry(spec.name, template, len(self._entries), bound))
 
     # -- public ----------------------------------------------------------------------------
+    def verb_slip(self, request: str) -> tuple[str, str] | None:
+        """(the first word, the template verb it slips from) when the request's first word is
+        no template's verb but one typing slip from exactly one ("rmind me …" -> "remind");
+        None otherwise. Only words of four letters or more are read so."""
+        from assistant.planner.relevance import one_edit
+
+        m = re.match(r"\s*([A-Za-z]{4,})\b", request)
+        if m is None or m.group(1).lower() in self._verbs:
+            return None
+        word = m.group(1).lower()
+        near = [v for v in self._verbs if len(v) >= 4 and one_edit(word, v)]
+        return (m.group(1), near[0]) if len(near) == 1 else None
+
     def match(self, request: str) -> list[TemplateMatch]:
         """Every action's best reading of the request, best first."""
         return list(self.recognize(request).matches)

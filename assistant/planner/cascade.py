@@ -194,6 +194,14 @@ class Planner:
         self._last_templates = [m.template for m in seq]
         return [_template_step(request, m) for m in seq]
 
+    def _verb_slip(self, request: str) -> tuple[str, str] | None:
+        from assistant.templates import TemplateMatcher
+
+        if self._matcher is None:
+            self._template_matches(request)
+        matcher = self._matcher
+        return matcher.verb_slip(request) if isinstance(matcher, TemplateMatcher) else None
+
     def _vocabulary(self) -> ActionVocabulary:
         if self._vocab is None:
             self._vocab = ActionVocabulary(list(self.registry))
@@ -335,6 +343,12 @@ class Planner:
         if run.on_tier:
             run.on_tier(0)
         steps = self._template_matches(request)
+        slip = self._verb_slip(request) if steps is None else None
+        if slip is not None:  # "rmind me at 5 to …": the template verb it slips from
+            steps = self._template_matches(re.sub(re.escape(slip[0]), slip[1], request,
+                                                  count=1))
+            if steps is not None:
+                run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
         claim = self.unavailable.by_template(request) if self.unavailable else None
         if claim is not None:
             return self._unavailable_answer(run, claim.plugin, claim.answer())
