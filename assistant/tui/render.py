@@ -4,6 +4,8 @@ functions (no Textual import) so that the wording is shared and easy to test."""
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -46,7 +48,24 @@ def value_text(value: Any, entities: dict[str, Entity]) -> Text:
         return out
     if isinstance(value, dict) and isinstance(value.get("steps"), list):  # a plan, shown below
         return Text(f"<plan of {len(value['steps'])} step(s), below>", style="italic")
+    when = _instant(value)
+    if when is not None:  # a time as people read it, in the zone it was planned in
+        offset = f"{when:%z}"
+        return Text(f"{when:%a %d %b %Y %H:%M} ({offset[:3]}:{offset[3:]})", style="bold")
     return Text(value if isinstance(value, str) else repr(value), style="bold")
+
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?[+-]\d\d:\d\d$")
+
+
+def _instant(value: Any) -> datetime | None:
+    """``value`` as a time with its UTC offset, when it is one written in ISO 8601."""
+    if not isinstance(value, str) or not _ISO_INSTANT.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _step_text(i: int, step: Step, registry: ActionRegistry,
