@@ -368,8 +368,8 @@ def unsaid_contact_details(request: str, plan: Plan, specs: dict[str, ActionSpec
                            entities: Mapping[str, Entity],
                            mentions: list[tuple[Mention, str]] | None = None) -> list[str]:
     """A text argument that is a known person's name, address or number while the request
-    neither names nor refers to that person ("fill in the form for me" typed a contact's name
-    into a page): someone's details go nowhere the user did not point them."""
+    neither names nor refers to that person (asked to complete a page's form, the model typed
+    a contact's name there): someone's details go only where the request sends them."""
     said = set(_words(request))
     referred = {eid for _, eid in mentions or []}
     people = [e for e in entities.values() if e.type in PERSON_TYPES and e.id not in referred]

@@ -1,6 +1,6 @@
 """A form filled in one request: "fill the form: name Ada Park, email ada@x.example, then
-submit", "fill in my name as Ada Park and email ada@x.example", "put Ada Park in the name box
-and pick 4 guests". Each part pairs a field the words name (by the words of its label or
+submit", "fill in my name as Ada Park and email ada@x.example", "put Ada Park under
+name and pick 4 guests". Each part pairs a field the words name (by the words of its label or
 name, exactly one field) with the user's own text for it; a part that does not read that way
 leaves the whole request to the rest of the cascade (`Planner.stage_form`).
 
@@ -113,7 +113,7 @@ def _part(part: str, fields: list[Entity], buttons: list[Entity], verb: str) -> 
         value = _CONNECT.sub("", " ".join(words[n:]), count=1).strip()
         if value:
             return _set(e, value.strip("\"“”"), head, verb)
-    m = _VALUE_FIRST.match(body)  # value first: "Ada Park in the name box"
+    m = _VALUE_FIRST.match(body)  # value first: "Ada Park under name"
     if m is not None:
         e = _one_field(m.group("field"), fields)
         if e is not None:
