@@ -75,6 +75,14 @@ def _title(browser: Browser, want_prefix: str) -> str:
     return browser.page.title()
 
 
+def _outcome(home: E2E, browser: Browser, site: str, page: str, request: str,
+             prefix: str) -> str:
+    """Run a request that must succeed; the title the page wrote its outcome to."""
+    proc = _do(home, browser, site, page, request)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return _title(browser, prefix)
+
+
 def test_the_one_text_field_is_filled_and_submitted(home: E2E, browser: Browser,
                                                     site: str) -> None:
     proc = _do(home, browser, site, "textfield.html",
@@ -173,24 +181,21 @@ def test_a_button_inside_the_posts_a_name_picks(home: E2E, browser: Browser, sit
     """Icons that show a pointer only on hover are clickable elements; "on all posts by
     @ines" clicks the one in each post naming @ines (none of the others), "on 1 post by"
     the first of them only."""
-    proc = _do(home, browser, site, "feed.html",
-               'Click the "repost" button on all posts by @ines and then click Done')
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "done:") == "done:repost:@ines:1,repost:@ines:3"
-    proc = _do(home, browser, site, "feed.html",
-               'Click the "comment" button on 1 post by @ines, then click Done')
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "done:") == "done:comment:@ines:1"
+    assert _outcome(home, browser, site, "feed.html",
+                    'Click the "repost" button on all posts by @ines and then click Done',
+                    "done:") == "done:repost:@ines:1,repost:@ines:3"
+    assert _outcome(home, browser, site, "feed.html",
+                    'Click the "comment" button on 1 post by @ines, then click Done',
+                    "done:") == "done:comment:@ines:1"
 
 
 def test_an_item_in_a_wordless_menu_of_the_post_a_leading_phrase_names(
         home: E2E, browser: Browser, site: str) -> None:
     """"For the user @piotr, click ..." scopes the click to that post; its target sits in a
     closed menu behind a wordless icon, which is opened first (the page read again)."""
-    proc = _do(home, browser, site, "feed.html",
-               'For the user @piotr, click on the "Flag post" button, then click Done')
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "done:") == "done:flag:@piotr:2"
+    assert _outcome(home, browser, site, "feed.html",
+                    'For the user @piotr, click on the "Flag post" button, then click Done',
+                    "done:") == "done:flag:@piotr:2"
 
 
 def test_a_value_selected_for_a_field_that_takes_typing(home: E2E, browser: Browser,
@@ -214,12 +219,10 @@ def test_text_copied_from_a_field_is_pasted_as_it_was(home: E2E, browser: Browse
     proc = _do(home, browser, site, "copy.html",
                "Copy the text in the text area, paste it into the textbox and press Save")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "saved:") == "saved:[Bring the blue folder to room nine ]"
     assert "read from the page" in proc.stdout
-    proc = _do(home, browser, site, "copy.html",
-               "Find the last word in the text area, type it into the text field and press Save")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "saved:") == "saved:[nine]"
+    assert _title(browser, "saved:") == "saved:[Bring the blue folder to room nine ]"
+    assert _outcome(home, browser, site, "copy.html", "Find the last word in the text area, "
+                    "type it into the text field and press Save", "saved:") == "saved:[nine]"
 
 
 def test_a_text_area_scrolled_to_its_end_enables_the_rest(home: E2E, browser: Browser,
@@ -239,14 +242,12 @@ def test_a_mail_found_then_replied_to_and_forwarded(home: E2E, browser: Browser,
     (one of two words side by side in one clickable box) pressed, the text typed in the
     message box that opens, its send icon pressed; "forward that email to Y" types Y in the
     "to" field instead. Each part is grounded on the page as it is then."""
-    proc = _do(home, browser, site, "mail.html",
-               'Find the email by Ezra Quint and reply to them with the text "See you there"')
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "sent:") == "sent:reply:Ezra Quint:See you there"
-    proc = _do(home, browser, site, "mail.html",
-               "Find the email from Lena Brandt and forward that email to Mika")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _title(browser, "sent:") == "sent:forward:Lena Brandt:Mika"
+    assert _outcome(home, browser, site, "mail.html",
+                    'Find the email by Ezra Quint and reply to them with the text "See you there"',
+                    "sent:") == "sent:reply:Ezra Quint:See you there"
+    assert _outcome(home, browser, site, "mail.html",
+                    "Find the email from Lena Brandt and forward that email to Mika",
+                    "sent:") == "sent:forward:Lena Brandt:Mika"
 
 
 def test_a_first_verb_of_mail_is_not_read_as_a_page_task(home: E2E, browser: Browser,
