@@ -400,7 +400,10 @@ class BrowserPlugin(Plugin):
         from plugins.browser import ops
         return self._run(ops.go_back)
 
-    @action(effect=Effect.READ_ONLY, templates=["scroll {direction}", "scroll"],
+    @action(effect=Effect.READ_ONLY,
+            templates=["scroll {direction}", "scroll",
+                       "[go|jump|scroll|head] [back] [up|down] to the (top {direction=top}|"
+                       "bottom {direction=bottom}) [of the page]"],
             consumes=["page"])
     def scroll(self, ctx: ActionContext,
                direction: Literal["down", "up", "top", "bottom"] = "down",

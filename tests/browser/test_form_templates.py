@@ -20,3 +20,13 @@ def test_submitting_a_form_by_its_kind_is_submit_form_without_a_target(
     best = matcher.recognize(request_text).best
     assert best is not None and best.action == "submit_form"
     assert best.slots == {}
+
+
+@pytest.mark.parametrize(("request_text", "direction"), [
+    ("back up to the top", "top"), ("jump to the bottom of the page", "bottom"),
+    ("go to the top", "top"), ("scroll down to the bottom", "bottom")])
+def test_to_the_top_or_bottom_is_a_scroll_that_way(request_text: str, direction: str) -> None:
+    matcher = TemplateMatcher(make_plugin(Path("/tmp")).actions())
+    best = matcher.recognize(request_text).best
+    assert best is not None and best.action == "scroll"
+    assert best.slots == {"direction": direction}
