@@ -1,6 +1,7 @@
 """A form filled in one request: "fill the form: name Ada Park, email ada@x.example, then
 submit", "fill in my name as Ada Park and email ada@x.example", "put Ada Park under
-name and pick 4 guests". Each part pairs a field the words name (by the words of its label or
+name and pick 4 guests", "pick express shipping" (an option of the one list whose label says
+shipping). Each part pairs a field the words name (by the words of its label or
 name, exactly one field) with the user's own text for it; a part that does not read that way
 leaves the whole request to the rest of the cascade (`Planner.stage_form`).
 
@@ -21,7 +22,8 @@ from assistant.context import EntityTable
 __all__ = ["read_form"]
 
 _START = re.compile(r"^\s*(?:(?:ok|okay|pls|please|just|now)[,\s]+)*"
-                    r"(?P<verb>fill(?:\s+(?:in|out))?|put|enter|type|set)\b\s*", re.I)
+                    r"(?P<verb>fill(?:\s+(?:in|out))?|put|enter|type|set|pick|choose|select)"
+                    r"\b\s*", re.I)
 _FORM = re.compile(r"^(?:(?:in|out)\s+)?(?:the|this|that)\s+form\s*(?::|with|-|,)?\s*", re.I)
 _SPLIT = re.compile(r"\s*[,;]\s*(?:and\s+then\s+|and\s+|then\s+)?|\s+(?:and\s+then|then|and)\s+",
                     re.I)
@@ -128,8 +130,9 @@ def _part(part: str, fields: list[Entity], buttons: list[Entity], verb: str) -> 
 def read_form(request: str, table: EntityTable,
               on_screen: Iterable[Entity] | None = None) -> list[Step] | None:
     """The steps of a request that fills two or more fields of the form on screen (or fills
-    one and submits it), each from the user's words; None when any part does not read as a
-    field and its value, as a submit, or as a press of one named button."""
+    one and submits it, or picks one list's option), each from the user's words; None when
+    any part does not read as a field and its value, as a submit, or as a press of one named
+    button."""
     start = _START.match(request)
     if start is None:
         return None
@@ -150,8 +153,10 @@ def read_form(request: str, table: EntityTable,
         steps.append(step)
     filled = [s for s in steps if s.action in ("fill_field", "select_option")]
     targets = [s.args["field"] for s in filled]
-    if not filled or len(set(targets)) != len(targets) or len(steps) < 2:
+    if not filled or len(set(targets)) != len(targets):
         return None
+    if len(steps) < 2 and steps[0].action != "select_option":
+        return None  # one field typed into: the templates and the model read that already
     if any(s.action in ("submit_form", "click") for s in steps[:-1]):
         return None  # a press before the last part: the page may change under the rest
     return steps

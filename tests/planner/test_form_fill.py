@@ -104,3 +104,17 @@ def test_a_contacts_details_are_never_filled_in_unasked(runtime: Runtime) -> Non
     plan = _model_plan(runtime, "fill in ivi's name", "Ivo Brandt")
     assert [(s.action, s.args) for s in plan.steps] == [
         ("fill_field", {"field": "field1", "value": "Ivo Brandt"})]
+
+
+def test_an_option_picked_by_its_word_and_its_lists_word(runtime: Runtime) -> None:
+    """"pick 4+ seats" / "choose 2 seats": the option of the one list whose label the last
+    word names; a word of no list is left to the rest of the cascade."""
+    from assistant.context import EntityTable
+    from assistant.planner.form_fill import read_form
+
+    assert _plan(runtime, "choose 2 seats") == [
+        ("select_option", {"field": "field3", "option": "2"})]
+    table = EntityTable()
+    table.publish(FORM)
+    assert read_form("pick the second link", table) is None
+    assert read_form("select 9 seats", table) is None   # no such option
