@@ -90,11 +90,18 @@ _AFTER_COLON = re.compile(r"(?<!\d):\s+(?P<said>\S.*)$")
 a clock time's colon ("at 5:30") has digits on both sides and no space after it."""
 
 
+_AFTER_DASH = re.compile(r"\s[-–—]+\s+(?P<said>\S.*)$")
+"""The text after one spaced dash ("mail jo re the trip - flights are booked")."""
+
+
 def said_message(request: str) -> str | None:
     """What the request says a message says: the one clause after "asking", "saying",
     "that" ("… asking to move my appointment, subject 'x'": "to move my appointment"), else
-    all that follows one colon ("tell her: running late")."""
+    all that follows one colon ("tell her: running late") or one spaced dash ("mail jo re
+    the trip - flights are booked")."""
     found = [m.group("said").strip(" .!?") for m in _MESSAGE.finditer(request)]
     if not found and request.count(": ") == 1:
         found = [m.group("said").strip(" .!?") for m in _AFTER_COLON.finditer(request)]
+    if not found and ": " not in request and len(re.findall(r"\s[-–—]+\s", request)) == 1:
+        found = [m.group("said").strip(" .!?") for m in _AFTER_DASH.finditer(request)]
     return found[0] if len(found) == 1 and found[0] else None

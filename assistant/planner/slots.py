@@ -314,6 +314,14 @@ class SlotFiller:
                 "args": {**step.args, name: said},
                 "sources": {**step.sources, name: ValueSource(
                     kind="user_text", text=said, note="what the request says it says")}})
+        for name in sorted(required):  # a text that is the whole request copied
+            value, prop = step.args.get(name), props.get(name, {})
+            if (isinstance(value, str) and is_long_text(prop) and said
+                    and _norm(value) == _norm(self.request) and _norm(said) != _norm(value)):
+                step = step.model_copy(update={
+                    "args": {**step.args, name: said},
+                    "sources": {**step.sources, name: ValueSource(
+                        kind="user_text", text=said, note="what the request says it says")}})
         for name in sorted(required):  # a body that is only the subject again
             value, prop = step.args.get(name), props.get(name, {})
             others = [v for k, v in step.args.items() if k != name and isinstance(v, str)]
