@@ -20,6 +20,7 @@ from actions.violations import Violation, ViolationReason
 from assistant.execute import RunReport, StepOutcome, StepStatus
 from assistant.page_grounding import Clause, Grounding, ground, named_count, read_clauses
 from assistant.planner.cascade import Proposal
+from assistant.planner.form_fill import read_form
 from assistant.verify import blocking
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ def propose_on_page(session: Session, request: str) -> Proposal | None:
     clauses = read_clauses(request)
     if clauses is None or not session.screen_live or not _on_page(session):
         return None
+    if read_form(request, session.table) is not None:
+        return None  # a form filled part by part: the planner's form stage pairs each part
     started = time.perf_counter()
     grounding = ground(clauses, session.table)
     if grounding.unsettled:

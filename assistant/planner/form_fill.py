@@ -72,7 +72,7 @@ def _source(text: str, e: Entity | None = None) -> ValueSource:
     if e is None:
         return ValueSource(kind="user_text", text=text)
     return ValueSource(kind="user_text", text=text, entity_id=e.id,
-                       note=f"'{text}' = field '{e.label}' on the page")
+                       note=f"'{text}' = {e.type} '{e.label}' on the page")
 
 
 def _set(e: Entity, value: str, words: str, verb: str) -> Step | None:
@@ -94,7 +94,12 @@ def _set(e: Entity, value: str, words: str, verb: str) -> Step | None:
 def _part(part: str, fields: list[Entity], buttons: list[Entity], verb: str) -> Step | None:
     """One part of the list as a step, or None when it does not read as one."""
     text = part.strip().rstrip(".!")
-    if _SUBMIT.match(text):
+    if _SUBMIT.match(text):  # the page's Submit button when it has one, as a user presses it
+        named = [b for b in buttons if "submit" in _words(b.label)]
+        if len(named) == 1:
+            return Step(action="submit_form", args={"target": named[0].id},
+                        sources={"target": _source(text, named[0]),
+                                 ACTION_SOURCE: _source(text)})
         return Step(action="submit_form", args={}, sources={ACTION_SOURCE: _source(text)})
     press = _PRESS.match(text)
     if press is not None:

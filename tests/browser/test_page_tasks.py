@@ -256,3 +256,12 @@ def test_a_first_verb_of_mail_is_not_read_as_a_page_task(home: E2E, browser: Bro
     nothing on the page is pressed."""
     proc = _do(home, browser, site, "mail.html", 'Reply to Ezra Quint with the text "ok"')
     assert browser.page.title() == "Mail", proc.stdout + proc.stderr
+
+
+def test_a_form_filled_part_by_part_in_one_request(home: E2E, browser: Browser,
+                                                   site: str) -> None:
+    """"fill the form: first name X, last name Y, then submit": the page's grounding leaves
+    it to the planner, whose form stage pairs each value with the field its words name."""
+    assert _outcome(home, browser, site, "twofields.html",
+                    "fill the form: first name Ines, last name Lago, then submit",
+                    "sent:") == "sent:Ines/Lago"
