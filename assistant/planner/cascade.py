@@ -479,8 +479,8 @@ class Planner:
                 return outcome.proposal
             last = outcome
             judged = self._judge(run, tier, last, model_tier)
-            if isinstance(judged, Proposal):
-                return judged
+            if isinstance(judged, Proposal):  # a re-plan: no contact's details unasked either
+                return self._no_leaked_details(run, tier, judged) or judged
             if judged and has_tier2:
                 fallback = last
                 continue
@@ -599,13 +599,9 @@ class Planner:
                      "request names: answered")
             return run.finish(Plan(request=request, kind=PlanKind.NO_ACTION, tier=tier,
                                    answer=unmet), [])
-        leaked = unsaid_contact_details(request, last.plan, specs, table.as_mapping(),
-                                        run.mentions)
-        if leaked and last.plan.kind is PlanKind.ACTIONS:  # at any tier: asked, never typed
-            run.note(f"tier {tier} plan refused: " + "; ".join(leaked))
-            return run.finish(Plan.ask(
-                request, "Which details should I use? You did not say, and I will not fill in "
-                         "someone's details from your contacts on a guess.", tier=tier), [])
+        refused = self._no_leaked_details(run, tier, last)
+        if refused is not None:
+            return refused
         unsure = (last.plan.confidence is not None and
                   last.plan.confidence < self.min_confidence)
         doubts = plan_doubts(request, last.plan, run.mentions, specs, run.actionable,
@@ -678,6 +674,21 @@ class Planner:
         if doubts:
             run.note("tier 1 plan doubted: " + "; ".join(doubts))
         return True
+
+    @staticmethod
+    def _no_leaked_details(run: PlanningRun, tier: int, proposal: Proposal) -> Proposal | None:
+        """A question instead of a plan that types a contact's details the request never
+        points at (at any tier, re-plans included); None when the plan has none."""
+        if proposal.plan.kind is not PlanKind.ACTIONS:
+            return None
+        leaked = unsaid_contact_details(run.request, proposal.plan, run.specs,
+                                        run.table.as_mapping(), run.mentions)
+        if not leaked:
+            return None
+        run.note(f"tier {tier} plan refused: " + "; ".join(leaked))
+        return run.finish(Plan.ask(
+            run.request, "Which details should I use? You did not say, and I will not fill in "
+                         "someone's details from your contacts on a guess.", tier=tier), [])
 
     def _state_misfit(self, run: PlanningRun, tier: int, last: Proposal,
                       model_tier: ModelTier) -> Proposal | None:
