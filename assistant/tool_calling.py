@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from assistant.external_tools import Tool
 from assistant.fan_out import fan_out
+from assistant.value_grounding import invented, unused_values, without_invented
 
 __all__ = ["ToolCall", "ToolPlan", "ToolPlanKind", "call_schema", "function_fits",
            "openai_message", "plan_tool_calls", "tools_prompt"]
@@ -339,9 +340,86 @@ def _fanned(request: str, calls: list[ToolCall], tools: list[Tool]) -> list[Tool
     return [ToolCall(name=name, arguments=arguments) for name, arguments in more]
 
 
+def _unique(calls: list[ToolCall]) -> list[ToolCall]:
+    """The calls less exact repeats (a small model may loop on the same call)."""
+    seen: list[ToolCall] = []
+    for call in calls:
+        if call not in seen:
+            seen.append(call)
+    return seen
+
+
+def _grounded(request: str, calls: list[ToolCall],
+              tools: list[Tool]) -> tuple[list[ToolCall], str | None, str | None]:
+    """`assistant.value_grounding`: optional values the request does not give are dropped; a
+    call with a required one it does not give is dropped too when other calls stand (a small
+    model adds a made-up call to real ones). With no call left: (no calls, a question for
+    the person, the reason for the model)."""
+    by_name = {t.name: t for t in tools}
+    kept: list[ToolCall] = []
+    asks: list[tuple[str, str]] = []
+    for call in calls:
+        tool = by_name[call.name]
+        missing = invented(tool.parameters, tool.description, call.arguments, request)
+        if missing:
+            one = len(missing) == 1
+            written = ", ".join(f"{name} {json.dumps(call.arguments[name], ensure_ascii=False)}"
+                                for name in missing)
+            asks.append((f"{call.name} needs {', '.join(missing)}: the request does not say "
+                         f"{'it' if one else 'them'} (the model wrote {written}). What should "
+                         f"{'it' if one else 'they'} be?",
+                         f"{written} {'is not a value' if one else 'are not values'} the "
+                         "request gives"))
+            continue
+        arguments = without_invented(tool.parameters, tool.description, call.arguments,
+                                     request)
+        kept.append(ToolCall(name=call.name, arguments=arguments))
+    if not kept:
+        return [], *asks[0]
+    return _unique(kept), None, None
+
+
+MORE_CALLS = 3
+"""Calls added at most, one at a time, for values the request writes that no call takes."""
+
+
+def _continued(model: Any, system: str, request: str, calls: list[ToolCall],
+               tools: list[Tool], max_tokens: int, now: datetime | None,
+               tz: ZoneInfo | None) -> list[ToolCall]:
+    """One more call while the request writes values that no call takes ("3 and 4, 5 and
+    12": one call for the first pair): the model's calls so far are fixed by the grammar
+    (``prefixItems`` of ``const``) and it writes the next one. Kept only if it takes one of
+    those values and repeats no call; a small model writes one call where a request asks
+    for several, and told the values it left out, repeats or invents others."""
+    from models.errors import BackendError
+
+    by_name = {t.name: t for t in tools}
+    listed = call_schema(tools)["anyOf"][0]
+    for _ in range(MORE_CALLS):
+        left = unused_values(request, [c.arguments for c in calls])
+        if not left or len(calls) >= MAX_CALLS:
+            break
+        prefix = [{by_name[c.name].wire: c.arguments} for c in calls]
+        schema = {"type": "array", "prefixItems": [{"const": p} for p in prefix],
+                  "items": listed["items"], "minItems": len(prefix) + 1,
+                  "maxItems": len(prefix) + 1}
+        try:
+            text, _ = model.plan_json(system, request, schema, max_tokens)
+            more, _, why = _read(text, tools, now, tz)
+        except (BackendError, _Ask):  # a grammar llama.cpp cannot take, an unclear time
+            break
+        if why or len(more) <= len(calls) or more[-1] in calls:
+            break
+        if len(unused_values(request, [c.arguments for c in more])) >= len(left):
+            break
+        calls = [*calls, more[-1]]
+    return calls
+
+
 def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
                     now: datetime | None = None, tz: ZoneInfo | None = None,
-                    max_tokens: int = 320, repairs: int = 1, judge: bool = False) -> ToolPlan:
+                    max_tokens: int = 320, repairs: int = 1, judge: bool = False,
+                    ground: bool = True, more: bool = True) -> ToolPlan:
     """Ask ``model`` (a `PlannerModel`: ``plan_json(system, user, schema, max_tokens)``) for the
     calls ``request`` needs among ``tools``. Calls that break their schema go back to the
     model with the reason (``repairs`` times), then come back as kind ``invalid``. With
@@ -370,16 +448,26 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
                             raw=text, confidence=confidence,
                             seconds=time.perf_counter() - started)
         done = dict(request=request, raw=text, confidence=confidence)
+        if why is None and not calls:
+            return ToolPlan(kind=ToolPlanKind.REPLY, reply=reply,
+                            seconds=time.perf_counter() - started, **done)
         if why is None:
-            seconds = time.perf_counter() - started
-            if calls and judge and not _any_fits(model, tools, calls, request):
+            if judge and not _any_fits(model, tools, calls, request):
                 return ToolPlan(kind=ToolPlanKind.REPLY, reply=NO_FIT,
                                 seconds=time.perf_counter() - started, **done)
-            if calls:
-                calls = _fanned(request, calls, tools)
-                return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls, seconds=seconds, **done)
-            return ToolPlan(kind=ToolPlanKind.REPLY, reply=reply, seconds=seconds, **done)
-        if why.startswith(_CUT):  # it ran out of tokens: asking again would repeat it
+            calls = _fanned(request, calls, tools)
+            if more:
+                calls = _continued(model, system, request, calls, tools, max_tokens, now, tz)
+            question = None
+            if ground:
+                calls, question, why = _grounded(request, calls, tools)
+            if question is None:
+                return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls,
+                                seconds=time.perf_counter() - started, **done)
+            if attempt == repairs:
+                return ToolPlan(kind=ToolPlanKind.QUESTION, reply=question,
+                                seconds=time.perf_counter() - started, **done)
+        if why and why.startswith(_CUT):  # it ran out of tokens: asking again would repeat it
             break
         user = f"{request}\nYour previous answer {text} was rejected: {why}. Answer again."
     return ToolPlan(request=request, kind=ToolPlanKind.INVALID, reply=why, raw=text,

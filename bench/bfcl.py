@@ -174,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--judge", action="store_true",
                     help="the model's second look at each called function "
                          "(tool_calling.function_fits; off in `lam plan --tools`)")
+    ap.add_argument("--no-ground", action="store_true",
+                    help="keep values the request does not give (assistant.value_grounding; "
+                         "on in `lam plan --tools`)")
+    ap.add_argument("--no-more", action="store_true",
+                    help="no extra call for values no call takes (tool_calling._continued; "
+                         "on in `lam plan --tools`)")
     ap.add_argument("--show-failures", action="store_true")
     ap.add_argument("--results", metavar="FILE", default=None,
                     help="append one JSON line per case, as it is scored")
@@ -204,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
                 tools_file.write_text(json.dumps(tools_of(case)))
                 tools = read_tools(str(tools_file))
                 plan = plan_tool_calls(model, tools, question_of(case), now=runtime.now(),
-                                       tz=runtime.tz, judge=args.judge)
+                                       tz=runtime.tz, judge=args.judge,
+                                       ground=not args.no_ground,
+                                       more=not args.no_more)
                 calls = [c.model_dump() for c in plan.calls]
                 ok, why = score(category, case, calls)
                 rows.append({"id": case["id"], "category": category, "ok": ok, "why": why,

@@ -58,13 +58,36 @@ def test_relevance_is_the_models_call_not_word_overlap(e2e: E2E) -> None:
 def test_nested_schema_call_is_valid(e2e: E2E) -> None:
     stripe = SCHEMAS / "stripe.json"
     proc = e2e.lam("plan", "--tools", str(stripe), "--json",
-                   "charge customer cus_9s6XKzkNRiz8i3 20 euros by card", check=True)
+                   "charge customer cus_9s6XKzkNRiz8i3 2000 cents in eur by card", check=True)
     calls = json.loads(proc.stdout)
     assert [c["name"] for c in calls] == ["payment_intents.create"]
     args = calls[0]["arguments"]
     assert args["currency"] == "eur" and args["customer"] == "cus_9s6XKzkNRiz8i3"
+    assert args["amount"] == 2000
     schema = json.loads(stripe.read_text())["tools"][0]["parameters"]
     jsonschema.validate(args, schema)
+
+
+def test_made_up_values_are_asked_for_not_called(e2e: E2E) -> None:
+    """docs/tools.md, "Values come from the request": a request no tool can do gets no call
+    with invented numbers (a question, exit 7, or "no function fits", exit 0)."""
+    tools = e2e.workdir / "loan.json"
+    tools.write_text(json.dumps([{"name": "loan.payment",
+                                  "description": "Monthly payment of a fixed-rate loan.",
+                                  "parameters": {"type": "object", "properties": {
+                                      "principal": {"type": "number"},
+                                      "rate": {"type": "number",
+                                               "description": "yearly rate, 0.05 for 5%"},
+                                      "years": {"type": "integer"}},
+                                      "required": ["principal", "rate", "years"]}}]))
+    for request in ("what's the capital of Peru?", "how tall is the eiffel tower"):
+        proc = e2e.lam("plan", "--tools", str(tools), "--json", request)
+        assert proc.returncode in (0, 7), proc.stderr
+        assert json.loads(proc.stdout) == []
+    proc = e2e.lam("plan", "--tools", str(tools), "--json",
+                   "monthly payment on 250000 at 4% over 30 years", check=True)
+    assert json.loads(proc.stdout) == [{"name": "loan.payment", "arguments": {
+        "principal": 250000, "rate": 0.04, "years": 30}}]
 
 
 def test_no_fitting_tool_is_an_empty_list(e2e: E2E) -> None:

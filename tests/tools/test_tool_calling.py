@@ -61,7 +61,7 @@ def test_dotted_names_are_read_and_mapped_reversibly(tmp_path: Path) -> None:
                                                  ("pulls.list", "pulls_list")]
     assert wire_names(["a.b", "a_b", "a-b"]) == {"a.b": "a_b", "a_b": "a_b_2", "a-b": "a-b"}
     model = Scripted('[{"pulls_list": {"owner": "octocat", "repo": "hello", "state": "closed"}}]')
-    plan = plan_tool_calls(model, tools, "closed PRs of octocat/hello")
+    plan = plan_tool_calls(model, tools, "closed pull requests of octocat/hello")
     assert plan.kind is ToolPlanKind.CALLS
     assert plan.calls[0].name == "pulls.list"
     assert plan.calls[0].arguments == {"owner": "octocat", "repo": "hello", "state": "closed"}
@@ -115,7 +115,8 @@ def test_any_of_and_nullable_values_are_kept_not_forced_to_strings() -> None:
     tools = read_tools(str(SCHEMAS / "github.json"))
     out = ('[{"issues_create": {"owner": "octocat", "repo": "hello", "title": "Crash", '
            '"milestone": null, "labels": ["bug", {"name": "p1", "color": null}]}}]')
-    plan = plan_tool_calls(Scripted(out), tools, "file a bug")
+    plan = plan_tool_calls(Scripted(out), tools,
+                           "file a bug in octocat/hello: Crash, labelled bug and p1")
     assert plan.kind is ToolPlanKind.CALLS, plan.reply
     assert plan.calls[0].arguments["milestone"] is None
     assert plan.calls[0].arguments["labels"][1] == {"name": "p1", "color": None}
@@ -226,9 +227,10 @@ def test_calls_of_functions_the_model_then_says_do_not_fit_are_no_fit() -> None:
     assert "pulls_list: " in model.judged[0] and "issues_create" not in model.judged[0]
     assert "Request: what is the weather in Oslo" in model.judged[0]
     kept = Scripted(out, fits="true")
-    plan = plan_tool_calls(kept, tools, "PRs of a/b, and file an issue there", judge=True)
+    plan = plan_tool_calls(kept, tools, "PRs of a/b, and file an issue there titled t",
+                           judge=True)
     assert plan.kind is ToolPlanKind.CALLS and len(plan.calls) == 2
     assert len(kept.judged) == 1  # the first that fits settles it
     unjudged = Scripted(out, fits="false")
-    plan = plan_tool_calls(unjudged, tools, "PRs of a/b")
+    plan = plan_tool_calls(unjudged, tools, "PRs of a/b, and an issue titled t")
     assert plan.kind is ToolPlanKind.CALLS and not unjudged.judged
