@@ -350,14 +350,14 @@ def _unique(calls: list[ToolCall]) -> list[ToolCall]:
 
 
 def _grounded(request: str, calls: list[ToolCall],
-              tools: list[Tool]) -> tuple[list[ToolCall], str | None, str | None]:
+              tools: list[Tool]) -> tuple[list[ToolCall], str | None]:
     """`assistant.value_grounding`: optional values the request does not give are dropped; a
     call with a required one it does not give is dropped too when other calls stand (a small
-    model adds a made-up call to real ones). With no call left: (no calls, a question for
-    the person, the reason for the model)."""
+    model adds a made-up call to real ones), else (no calls, a question saying what the model
+    wrote)."""
     by_name = {t.name: t for t in tools}
     kept: list[ToolCall] = []
-    asks: list[tuple[str, str]] = []
+    asks: list[str] = []
     for call in calls:
         tool = by_name[call.name]
         missing = invented(tool.parameters, tool.description, call.arguments, request)
@@ -365,18 +365,14 @@ def _grounded(request: str, calls: list[ToolCall],
             one = len(missing) == 1
             written = ", ".join(f"{name} {json.dumps(call.arguments[name], ensure_ascii=False)}"
                                 for name in missing)
-            asks.append((f"{call.name} needs {', '.join(missing)}: the request does not say "
-                         f"{'it' if one else 'them'} (the model wrote {written}). What should "
-                         f"{'it' if one else 'they'} be?",
-                         f"{written} {'is not a value' if one else 'are not values'} the "
-                         "request gives"))
+            asks.append(f"{call.name} needs {', '.join(missing)}: the request does not say "
+                        f"{'it' if one else 'them'} (the model wrote {written}). What should "
+                        f"{'it' if one else 'they'} be?")
             continue
         arguments = without_invented(tool.parameters, tool.description, call.arguments,
                                      request)
         kept.append(ToolCall(name=call.name, arguments=arguments))
-    if not kept:
-        return [], *asks[0]
-    return _unique(kept), None, None
+    return (_unique(kept), None) if kept else ([], asks[0])
 
 
 MORE_CALLS = 3
@@ -459,15 +455,12 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
             if more:
                 calls = _continued(model, system, request, calls, tools, max_tokens, now, tz)
             question = None
-            if ground:
-                calls, question, why = _grounded(request, calls, tools)
-            if question is None:
-                return ToolPlan(kind=ToolPlanKind.CALLS, calls=calls,
-                                seconds=time.perf_counter() - started, **done)
-            if attempt == repairs:
-                return ToolPlan(kind=ToolPlanKind.QUESTION, reply=question,
-                                seconds=time.perf_counter() - started, **done)
-        if why and why.startswith(_CUT):  # it ran out of tokens: asking again would repeat it
+            if ground:  # sent back, a made-up value came back the same (BFCL dev: 0 of 10)
+                calls, question = _grounded(request, calls, tools)
+            return ToolPlan(kind=ToolPlanKind.CALLS if question is None else
+                            ToolPlanKind.QUESTION, calls=calls, reply=question,
+                            seconds=time.perf_counter() - started, **done)
+        if why.startswith(_CUT):  # it ran out of tokens: asking again would repeat it
             break
         user = f"{request}\nYour previous answer {text} was rejected: {why}. Answer again."
     return ToolPlan(request=request, kind=ToolPlanKind.INVALID, reply=why, raw=text,
