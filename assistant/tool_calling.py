@@ -20,7 +20,12 @@ from pydantic import BaseModel, Field
 
 from assistant.external_tools import Tool
 from assistant.fan_out import fan_out
-from assistant.value_grounding import invented, unused_values, without_invented
+from assistant.value_grounding import (
+    invented,
+    rates_as_fractions,
+    unused_values,
+    without_invented,
+)
 
 __all__ = ["ToolCall", "ToolPlan", "ToolPlanKind", "call_schema", "function_fits",
            "openai_message", "plan_tool_calls", "tools_prompt"]
@@ -371,6 +376,7 @@ def _grounded(request: str, calls: list[ToolCall],
             continue
         arguments = without_invented(tool.parameters, tool.description, call.arguments,
                                      request)
+        arguments = rates_as_fractions(tool.parameters, arguments, request)
         kept.append(ToolCall(name=call.name, arguments=arguments))
     return (_unique(kept), None) if kept else ([], asks[0])
 

@@ -18,7 +18,8 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["invented", "request_numbers", "unused_values", "without_invented"]
+__all__ = ["invented", "rates_as_fractions", "request_numbers", "unused_values",
+           "without_invented"]
 
 _WORD_NUMBERS = {
     "zero": 0, "one": 1, "a": 1, "an": 1, "single": 1, "once": 1, "two": 2, "twice": 2,
@@ -218,3 +219,32 @@ def _flatten(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _flatten(v)]
     return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+_RATE = re.compile(r"rate|yield|return|growth|interest|discount|inflation", re.I)
+_PERCENT_DESC = re.compile(r"percent", re.I)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
+
+
+def rates_as_fractions(parameters: dict[str, Any], arguments: dict[str, Any],
+                       request: str) -> dict[str, Any]:
+    """A rate the request writes as a percentage ("at 4%") goes to a ``number`` parameter
+    named or described as a rate (interest, yield, growth, discount …) as a fraction (0.04),
+    unless its description says it takes a percentage; then as the percentage (4). The
+    convention of financial APIs (and of numpy-financial): a small model writes either."""
+    percents = [float(p) for p in _PERCENT.findall(request)]
+    props, _ = _props(parameters)
+    out = dict(arguments)
+    for name, value in arguments.items():
+        prop = props.get(name)
+        if not (isinstance(prop, dict) and prop.get("type") == "number"
+                and isinstance(value, (int, float)) and not isinstance(value, bool)
+                and _RATE.search(f"{name} {prop.get('description') or ''}")):
+            continue
+        wants_percent = bool(_PERCENT_DESC.search(str(prop.get("description") or "")))
+        for p in percents:
+            if _close(value, p) and not wants_percent:
+                out[name] = p / 100
+            elif _close(value, p / 100) and wants_percent:
+                out[name] = p
+    return out

@@ -11,6 +11,7 @@ from assistant.external_tools import Tool
 from assistant.tool_calling import ToolPlanKind, plan_tool_calls
 from assistant.value_grounding import (
     invented,
+    rates_as_fractions,
     request_numbers,
     unused_values,
     without_invented,
@@ -119,3 +120,16 @@ def test_a_call_is_added_for_values_no_call_takes() -> None:
     model = Continuing(first, first)
     assert len(plan_tool_calls(model, [tool], request).calls) == 1
     assert len(model.schemas) == 2
+
+
+def test_a_rate_written_as_a_percentage_is_a_fraction_unless_described_as_one() -> None:
+    params = {"type": "object", "properties": {
+        "rate": {"type": "number", "description": "yearly interest"},
+        "growth_pct": {"type": "number", "description": "growth as a percentage"},
+        "years": {"type": "number"}, "share": {"type": "integer", "description": "rate"}}}
+    request = "grow 900 at 3.5% interest with 7% growth for 4 years, share 7%"
+    args = {"rate": 3.5, "growth_pct": 0.07, "years": 4, "share": 7}
+    assert rates_as_fractions(params, args, request) == {
+        "rate": 0.035, "growth_pct": 7, "years": 4, "share": 7}
+    assert rates_as_fractions(params, {"rate": 0.035}, request) == {"rate": 0.035}
+    assert rates_as_fractions(params, {"rate": 3.5}, "grow 900 at 3.5 interest") == {"rate": 3.5}
