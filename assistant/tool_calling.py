@@ -22,6 +22,7 @@ from assistant.external_tools import Tool
 from assistant.fan_out import fan_out
 from assistant.value_grounding import (
     invented,
+    named_flags,
     rates_as_fractions,
     unused_values,
     without_invented,
@@ -377,6 +378,7 @@ def _grounded(request: str, calls: list[ToolCall],
         arguments = without_invented(tool.parameters, tool.description, call.arguments,
                                      request)
         arguments = rates_as_fractions(tool.parameters, arguments, request)
+        arguments = named_flags(tool.parameters, arguments, request)
         kept.append(ToolCall(name=call.name, arguments=arguments))
     return (_unique(kept), None) if kept else ([], asks[0])
 

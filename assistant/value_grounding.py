@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["invented", "rates_as_fractions", "request_numbers", "unused_values",
+__all__ = ["invented", "named_flags", "rates_as_fractions", "request_numbers", "unused_values",
            "without_invented"]
 
 _WORD_NUMBERS = {
@@ -247,4 +247,45 @@ def rates_as_fractions(parameters: dict[str, Any], arguments: dict[str, Any],
                 out[name] = p / 100
             elif _close(value, p / 100) and wants_percent:
                 out[name] = p
+    return out
+
+
+_FLAG_VERBS = frozenset({"include", "including", "show", "with", "enable", "enabled", "return",
+                         "should", "get", "use", "has", "want", "need", "flag", "option", "for",
+                         "the", "and", "from", "set", "all", "any", "are", "was", "not"})
+_NEGATION = re.compile(r"\b(?:without|no|not|never|exclude|excluding|except|skip|n't|dont|"
+                       r"mind|whether)\b", re.I)
+_CLAUSE = re.compile(r"[,.;:!?]|\b(?:but|and|or|also|then)\b")
+
+
+def _flag_words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    return [w for w in re.split(r"[\W_]+", spaced.lower()) if len(w) >= 3
+            and w not in _FLAG_VERBS and w not in _STOP]
+
+
+def named_flags(parameters: dict[str, Any], arguments: dict[str, Any],
+                request: str) -> dict[str, Any]:
+    """A boolean option whose name the request says ("… including the precipitation" for
+    ``include_precipitation``, "a direct flight" for ``direct_flight``) is on. When its
+    clause denies it or leaves it open ("without trip protection", "no need for a garage",
+    "I don't mind whether …") an option the model wrote is off and a missing one stays out.
+    A small model leaves such options out or writes the default."""
+    props, _ = _props(parameters)
+    text = request.replace("’", "'").lower()
+    out = dict(arguments)
+    for name, prop in props.items():
+        if not (isinstance(prop, dict) and prop.get("type") == "boolean"):
+            continue
+        wanted = _flag_words(name)
+        hits = [re.search(rf"\b{re.escape(w[:5])}", text) for w in wanted]
+        if not wanted or not all(hits):
+            continue
+        first = min(h.start() for h in hits if h is not None)
+        clause = _CLAUSE.split(text[:first])[-1].replace("n't", " n't")
+        if _NEGATION.search(clause):
+            if name in out or prop.get("default") is True:
+                out[name] = False
+        else:
+            out[name] = True
     return out

@@ -11,6 +11,7 @@ from assistant.external_tools import Tool
 from assistant.tool_calling import ToolPlanKind, plan_tool_calls
 from assistant.value_grounding import (
     invented,
+    named_flags,
     rates_as_fractions,
     request_numbers,
     unused_values,
@@ -133,3 +134,16 @@ def test_a_rate_written_as_a_percentage_is_a_fraction_unless_described_as_one() 
         "rate": 0.035, "growth_pct": 7, "years": 4, "share": 7}
     assert rates_as_fractions(params, {"rate": 0.035}, request) == {"rate": 0.035}
     assert rates_as_fractions(params, {"rate": 3.5}, "grow 900 at 3.5 interest") == {"rate": 3.5}
+
+
+def test_a_boolean_option_the_request_names_is_on_unless_its_clause_denies_it() -> None:
+    params = {"type": "object", "properties": {
+        "include_sunrise": {"type": "boolean"}, "hourlyDetail": {"type": "boolean"},
+        "has_parking": {"type": "boolean"}, "pets_allowed": {"type": "boolean"},
+        "city": {"type": "string"}}}
+    request = ("forecast for Oslo including sunrise with hourly detail; a place without "
+               "parking, and I don't mind whether pets are allowed")
+    assert named_flags(params, {"city": "Oslo", "has_parking": True}, request) == {
+        "city": "Oslo", "include_sunrise": True, "hourlyDetail": True, "has_parking": False}
+    assert named_flags(params, {"include_sunrise": False}, "forecast for Oslo") == {
+        "include_sunrise": False}
