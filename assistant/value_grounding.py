@@ -13,6 +13,7 @@ up ("leave out what the request does not mention")."""
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 import unicodedata
@@ -42,6 +43,11 @@ _STOP = frozenset({
     "when", "where"})
 _CODE = re.compile(r"[A-Z]{2,5}")
 _TIMEISH = frozenset({"date", "date-time", "time", "duration"})
+_DATE_TEXT = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?|"
+                        r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?",
+                        re.I)
+_CALENDAR = frozenset(name.lower() for name in (*calendar.month_name, *calendar.month_abbr,
+                                                *calendar.day_name, "Sept") if name)
 
 
 def request_numbers(text: str) -> set[float]:
@@ -134,8 +140,9 @@ def _given(value: Any, schema: dict[str, Any], request: str, outer: str) -> bool
         return True
     if "default" in schema and value == schema["default"]:
         return True
-    if schema.get("format") in _TIMEISH:
-        return True
+    if schema.get("format") in _TIMEISH or (isinstance(value, str)
+                                            and _DATE_TEXT.fullmatch(value.strip())):
+        return True  # a date or time: written by the model from the request's words
     source = _Source(request, outer + " " + _schema_text(schema))
     if isinstance(value, (int, float)):
         return source.gives_number(float(value))
@@ -195,6 +202,8 @@ def unused_values(request: str, values: list[Any]) -> list[str]:
         quoted, number, name = match.groups()
         if name and (_SENTENCE_START.search(request[: match.start()]) or name == "I"):
             name = None if " " not in name else name.split(None, 1)[1]
+        if name and name.lower() in _CALENDAR:
+            name = None  # "May 3rd": a date, which a call writes as digits
         text = quoted or (number or "").rstrip(".:/-") or name
         if not text:
             continue

@@ -147,3 +147,11 @@ def test_a_boolean_option_the_request_names_is_on_unless_its_clause_denies_it() 
         "city": "Oslo", "include_sunrise": True, "hourlyDetail": True, "has_parking": False}
     assert named_flags(params, {"include_sunrise": False}, "forecast for Oslo") == {
         "include_sunrise": False}
+
+
+def test_dates_written_as_digits_are_the_requests() -> None:
+    params = {"type": "object", "required": ["day", "at"],
+              "properties": {"day": {"type": "string"}, "at": {"type": "string"}}}
+    request = "book it for May 3rd 2027 at half past six in the evening"
+    assert invented(params, "", {"day": "2027-05-03", "at": "18:30"}, request) == []
+    assert unused_values(request, [{"day": "2027-05-03"}]) == []
