@@ -50,9 +50,16 @@ _CALENDAR = frozenset(name.lower() for name in (*calendar.month_name, *calendar.
                                                 *calendar.day_name, "Sept") if name)
 
 
-def request_numbers(text: str) -> set[float]:
+def _forms(value: float) -> set[float]:
+    """A number and the forms a call may take it in: in cents (x100), and below 100 also as a
+    fraction (a rate of 5 as 0.05)."""
+    return {value, value * 100} | ({value / 100} if value < 100 else set())
+
+
+def request_numbers(text: str, *, words: bool = True) -> set[float]:
     """Every number ``text`` gives, in the forms a call may take it: as written, ``1,500`` as
-    1500 and as 1 and 500, percentages also as fractions, "5k" as 5000, number words."""
+    1500 and as 1 and 500, percentages also as fractions, "5k" as 5000, and (``words``)
+    number words: "a dozen", "twice" (not in a schema's prose, where "a" is no number)."""
     found: set[float] = set()
     for match in _NUMBER.finditer(text):
         raw, unit = match.group(1), (match.group(2) or "").lower()
@@ -62,18 +69,18 @@ def request_numbers(text: str) -> set[float]:
                 value = abs(float(part))
             except ValueError:
                 continue
-            found |= {value, value / 100, value * 100}
+            found |= _forms(value)
             if unit in _SCALE:
                 found.add(value * _SCALE[unit])
             if unit in ("%", "percent"):
                 found.add(value / 100)
-    words = [w.lower() for w in _WORD.findall(text)]
-    for i, word in enumerate(words):
+    said = [w.lower() for w in _WORD.findall(text)] if words else []
+    for i, word in enumerate(said):
         if word in _WORD_NUMBERS:
             value = float(_WORD_NUMBERS[word])
-            found |= {value, value / 100, value * 100}
-            if i + 1 < len(words) and words[i + 1] in _SCALE:
-                found.add(value * _SCALE[words[i + 1]])
+            found |= _forms(value)
+            if i + 1 < len(said) and said[i + 1] in _SCALE:
+                found.add(value * _SCALE[said[i + 1]])
     return found
 
 
@@ -106,7 +113,7 @@ class _Source:
     def __init__(self, request: str, schema_text: str) -> None:
         self.text = request.lower()
         self.words = set(_tokens(request)) | set(_tokens(schema_text))
-        self.numbers = request_numbers(request) | request_numbers(schema_text)
+        self.numbers = request_numbers(request) | request_numbers(schema_text, words=False)
         self.foreign = _script_words(request)
 
     def gives_number(self, value: float) -> bool:

@@ -155,3 +155,13 @@ def test_dates_written_as_digits_are_the_requests() -> None:
     request = "book it for May 3rd 2027 at half past six in the evening"
     assert invented(params, "", {"day": "2027-05-03", "at": "18:30"}, request) == []
     assert unused_values(request, [{"day": "2027-05-03"}]) == []
+
+
+def test_a_schemas_prose_gives_digits_not_words() -> None:
+    params = {"type": "object", "required": ["times", "seed"], "properties": {
+        "times": {"type": "integer", "description": "how many times a cell divides"},
+        "seed": {"type": "integer", "description": "seed, for example 42"}}}
+    assert invented(params, "Split a cell.", {"times": 1, "seed": 42}, "where to eat?") \
+        == ["times"]
+    assert invented(params, "", {"times": 1, "seed": 42}, "divide it once") == []
+    assert 1.0 not in request_numbers("the prime factors of 100")  # 100 is no rate
