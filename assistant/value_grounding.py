@@ -52,7 +52,7 @@ _CALENDAR = frozenset(name.lower() for name in (*calendar.month_name, *calendar.
 
 def _forms(value: float) -> set[float]:
     """A number and the forms a call may take it in: in cents (x100), and below 100 also as a
-    fraction (a rate of 5 as 0.05)."""
+    fraction (5 as 0.05)."""
     return {value, value * 100} | ({value / 100} if value < 100 else set())
 
 
