@@ -17,6 +17,9 @@ _NUM = r"(?:[$€£]?(?:\d{1,3}(?:,\d{3})+(?!\d)|-?\d+(?:\.\d+)?(?!,\d{3}(?!\d))
 _NAME = r"[A-Z][\w'’-]*(?: (?:[A-Z][\w'’-]*|\d+|de|la|of|the))*"
 _SEP = r"\s*,\s*(?:and\s+|or\s+|&\s*)?|\s+(?:and|or|&)\s+"
 _JOIN = re.compile(r"\b(?:and|or)\b|&")
+_LINK = r"(?:from|to|vs\.?|versus|against)"
+_PAIRED = re.compile(rf"\s+{_LINK}\s+[A-Z]")
+_PAIRED_BEFORE = re.compile(rf"(?<![\w'’-])[A-Z][\w'’-]*\s+{_LINK}\s+$")
 
 
 def _lists(kind: str, text: str) -> list[list[str]]:
@@ -30,6 +33,8 @@ def _lists(kind: str, text: str) -> list[list[str]]:
         if joins and any("," in sep and not _JOIN.search(sep)
                          for sep in seps[joins[0] + 1:]):
             continue  # "Paris, France and New York, USA": pairs, not one list
+        if _PAIRED.match(text, match.end()) and _PAIRED_BEFORE.search(text, 0, match.start()):
+            continue  # "Lyon from Paris, and Nice from Marseille": each a pair's second half
         if len(items) >= 2 and len(set(items)) == len(items):
             found.append(items)
     return found

@@ -83,3 +83,15 @@ def test_plan_tool_calls_fans_out_and_keeps_schema_checks(tmp_path: Path) -> Non
     # a value the schema refuses (a negative number) keeps the model's own calls
     plan = plan_tool_calls(_One('[{"math_sqrt": {"x": 4}}]'), tools, "roots of 4 and -9")
     assert [(c.name, c.arguments) for c in plan.calls] == [("math.sqrt", {"x": 4})]
+
+
+def test_the_second_halves_of_pairs_are_no_list() -> None:
+    """"Lyon from Paris, and Nice from Marseille": Paris and Nice each end a pair; a list
+    with a pair word after it but none before ("from Oslo, Bergen and Tromsø to Rome") is
+    one."""
+    request = "how far is Lyon from Paris, and Nice from Marseille?"
+    assert listed_values(request) == []
+    calls = [("geo.distance", {"origin": "Paris", "destination": "Lyon"})]
+    assert fan_out(request, calls) == calls
+    assert listed_values("trains from Oslo, Bergen and Tromsø to Rome") == [
+        ["Oslo", "Bergen", "Tromsø"]]
