@@ -388,8 +388,8 @@ MORE_CALLS = 3
 
 
 def _continued(model: Any, system: str, request: str, calls: list[ToolCall],
-               tools: list[Tool], max_tokens: int, now: datetime | None,
-               tz: ZoneInfo | None) -> list[ToolCall]:
+               tools: list[Tool], schema: dict[str, Any], max_tokens: int,
+               now: datetime | None, tz: ZoneInfo | None) -> list[ToolCall]:
     """One more call while the request writes values that no call takes ("3 and 4, 5 and
     12": one call for the first pair): the model's calls so far are fixed by the grammar
     (``prefixItems`` of ``const``) and it writes the next one. Kept only if it takes one of
@@ -398,14 +398,14 @@ def _continued(model: Any, system: str, request: str, calls: list[ToolCall],
     from models.errors import BackendError
 
     by_name = {t.name: t for t in tools}
-    listed = call_schema(tools)["anyOf"][0]
+    items = schema["anyOf"][0]["items"]  # one call, as the first answer was constrained
     for _ in range(MORE_CALLS):
         left = unused_values(request, [c.arguments for c in calls])
         if not left or len(calls) >= MAX_CALLS:
             break
         prefix = [{by_name[c.name].wire: c.arguments} for c in calls]
         schema = {"type": "array", "prefixItems": [{"const": p} for p in prefix],
-                  "items": listed["items"], "minItems": len(prefix) + 1,
+                  "items": items, "minItems": len(prefix) + 1,
                   "maxItems": len(prefix) + 1}
         try:
             text, _ = model.plan_json(system, request, schema, max_tokens)
@@ -461,7 +461,8 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
                                 seconds=time.perf_counter() - started, **done)
             calls = _fanned(request, calls, tools)
             if more:
-                calls = _continued(model, system, request, calls, tools, max_tokens, now, tz)
+                calls = _continued(model, system, request, calls, tools, schema, max_tokens,
+                                   now, tz)
             question = None
             if ground:  # sent back, a made-up value came back the same (BFCL dev: 0 of 10)
                 calls, question = _grounded(request, calls, tools)
