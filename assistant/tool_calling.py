@@ -199,10 +199,14 @@ _SUB_SCHEMAS = ("items", "additionalProperties", "not", "contains", "propertyNam
 _SUB_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 
 
-def _for_grammar(schema: Any, relaxed: bool) -> Any:
+def _for_grammar(schema: Any, relaxed: bool, value_chars: int | None = None) -> Any:
     """The schema the grammar is built from: no prose, formats read in code, extra object keys
     refused (a model must not invent argument names). ``relaxed`` also drops the keywords a
-    grammar may fail to compile (patterns, lengths): the arguments are still validated."""
+    grammar may fail to compile (patterns, lengths): the arguments are still validated.
+    ``value_chars`` bounds a free string (no enum, const or pattern) and, by about a word per
+    item, a list: a small model can loop inside a value it makes up ("1.0.0-beta.10000…",
+    ``["12345", "67890", "12345", …]``) until the token limit, and a value longer than the
+    request was not taken from it (`value_grounding` drops it once it is closed)."""
     if not isinstance(schema, dict):
         return schema
     drop = _DROP | ({"pattern", "minLength", "maxLength", "minimum", "maximum",
@@ -212,13 +216,19 @@ def _for_grammar(schema: Any, relaxed: bool) -> Any:
         if key in drop:
             continue
         if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
-            out[key] = {k: _for_grammar(v, relaxed) for k, v in value.items()}
+            out[key] = {k: _for_grammar(v, relaxed, value_chars) for k, v in value.items()}
         elif key in _SUB_LISTS and isinstance(value, list):
-            out[key] = [_for_grammar(v, relaxed) for v in value]
+            out[key] = [_for_grammar(v, relaxed, value_chars) for v in value]
         elif key in _SUB_SCHEMAS and isinstance(value, dict):
-            out[key] = _for_grammar(value, relaxed)
+            out[key] = _for_grammar(value, relaxed, value_chars)
         else:
             out[key] = value
+    if value_chars is not None and out.get("type") == "string" \
+            and not {"enum", "const", "pattern"} & out.keys():
+        out["maxLength"] = min(value_chars, out.get("maxLength", value_chars))
+    if value_chars is not None and out.get("type") == "array" and "prefixItems" not in out:
+        items = max(10, value_chars // 8)  # about one item per word of the request
+        out["maxItems"] = min(items, out.get("maxItems", items))
     if schema.get("nullable") is True and "type" in out:  # OpenAPI 3.0 style
         kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
         out["type"] = [*kinds, "null"]
@@ -244,16 +254,17 @@ def _inline(schema: Any, root: dict[str, Any], depth: int = 0) -> Any:
             for k, v in schema.items() if k not in ("$defs", "definitions")}
 
 
-def call_schema(tools: list[Tool], *, relaxed: bool = False,
-                max_calls: int = MAX_CALLS) -> dict[str, Any]:
+def call_schema(tools: list[Tool], *, relaxed: bool = False, max_calls: int = MAX_CALLS,
+                value_chars: int | None = None) -> dict[str, Any]:
     """A JSON schema for the model's output: ``[{WIRE_NAME: {ARGUMENTS}}, ...]`` (one key per
-    call, so no key order matters), or ``[{NONE: {}}]`` when no function fits."""
+    call, so no key order matters), or ``[{NONE: {}}]`` when no function fits. A free string
+    value is at most ``value_chars`` long (`value_chars_for`)."""
     def one(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object", "properties": {name: arguments}, "required": [name],
                 "additionalProperties": False}
 
-    calls = [one(tool.wire, _for_grammar(_inline(tool.parameters, tool.parameters), relaxed))
-             for tool in tools]
+    calls = [one(tool.wire, _for_grammar(_inline(tool.parameters, tool.parameters), relaxed,
+                                         value_chars)) for tool in tools]
     none = {"type": "array", "minItems": 1, "maxItems": 1, "items": one(_none_name(tools), {
         "type": "object", "properties": {}, "additionalProperties": False})}
     if not calls:
@@ -261,6 +272,13 @@ def call_schema(tools: list[Tool], *, relaxed: bool = False,
     listed = {"type": "array", "minItems": 1, "maxItems": max_calls,
               "items": {"anyOf": calls} if len(calls) > 1 else calls[0]}
     return {"anyOf": [listed, none]}
+
+
+def value_chars_for(request: str) -> int:
+    """How long a free string value may be for ``request``: the request's length and some
+    slack (a value is copied from the request, or rewritten a little: "Jan 5" -> "2027-01-05"),
+    never under 64 characters."""
+    return max(64, len(request) + 32)
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -306,13 +324,34 @@ def _times(tool: Tool, arguments: dict[str, Any], now: datetime | None,
     return None
 
 
+def _complete_items(text: str) -> list[Any]:
+    """The items of a JSON list cut off by the token limit that were written in full (a model
+    that repeats its call until the limit has written the call it meant first)."""
+    decoder = json.JSONDecoder()
+    items: list[Any] = []
+    at = text.find("[") + 1
+    if at == 0 or text[:at - 1].strip():
+        return []
+    while True:
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        try:
+            item, at = decoder.raw_decode(text, at)
+        except ValueError:
+            return items
+        items.append(item)
+
+
 def _read(text: str, tools: list[Tool], now: datetime | None,
           tz: ZoneInfo | None) -> tuple[list[ToolCall], str | None, str | None]:
-    """(calls, reply, why the output is unusable)."""
+    """(calls, reply, why the output is unusable). Of an output the token limit cut off, the
+    calls written in full are read."""
     try:
         data = json.loads(text)
     except ValueError:
-        return [], None, _CUT + " (a value ran on past the token limit?)"
+        data = _complete_items(text)
+        if not data:
+            return [], None, _CUT + " (a value ran on past the token limit?)"
     by_wire = {t.wire: t for t in tools}
     none = _none_name(tools)
     calls: list[ToolCall] = []
@@ -435,7 +474,8 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
     started = time.perf_counter()
     system = tools_prompt(tools)
     user = request
-    schema = call_schema(tools)
+    chars = value_chars_for(request)
+    schema = call_schema(tools, value_chars=chars)
     text, confidence, why = "", None, None
     for attempt in range(repairs + 1):
         try:
@@ -443,7 +483,8 @@ def plan_tool_calls(model: Any, tools: list[Tool], request: str, *,
         except BackendError as exc:
             if "grammar" not in str(exc) or attempt > 0:
                 raise
-            schema = call_schema(tools, relaxed=True)  # e.g. a pattern llama.cpp cannot take
+            # e.g. a pattern llama.cpp cannot take
+            schema = call_schema(tools, relaxed=True, value_chars=chars)
             text, confidence = model.plan_json(system, user, schema, max_tokens)
         try:
             calls, reply, why = _read(text, tools, now, tz)

@@ -204,6 +204,38 @@ def test_output_cut_off_is_not_sent_back() -> None:
     assert plan.reply and plan.reply.startswith("the model's output is not complete JSON")
 
 
+def test_calls_written_in_full_before_the_cut_are_kept() -> None:
+    tools = read_tools(str(SCHEMAS / "github.json"))
+    model = Scripted('[{"pulls_list": {"owner": "octocat", "repo": "hello", "state": "open"}}, '
+                     '{"pulls_list": {"owner": "octocat", "repo": "hello", "state": "op',
+                     '[]')
+    plan = plan_tool_calls(model, tools, "open pull requests of octocat/hello", more=False)
+    assert plan.kind is ToolPlanKind.CALLS
+    assert [c.arguments for c in plan.calls] == [
+        {"owner": "octocat", "repo": "hello", "state": "open"}]
+
+
+def test_free_strings_are_bounded_by_the_request_in_the_grammar() -> None:
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    tools = read_tools(str(SCHEMAS / "github.json"))
+    schema = call_schema(tools, value_chars=80)
+    check = jsonschema.Draft202012Validator(schema)
+    call = {"owner": "octocat", "repo": "hello", "title": "Crash", "milestone": "1.0." + "0" * 80}
+    assert not check.is_valid([{"issues_create": call}])  # the run-on value cannot be written
+    call["milestone"] = "v1"
+    assert check.is_valid([{"issues_create": call}])
+    assert not check.is_valid([{"issues_create": {**call, "labels": ["bug"] * 11}}])
+    assert check.is_valid([{"issues_create": {**call, "labels": ["bug", "p1"]}}])
+    assert check.is_valid([{"pulls_list": {"owner": "octocat", "repo": "hello",
+                                           "state": "closed"}}])  # an enum is not bounded
+    assert "root ::=" in json_schema_to_gbnf(json.dumps(schema, sort_keys=True))
+    model = Scripted('[{"pulls_list": {"owner": "octocat", "repo": "hello"}}]')
+    plan_tool_calls(model, tools, "pull requests of octocat/hello", more=False)
+    bounded = json.dumps(model.seen[0][2])
+    assert '"maxLength": 64' in bounded  # a short request: the floor
+
+
 def test_non_ascii_enums_are_shown_as_written(tmp_path: Path) -> None:
     path = tmp_path / "home.json"
     path.write_text(json.dumps([{"name": "ControlAppliance.execute", "parameters": {
