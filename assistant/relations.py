@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["relation_words", "says_relation"]
+__all__ = ["kin_words", "relation_words", "says_relation"]
 
 _GROUPS = [
     {"mom", "mum", "mother", "mommy", "mummy", "mama", "mamma", "momma"},
@@ -39,6 +39,12 @@ def relation_words(relation: str) -> set[str]:
         if rel in group:
             out |= group
     return out
+
+
+def kin_words() -> set[str]:
+    """Every word this module knows for a relation ("mum", "boss", "vet"): words that name a
+    person, never what to do."""
+    return {word for group in _GROUPS for word in group}
 
 
 def says_relation(text: str, relation: str) -> str | None:

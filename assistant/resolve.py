@@ -36,9 +36,13 @@ ORDINAL_RE = re.compile(rf"\b(?:the\s+)?({_ORD}|#\d+|number\s+\d+)\s+(?:(\w+)\s+
 DEMONSTRATIVE_RE = re.compile(rf"\b(this|that|the current|the open|the)\s+({_NOUN})\b(?!\s+from)",
                               re.I)
 FROM_RE = re.compile(r"\b(?:the\s+)?(?:(last|latest|newest|first|oldest)\s+)?"
-                     r"(email|message|mail)\s+from\s+([A-Za-z][\w.@-]*)", re.I)
+                     r"(email|message|mail)\s+from\s+(?:(?:my|our|the)\s+)?([A-Za-z][\w.@-]*)",
+                     re.I)
+""""the email from Ann", "… from my accountant" (a relation: the detail is "accountant")."""
 POSSESSIVE_RE = re.compile(r"\b([A-Z][\w-]*)['’]s\s+(?:(last|latest|newest|first|oldest)\s+)?"
                            r"(email|message|mail)\b")
+SLIPPED_ORDINAL_RE = re.compile(rf"\bthe\s+([a-z]{{5,}})\s+(?:(\w+)\s+)?({_NOUN})\b", re.I)
+""""the secnd result", "the thrid link": an ordinal with a typing slip (`_slipped_ordinal`)."""
 PRONOUN_WORDS = frozenset({"it", "her", "him", "them", "this", "that"})
 PRONOUN_RE = re.compile(r"\b(it|her|him|them|this|that)\b(?=\s*(?:$|[.,!?]|to\b|for\b|with\b|"
                         r"on\b|in\b|and\b|as\b))|\b(it|her|him|them)\b", re.I)
@@ -96,6 +100,12 @@ def find_mentions(text: str) -> list[Mention]:
         found.append(Mention(m.group(0), m.start(), m.end(), "ordinal",
                              NOUN_TYPES[m.group(3).lower()], ordinal=n,
                              detail=(m.group(2) or "")))
+    for m in SLIPPED_ORDINAL_RE.finditer(text):
+        place = _slipped_ordinal(m.group(1).lower())
+        if place is not None:
+            found.append(Mention(m.group(0), m.start(), m.end(), "ordinal",
+                                 NOUN_TYPES[m.group(3).lower()], ordinal=place,
+                                 detail=(m.group(2) or "")))
     for m in NAMED_JOB_RE.finditer(text):
         if m.group(1).lower() not in ORDINALS:
             found.append(Mention(m.group(0), m.start(), m.end(), "named", "job",
@@ -123,6 +133,17 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         out.append(mention)
     return out
+
+
+def _slipped_ordinal(word: str) -> int | None:
+    """The place an ordinal word with one typing slip says ("secnd": 2), or None: only words
+    of five letters or more that are no ordinal themselves, one slip from exactly one."""
+    from assistant.planner.relevance import one_edit
+
+    if word in ORDINALS or word[:-1] in ORDINALS or word.endswith("ty"):
+        return None  # "the seconds field" is a plural, "fifty" a number
+    near = {ORDINALS[k] for k in ORDINALS if k.isalpha() and len(k) >= 5 and one_edit(word, k)}
+    return near.pop() if len(near) == 1 else None
 
 
 def _types_for(mention: Mention, wanted: str | None) -> set[str] | None:

@@ -96,6 +96,28 @@ _ENTITY_ID = re.compile(r"^[a-z_]+:(?!//)[\w.@:/-]+$")
 _URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 
 
+_FRONTED = re.compile(r"^\s*((?:the|my|that|this)\s+[^-–—:,]+?)\s*(?:[-–—:,]|\s-)\s*(.+)$",
+                      re.I)
+
+
+def dislocated(request: str) -> str | None:
+    """A request that names its thing first and then refers to it ("the gym reminder - move
+    it to 7pm", "the third link: open it") said in order, the reference put where
+    "it" stands; None when the front is no whole reference or the rest has no "it"."""
+    m = _FRONTED.match(request)
+    if m is None:
+        return None
+    front, rest = m.group(1).strip(), m.group(2)
+    mentions = find_mentions(front)
+    if not mentions or mentions[0].start != 0 or mentions[0].end < len(front) \
+            or mentions[0].kind == "pronoun":
+        return None
+    at = re.search(r"\b(?:it|that one|this one)\b", rest, re.I)
+    if at is None:
+        return None
+    return rest[:at.start()] + front + rest[at.end():]
+
+
 def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     """Template slot checks: a URL slot must not be a reference ("the third link"), and an
     entity slot must read as a reference to its type (a mention, an id or a short name)."""
@@ -349,6 +371,11 @@ class Planner:
                                                   count=1))
             if steps is not None:
                 run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
+        fronted = dislocated(request) if steps is None else None
+        if fronted is not None:  # "the gym reminder - move it to 7": "move the gym reminder …"
+            steps = self._template_matches(fronted)
+            if steps is not None:
+                run.note(f"tier 0: read the request as {fronted!r}")
         claim = self.unavailable.by_template(request) if self.unavailable else None
         if claim is not None:
             return self._unavailable_answer(run, claim.plugin, claim.answer())
@@ -515,10 +542,11 @@ class Planner:
             if plan.kind is not PlanKind.ACTIONS:
                 return run.finish(plan, [])
             filled, question = run.filler.fill(plan.steps, specs)
-            stray = self._stray_step(plan.steps, question, table, specs)
+            stray = self._stray_step(plan.steps, question, table, specs, request,
+                                     self._vocabulary().cues)
             if stray is not None:  # a step on a kind of thing that is nowhere: left out
                 run.note(f"tier {tier}: left out {plan.steps[stray].action}, which acts on "
-                         "a kind of thing nothing in scope is")
+                         "nothing in scope or that the request asks for")
                 plan = plan.model_copy(update={
                     "steps": [s for k, s in enumerate(plan.steps) if k != stray]})
                 filled, question = run.filler.fill(plan.steps, specs)
@@ -1057,10 +1085,13 @@ class Planner:
 
     @staticmethod
     def _stray_step(steps: list[Step], question: Clarification | None, table: EntityTable,
-                    specs: dict[str, ActionSpec]) -> int | None:
-        """The step a question is about, when it takes a kind of thing that nothing in scope
-        is and no earlier step makes, beside other steps that do not refer to it ("fill field
-        '610'" before the reply the request asked for)."""
+                    specs: dict[str, ActionSpec], request: str,
+                    cues: dict[str, frozenset[str]]) -> int | None:
+        """The step a question is about, beside other steps that do not refer to it, when it
+        takes a kind of thing that nothing in scope is and no earlier step makes ("fill field
+        '610'" before the reply the request asked for), or when its value is no value of its
+        kind and no word of the request calls for its action ("email tariq at the garage"
+        with a step opening 'garage')."""
         if question is None or question.step is None or question.param is None \
                 or len(steps) < 2 or question.step >= len(steps):
             return None
@@ -1068,7 +1099,10 @@ class Planner:
         spec = specs.get(step.action)
         etype = spec.entity_params().get(question.param) if spec is not None else None
         in_scope = {e.type for e in table.all()}
-        if not nothing_to_refer_to(etype, in_scope, [s.action for s in steps[:k]], specs):
+        uncalled = bool(question.problem) and not (
+            cues.get(step.action, frozenset()) & stems(request))
+        if not uncalled and not nothing_to_refer_to(etype, in_scope,
+                                                    [s.action for s in steps[:k]], specs):
             return None
         if any(is_step_ref(v) for s in steps for v in s.args.values()):
             return None

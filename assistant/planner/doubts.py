@@ -31,7 +31,7 @@ from assistant.context import PERSON_TYPES
 from assistant.normalize import find_addresses
 from assistant.planner.prompt import example_values
 from assistant.planner.relevance import ActionVocabulary, one_edit, stems
-from assistant.relations import relation_words
+from assistant.relations import kin_words, relation_words
 from assistant.resolve import NOUN_TYPES, Mention, find_mentions
 
 __all__ = [
@@ -161,6 +161,9 @@ def _asks_about_words(request: str, vocabulary: ActionVocabulary) -> bool:
         and not any(w in NOUN_TYPES for w in _words(request))  # asks about things lam reads
 
 
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 specs: dict[str, ActionSpec], actionable: str | None,
                 entities: Mapping[str, Entity] | None = None,
@@ -190,7 +193,7 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                             vocabulary.distinctive if vocabulary is not None else None)
     opened = " ".join(str(v) for s in plan.steps for k, v in s.args.items()
                       if _is_uri(specs, s.action, k)).lower()
-    said_words = " ".join(_words(request))
+    said_words = " ".join(_words(_EMAIL_ADDRESS.sub(" ", request)))  # a mail domain: no site
     for step in plan.steps:
         for name, value in step.args.items():
             source = step.sources.get(name)
@@ -230,6 +233,22 @@ def _without_references(request: str) -> str:
     return " ".join([*out, request[at:]])
 
 
+def _without_content(request: str, plan: Plan, vocabulary: ActionVocabulary) -> str:
+    """The request without the text a step copies from it as values of two words or more (a
+    subject, a message), where the rest still calls for that step's action: what a message
+    says is no cue for what to do ("email Gus, subject: roadmap draft" does not ask for
+    ``draft_email``), but a search for the whole request is no message."""
+    out = request
+    for step in plan.steps:
+        cut = out
+        for value in step.args.values():
+            if isinstance(value, str) and len(value.split()) >= 2:
+                cut = re.sub(re.escape(value.strip()), " ", cut, flags=re.IGNORECASE)
+        if vocabulary.cues.get(step.action, frozenset()) & stems(cut):
+            out = cut
+    return out
+
+
 def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
                 ) -> tuple[list[str], list[str]]:
     """Steps whose action the request has none of the words of, while it has a word only some
@@ -240,6 +259,7 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
     ones)."""
     if plan.kind is not PlanKind.ACTIONS or not plan.steps:
         return [], []
+    request = _without_content(request, plan, vocabulary)
     said = stems(request) | vocabulary.typo_cues(request)
     planned = {s.action for s in plan.steps}
     sibling = _sibling_said(said, planned, vocabulary)
@@ -252,7 +272,8 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
     # The words of a reference name a thing, not what to do with it ("the second result" is
     # a link on the page, no call for search_web)
     unreferred = _without_references(request)
-    said = stems(unreferred) | vocabulary.typo_cues(unreferred)
+    # ... and a word for a person ("cc my boss") names whom, not what to do
+    said = (stems(unreferred) | vocabulary.typo_cues(unreferred)) - stems(" ".join(kin_words()))
     fits = {name: sorted(words & said) for name, words in vocabulary.distinctive.items()
             if name not in planned and words & said}
     if not fits:  # no cue decides: words only one action is described with ("inbox")

@@ -24,7 +24,7 @@ done can could would will shall should may might please just now ok okay so some
 there here with by from up about as not no yes hi hey hello thanks thank good great cool
 nice fine well very really much many more most also too then than if into out over under
 our we us they them their he she him her his hers let lets get got have has had make made
-want wanna need like know think
+want wanna need like know think don't dont
 """
 _STOP = frozenset(_STOP_WORDS.split())
 _WORD = re.compile(r"[a-z][a-z']*")

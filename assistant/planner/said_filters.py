@@ -8,8 +8,9 @@ the model's wording:
   described "at most this many", or named ``limit``/``count``/``max_results``);
 - a topic ("about the sauna booking") goes into its one empty topic argument (text described as
   what a subject, title or text contains) of a read-only step;
-- a list of people named by the request's own word for it ("…, cc june", "and cc my boss")
-  takes the people after that word, and a message text that swallowed the clause loses it;
+- a list of people named by the request's own word for it ("…, cc june", "and cc my boss: …",
+  "cc callum, asking …") takes the people after that word, up to the message ("asking",
+  "saying", "that", a colon), and a message text that swallowed the clause loses it;
 - a yes/no argument is set when the request says its own name ("a full page screenshot"), and
   one the model switched on is switched off again when no word of its name or description is
   in the request.
@@ -136,8 +137,10 @@ def _fill_people_list(request: str, optional: dict[str, dict[str, Any]], args: d
         if prop.get("type") != "array" or "x-entity" not in prop.get("items", {}) \
                 or len(name) < 2:
             continue
-        m = re.search(rf"(?:,\s*|\s+and\s+|^)\b{re.escape(name)}(?:'?ing|'?ed)?\s+"
-                      r"(?P<who>[^.!?;:]+?)\s*(?:[.!?;]|$)", request, re.IGNORECASE)
+        m = re.search(rf"(?:,\s*|\s+and\s+|(?<!\bthe)(?<!\ba)(?<!\bmy)(?<!\byour)\s|^)"
+                      rf"\b{re.escape(name)}(?:'?ing|'?ed)?\s+(?P<who>[^.!?;:]+?)\s*"
+                      r"(?:[.!?;]|$|(?=:|,?\s+(?:asking|saying|telling|that|about|to\s+say|"
+                      r"re)\b))", request, re.IGNORECASE)
         if m is None:
             continue
         who = [w.strip() for w in _SPLIT_PEOPLE.split(m.group("who")) if w.strip()]

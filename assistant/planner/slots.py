@@ -34,7 +34,7 @@ from assistant.planner.said_content import about_nothing, content_clause, said_m
 from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import at_its_own_time, on_its_own_day
 from assistant.planner.series_start import series_start
-from assistant.relations import relation_words, says_relation
+from assistant.relations import kin_words, relation_words, says_relation
 from assistant.resolve import (
     NOUN_TYPES,
     Mention,
@@ -161,6 +161,7 @@ class SlotFiller:
         step, unsaid = self._with_said_content(i, step, spec, props, required)
         if unsaid is not None:
             return step, unsaid
+        step = _address_apart(step, props)
         args = dict(step.args)
         sources = dict(step.sources)
         for name, value in list(step.args.items()):
@@ -284,6 +285,14 @@ class SlotFiller:
         ("remind me at 6"): the one other clause of the request that says what it is about,
         or a question (`said_content`)."""
         cues = self._vocabulary().cues.get(spec.name, frozenset())
+        to_someone = any(t in PERSON_TYPES for t in spec.entity_params().values())
+        for name in sorted(required):  # "email mum": a message that only names its recipient
+            value, prop = step.args.get(name), props.get(name, {})
+            if to_someone and isinstance(value, str) and is_long_text(prop) \
+                    and self._only_naming(value) and said_message(self.request) is None:
+                return step, Clarification(
+                    question="What should the message say? Your request does not say.",
+                    step=i, param=name)
         for name in sorted(required):
             value, prop = step.args.get(name), props.get(name, {})
             source = step.sources.get(name)
@@ -333,6 +342,13 @@ class SlotFiller:
                     "sources": {**step.sources, name: ValueSource(
                         kind="user_text", text=said, note="what the request says it says")}})
         return step, None
+
+    def _only_naming(self, text: str) -> bool:
+        """Whether ``text`` says nothing but a person's name or relation ("mum", "to Ravi")."""
+        naming = kin_words() | {w for p in self.table.of_type(*PERSON_TYPES)
+                                for w in name_words(p, 1)}
+        words = re.findall(r"[a-z][a-z']*", text.lower())
+        return not [w for w in words if w not in naming and w not in _ADDRESSING]
 
     def _fill_value(self, i: int, name: str, value: str, prop: dict[str, Any],
                     earlier: list[Step], source_kind: str = "") -> tuple[Any, ValueSource | None]:
@@ -824,6 +840,13 @@ class SlotFiller:
                                    self.table.of_type(*PERSON_TYPES))
             if earlier is not None:
                 return earlier, f"'{text}' = {earlier.label}, named earlier in the request"
+        if res.entity is None and mention.kind == "pronoun" and etype not in PERSON_TYPES \
+                and not any(self.table.recency(e.id) > 0 for e in self.table.all()):
+            things = self.table.of_type(etype)  # "cancel it" with nothing talked of yet
+            if 1 < len(things) <= 6:
+                raise _Ask(f"Which {etype} do you mean by '{text}': " +
+                           " or ".join(e.label or e.id for e in things) + "?",
+                           candidates=things)
         if res.entity is None:
             people = self.table.of_type(*PERSON_TYPES) if etype in PERSON_TYPES else []
             if not res.candidates and 1 < len(people) <= 6:  # "her", no one said yet
@@ -1022,6 +1045,32 @@ class SlotFiller:
 
 
 _ENTER_KEY = re.compile(r"^(?:the\s+)?(?:enter|return)(?:\s+(?:key|button))?$", re.IGNORECASE)
+
+
+_ADDRESSING = frozenset({"a", "an", "the", "my", "our", "to", "for", "email", "mail", "message",
+                         "note", "line", "text"})
+"""Words beside a name that still say nothing ("an email to my mum")."""
+
+_ADDRESS_IN_TEXT = re.compile(r"[\s,;:<(]*<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?[)>]?")
+
+
+def _address_apart(step: Step, props: dict[str, Any]) -> Step:
+    """An address written into a text value ("Noor Haddad noor.h@x.example" as a name) goes to
+    the step's empty address parameter, and the text keeps the rest (the address is the user's
+    own words either way); a step with no such parameter, or one already set, is left."""
+    empty = [k for k, p in props.items() if format_of(p) == "email" and not step.args.get(k)]
+    if len(empty) != 1:
+        return step
+    for name, value in step.args.items():
+        prop = props.get(name, {})
+        if not isinstance(value, str) or prop.get("type") != "string" or format_of(prop):
+            continue
+        found = list(_ADDRESS_IN_TEXT.finditer(value))
+        rest = _ADDRESS_IN_TEXT.sub(" ", value).strip(" ,;:-")
+        if len(found) == 1 and rest:
+            args = {**step.args, name: " ".join(rest.split()), empty[0]: found[0].group(1)}
+            return step.model_copy(update={"args": args})
+    return step
 
 
 def _as_submission(step: Step, specs: dict[str, ActionSpec]) -> Step:

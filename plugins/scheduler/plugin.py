@@ -277,7 +277,8 @@ class SchedulerPlugin(Plugin):
                      "remind me about {text} {when}",
                      "remind me about {text} {every}",
                      "(ping|nudge|alert) me {when} (to|about) {text}",
-                     "don't let me forget to {text} {when}",
+                     "(don't|dont|do not) let me forget [to|about] {text} {when}",
+                     "(don't|dont|do not) let me forget [to|about] {text} {every}",
                  ]),
             spec(self.schedule_plan, effect=Effect.SCHEDULE,
                  preconditions=[plan_ok, future, rule_ok], inverse=_inverse_cancel,
@@ -286,7 +287,7 @@ class SchedulerPlugin(Plugin):
                  templates=[
                 "(list|show) (my|the|all) (jobs|reminders|scheduled jobs)",
                 "(list|show) (jobs|reminders|scheduled jobs)",
-                "what (reminders|jobs) do i have",
+                "what (reminders|jobs) (do i have|have i got)",
                 "what is scheduled",
             ]),
             spec(self.cancel_job, effect=Effect.LOCAL_WRITE, preconditions=[active],

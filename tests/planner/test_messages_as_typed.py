@@ -1,0 +1,119 @@
+"""Requests as people type them to send mail and handle things: the thing named first and
+referred to after ("the gym reminder - push it to 8"), an address typed right after a name,
+a subject whose words name another action, a person's relation word, a "cc" before the
+message, a mail domain that is no site, a message that only names its recipient, and "it"
+with nothing talked of yet. Scripted models, the real plugins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from actions.plan import Plan, PlanKind, Step, ValueSource
+from assistant.planner.cascade import dislocated
+from assistant.planner.doubts import better_fits, plan_doubts
+from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.slots import _address_apart
+from assistant.runtime import Runtime
+from assistant.session import Session
+from tests.planner.conftest import NOW
+from tests.planner.test_escalation import Scripted
+from tests.planner.test_people_in_the_request import _person
+
+PEOPLE = [_person("contact:wren-hale", "Wren Hale", "mum"),
+          _person("contact:ilse-rauch", "Ilse Rauch", "boss"),
+          _person("contact:omar-said", "Omar Said", "")]
+
+
+def _session(runtime: Runtime, *plans: dict[str, object]) -> Session:
+    tier1 = Scripted(*plans)
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(PEOPLE)
+    return session
+
+
+def test_a_thing_named_first_is_put_where_it_is_referred_to() -> None:
+    assert dislocated("the dentist reminder - push it to friday 8am") == \
+        "push the dentist reminder to friday 8am"
+    assert dislocated("the fourth link, open it") == "open the fourth link"
+    assert dislocated("the weather - is it nice") is None          # no reference in front
+    assert dislocated("remind me - it is late") is None            # nothing named first
+    assert dislocated("the dentist reminder - cancel") is None      # nothing refers back
+
+
+def test_an_address_typed_after_a_name_is_the_address() -> None:
+    props = {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}}
+    step = _address_apart(Step(action="add_contact",
+                               args={"name": "Tamsin Roe tamsin@roe.example"}), props)
+    assert step.args == {"name": "Tamsin Roe", "email": "tamsin@roe.example"}
+    given = Step(action="add_contact", args={"name": "Tamsin Roe x@y.example",
+                                             "email": "tamsin@roe.example"})
+    assert _address_apart(given, props) == given  # the address is set already: left
+
+
+def test_a_subject_naming_another_action_is_no_cue_for_it(runtime: Runtime) -> None:
+    vocabulary = ActionVocabulary(list(runtime.registry))
+    plan = Plan(request="x", kind=PlanKind.ACTIONS, steps=[Step(action="send_email", args={
+        "to": "omar", "subject": "budget draft", "body": "numbers are in the sheet"})])
+    request = "email omar subject: budget draft, body: numbers are in the sheet"
+    assert better_fits(request, plan, vocabulary) == ([], [])
+    searched = Plan(request="x", kind=PlanKind.ACTIONS, steps=[Step(
+        action="search_web", args={"query": "remind me to call omar"})])
+    doubts, _ = better_fits("remind me to call omar", searched, vocabulary)
+    assert doubts  # a search for the whole request is no message: its words still count
+
+
+def test_a_word_for_a_person_is_no_cue(runtime: Runtime) -> None:
+    vocabulary = ActionVocabulary(list(runtime.registry))
+    plan = Plan(request="x", kind=PlanKind.ACTIONS, steps=[Step(
+        action="open_url", args={"url": "https://figma.com"})])
+    _, among = better_fits("email omar and cc my boss: the mockups are up in figma", plan,
+                           vocabulary)
+    assert "add_contact" not in among
+
+
+def test_cc_before_the_message_is_the_list_of_people(runtime: Runtime) -> None:
+    session = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "omar", "body": "the mockups are up"}}]})
+    plan = session.propose("email omar and cc my boss: the mockups are up").plan
+    assert [(s.args["to"], s.args.get("cc")) for s in plan.steps] == [
+        ("contact:omar-said", ["contact:ilse-rauch"])]
+
+
+def test_a_mail_domain_is_no_site_the_request_names(runtime: Runtime) -> None:
+    specs = {s.name: s for s in runtime.registry}
+    url = "https://harbour-clinic.example/"
+    plan = Plan(request="x", kind=PlanKind.ACTIONS, steps=[
+        Step(action="open_url", args={"url": url},
+             sources={"url": ValueSource(kind="normalized", text=url)}),
+        Step(action="send_email", args={"to": "d.ng@harbour-clinic.example", "body": "hi"})])
+    request = "email d.ng@harbour-clinic.example and ask if the scan is ready"
+    doubts = plan_doubts(request, plan, [], specs, None)
+    assert any("is not in the request" in d for d in doubts)
+
+
+def test_a_message_that_only_names_its_recipient_is_asked(runtime: Runtime) -> None:
+    session = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "mum", "body": "mum"}}]})
+    plan = session.propose("email mum").plan
+    assert plan.kind is PlanKind.QUESTION
+    assert plan.question and "What should the message say" in plan.question
+    told = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "mum", "body": "thanks"}}]})
+    assert told.propose("email mum thanks").plan.kind is PlanKind.ACTIONS
+
+
+def test_it_with_nothing_talked_of_asks_which(runtime: Runtime) -> None:
+    from plugins.scheduler.store import Job, to_ms
+
+    later = to_ms(NOW + timedelta(days=2))
+    for n, text in enumerate(["water the ferns", "call the plumber"], 1):
+        runtime.loaded.plugins["scheduler"].store.add(Job(  # type: ignore[attr-defined]
+            id=f"job:{n}", kind="reminder", text=text, plan=None, rule=None, anchor=later,
+            tz="Europe/Berlin", next_fire=later, state="active", created=to_ms(NOW),
+            updated=to_ms(NOW)))
+    guess = Scripted({"steps": [{"action": "cancel_job", "args": {"job": "job:1"}}]})
+    runtime.model_factories = {1: lambda: guess, 2: lambda: None}
+    plan = Session(runtime).propose("cancel it").plan
+    assert plan.kind is PlanKind.QUESTION
+    assert plan.question and "ferns" in plan.question and "plumber" in plan.question
