@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from actions.entities import Entity
+from actions.entities import Entity, Scope
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.relations import relation_words
 
@@ -168,8 +168,20 @@ def _similar(a: str, b: str) -> float:
 
 def resolve_reference(mention: Mention, table: EntityTable,
                       wanted: str | None = None) -> Resolution:
-    """Resolve one mention against the table, for a slot wanting entity type ``wanted``."""
+    """Resolve one mention against the table, for a slot wanting entity type ``wanted``.
+    "her" for an email ("reply to her …") is the email talked of last, when one is and no
+    person was talked of since (that person's mail is theirs to pick, not this one's)."""
     types = _types_for(mention, wanted)
+    if types is not None and not types and mention.kind == "pronoun" \
+            and mention.type_hint == "person" and wanted == "email":
+        mails = [e for e in table.of_type("email") if table.recency(e.id) > 0
+                 and e.scope is not Scope.SCREEN]
+        people = [e for e in table.of_type(*PERSON_TYPES) if table.recency(e.id) > 0]
+        if mails:
+            last = max(mails, key=lambda e: table.recency(e.id))
+            if not any(table.recency(p.id) > table.recency(last.id) for p in people):
+                return Resolution(entity=last, note=f"'{mention.text}' = the sender of "
+                                                    f"{last.label} (most recent)")
     if types is not None and not types:
         return Resolution(question=f"'{mention.text}' is not a {wanted}: which {wanted} "
                                    "do you mean?")

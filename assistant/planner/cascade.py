@@ -135,6 +135,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
             t = text.strip()
             if etype in PERSON_TYPES and EMAIL_RE.match(t):
                 return True  # a recipient slot also takes a literal address
+            if etype in PERSON_TYPES and "," in t:
+                return False  # "lachie, subject 'surf'": a name and then something else
             words = t.lower().split()
             if etype not in PERSON_TYPES and words and words[0] in _TO_THE_USER:
                 return False  # "show me what's new": "me" is whom to show, not a thing
@@ -151,7 +153,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
                 whole = mentions[0].start == 0 and len(t) - mentions[0].end <= 1
                 hints = {m.type_hint for m in mentions} - {None}
                 fits = not hints or bool(
-                    hints & ({etype, "person"} if etype in PERSON_TYPES else {etype}))
+                    hints & ({etype, "person"} if etype in PERSON_TYPES else {etype})) \
+                    or (etype == "email" and hints == {"person"})  # "reply to her": her mail
                 return whole and fits
             return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
         return check

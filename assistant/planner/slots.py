@@ -203,6 +203,14 @@ class SlotFiller:
                     del args[name]  # only people the model chose alone: the default
                     sources.pop(name, None)
                 continue
+            person = self._detail_of(value) if isinstance(value, str) and "field" in \
+                spec.entity_params().values() and not entity_type_of(prop) else None
+            if person is not None:  # "fill the email box with my girlfriend's email"
+                args[name] = str(person.attributes["email"])
+                sources[name] = ValueSource(kind="entity", text=str(value), entity_id=person.id,
+                                            provenance=person.provenance,
+                                            note=f"'{value}' = {person.label}'s address")
+                continue
             if is_step_ref(value) or not isinstance(value, str):
                 if is_step_ref(value):
                     sources.setdefault(name, ValueSource(kind="step_output",
@@ -286,6 +294,14 @@ class SlotFiller:
         or a question (`said_content`)."""
         cues = self._vocabulary().cues.get(spec.name, frozenset())
         to_someone = any(t in PERSON_TYPES for t in spec.entity_params().values())
+        unknown = self._unknown_relation() if to_someone else None
+        if unknown is not None:  # "email my sister …" and no contact is a sister: never a guess
+            return step, Clarification(
+                question=f"Who is your {unknown}? No contact has the relation "
+                         f"'{unknown}'.",
+                step=i, param=next(k for k, t in spec.entity_params().items()
+                                   if t in PERSON_TYPES),
+                candidate_ids=[p.id for p in self.table.of_type(*PERSON_TYPES)][:6])
         for name in sorted(required):  # "email mum": a message that only names its recipient
             value, prop = step.args.get(name), props.get(name, {})
             if to_someone and isinstance(value, str) and is_long_text(prop) \
@@ -342,6 +358,35 @@ class SlotFiller:
                     "sources": {**step.sources, name: ValueSource(
                         kind="user_text", text=said, note="what the request says it says")}})
         return step, None
+
+    def _detail_of(self, text: str) -> Entity | None:
+        """The one person in scope whose address ``text`` names ("my girlfriends email",
+        "Farah's email address"), when they have one; None otherwise."""
+        m = _DETAIL.match(text.strip())
+        if m is None:
+            return None
+        who = m.group("who").lower()
+        found = [p for p in self.table.of_type(*PERSON_TYPES) if p.attributes.get("email")
+                 and (who in relation_words(str(p.attributes.get("relation") or ""))
+                      or who in name_words(p, 1))]
+        return found[0] if len(found) == 1 else None
+
+    def _unknown_relation(self) -> str | None:
+        """The relation word the request names a person by ("my sister"), before what a
+        message says, when no person in scope has that relation; None otherwise."""
+        said = said_message(self.request)
+        head = self.request[:self.request.lower().find(said.lower())] \
+            if said and said.lower() in self.request.lower() else self.request
+        kin = kin_words()
+        people = self.table.of_type(*PERSON_TYPES)
+        for m in re.finditer(r"\bmy\s+([a-z]+)\b", head.lower()):
+            word = m.group(1)
+            if word in kin and not any(
+                    says_relation(str(p.attributes.get("relation") or ""), word)
+                    or word in relation_words(str(p.attributes.get("relation") or ""))
+                    for p in people):
+                return word
+        return None
 
     def _only_naming(self, text: str) -> bool:
         """Whether ``text`` says nothing but a person's name or relation ("mum", "to Ravi")."""
@@ -1046,6 +1091,10 @@ class SlotFiller:
 
 _ENTER_KEY = re.compile(r"^(?:the\s+)?(?:enter|return)(?:\s+(?:key|button))?$", re.IGNORECASE)
 
+
+_DETAIL = re.compile(r"^(?:my\s+|our\s+)?(?P<who>[a-z]+)(?:['’]s|s['’]?)\s+"
+                     r"(?:e-?mail|mail)(?:\s+address)?$", re.IGNORECASE)
+"""A person's address named by whose it is ("my girlfriends email", "Farah's email")."""
 
 _ADDRESSING = frozenset({"a", "an", "the", "my", "our", "to", "for", "email", "mail", "message",
                          "note", "line", "text"})

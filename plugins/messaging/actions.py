@@ -388,7 +388,9 @@ class MessagingActions:
     @action(prompt_example=2, produces=["email"],
             templates=["check my email",
                        "(list|show|check) my [(unread|new) {unread=true}] (emails|email|mail)",
-                       "show emails from {sender}", "find emails about {subject}"])
+                       "show emails from {sender}", "find emails about {subject}",
+                       "(find|show|list) [me] [the|my] (emails|mail) with {subject} in the "
+                       "subject"])
     def list_emails(self, ctx: ActionContext, sender: ShortText = "", unread: bool = False,
                     subject: ShortText = "",
                     limit: Annotated[int, Field(ge=1, le=50)] = 10) -> ActionResult:

@@ -117,3 +117,61 @@ def test_it_with_nothing_talked_of_asks_which(runtime: Runtime) -> None:
     plan = Session(runtime).propose("cancel it").plan
     assert plan.kind is PlanKind.QUESTION
     assert plan.question and "ferns" in plan.question and "plumber" in plan.question
+
+
+def test_a_relation_no_contact_has_is_asked_never_guessed(runtime: Runtime) -> None:
+    session = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "contact:ilse-rauch", "body": "happy birthday!!"}}]})
+    plan = session.propose("email my sister happy birthday!!").plan
+    assert plan.kind is PlanKind.QUESTION and not plan.steps
+    assert plan.question and "Who is your sister?" in plan.question
+    ok = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "my boss", "body": "the deck is done"}}]})
+    plan = ok.propose("tell my boss that the deck is done, my sister helped").plan
+    assert [s.args.get("to") for s in plan.steps] == ["contact:ilse-rauch"]
+
+
+def test_reply_to_her_is_a_reply_to_the_mail_talked_of_last(runtime: Runtime) -> None:
+    from actions import Entity, Provenance
+    from actions.entities import Scope
+
+    session = _session(runtime)
+    session.table.publish([Entity(
+        id="email:77", type="email", label="Boat trip? — Wren Hale", scope=Scope.CONVERSATION,
+        provenance=Provenance.untrusted("email from wren@hale.example"),
+        attributes={"from": "Wren Hale", "sender": "wren@hale.example"})])
+    plan = session.propose("reply to her saying count me in for saturday").plan
+    assert [(s.action, s.args.get("email")) for s in plan.steps] == [("reply_email", "email:77")]
+    assert plan.tier == 0
+
+
+def test_a_persons_address_named_by_whose_it_is_fills_a_field(runtime: Runtime) -> None:
+    from actions import Entity, Provenance
+
+    session = _session(runtime)
+    web = Provenance.untrusted("web")
+    session.table.publish([
+        Entity(id="page:signup", type="page", label="Sign up", provenance=web),
+        Entity(id="field:email", type="field", label="Email", provenance=web, ordinal=1),
+        Entity(id="field:name", type="field", label="Name", provenance=web, ordinal=2)])
+    plan = session.propose("fill the email box with my mums email").plan
+    assert [(s.args.get("field"), s.args.get("value")) for s in plan.steps] == [
+        ("field:email", "wren-hale@mail.example")]
+    plan = session.propose("fill the email box with omar's email").plan
+    assert [s.args.get("value") for s in plan.steps] == ["omar-said@mail.example"]
+
+
+def test_words_in_the_subject_filter_the_list_and_a_name_ends_at_a_comma(
+        runtime: Runtime) -> None:
+    from assistant.planner.cascade import slot_checks
+    from assistant.templates import TemplateMatcher
+
+    session = _session(runtime)
+    plan = session.propose("show me the emails with parcel in the subject").plan
+    assert [(s.action, s.args) for s in plan.steps] == [("list_emails", {"subject": "parcel"})]
+    assert plan.tier == 0
+    specs = list(runtime.registry)
+    checks = slot_checks({t for s in specs for t in s.entity_params().values()})
+    seq = TemplateMatcher(specs, strict=False, slot_checks=checks).match_sequence(
+        "draft an email to omar, subject 'dock', saying the boat is in")
+    assert seq is None or all("," not in str(m.slots.get("to", "")) for m in seq)
