@@ -118,6 +118,23 @@ def dislocated(request: str) -> str | None:
     return rest[:at.start()] + front + rest[at.end():]
 
 
+_CORRECTION = re.compile(
+    r"(?P<wrong>[\w.@'-]+)\s*[-–—,]\s*(?:sorry,?\s+no|no,?\s+wait|wait,?\s+no|oops|i\s+mean|"
+    r"i\s+meant|actually,?\s+no|make\s+that)\s*,?\s*(?P<right>[\w.@'-]+)\s*(?:[-–—,]\s*)?",
+    re.I)
+
+
+def corrected(request: str) -> str | None:
+    """A request that takes a word back ("email aiyana - sorry no, farah - that …", "at 5,
+    I mean 6, remind me …") with the word it takes back replaced; None when it takes
+    none back. Only an explicit taking back counts ("sorry no", "I mean", "make that"), set
+    off by a dash or a comma: "tell bob sorry" is a message."""
+    m = _CORRECTION.search(request)
+    if m is None:
+        return None
+    return " ".join(f"{request[:m.start()]}{m.group('right')} {request[m.end():]}".split())
+
+
 def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     """Template slot checks: a URL slot must not be a reference ("the third link"), and an
     entity slot must read as a reference to its type (a mention, an id or a short name)."""
@@ -137,6 +154,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
                 return True  # a recipient slot also takes a literal address
             if etype in PERSON_TYPES and "," in t:
                 return False  # "lachie, subject 'surf'": a name and then something else
+            if etype in PERSON_TYPES and t.lower().split()[:1] in (["me"], ["us"], ["myself"]):
+                return False  # "ping me about …" is a reminder, never a message to the user
             words = t.lower().split()
             if etype not in PERSON_TYPES and words and words[0] in _TO_THE_USER:
                 return False  # "show me what's new": "me" is whom to show, not a thing
@@ -374,11 +393,12 @@ class Planner:
                                                   count=1))
             if steps is not None:
                 run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
-        fronted = dislocated(request) if steps is None else None
-        if fronted is not None:  # "the gym reminder - move it to 7": "move the gym reminder …"
-            steps = self._template_matches(fronted)
-            if steps is not None:
-                run.note(f"tier 0: read the request as {fronted!r}")
+        for reading in (dislocated, corrected):
+            again = reading(request) if steps is None else None
+            if again is not None:  # "the gym reminder - move it to 7": "move the gym …"
+                steps = self._template_matches(again)
+                if steps is not None:
+                    run.note(f"tier 0: read the request as {again!r}")
         claim = self.unavailable.by_template(request) if self.unavailable else None
         if claim is not None:
             return self._unavailable_answer(run, claim.plugin, claim.answer())

@@ -280,6 +280,7 @@ class MessagingActions:
                        "let {to} know [by email] that {body}",
                        "write to {to} and tell (her|him|them) [that] {body}",
                        "(text|message) {to} (that|saying) {body}",
+                       "(ping|message|text) {to} (about|re) {body}",
                        "(drop|shoot|send) {to} a [quick] (line|note|message|text) "
                        "(that|saying) {body}",
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"

@@ -175,3 +175,19 @@ def test_words_in_the_subject_filter_the_list_and_a_name_ends_at_a_comma(
     seq = TemplateMatcher(specs, strict=False, slot_checks=checks).match_sequence(
         "draft an email to omar, subject 'dock', saying the boat is in")
     assert seq is None or all("," not in str(m.slots.get("to", "")) for m in seq)
+
+
+def test_a_word_taken_back_is_replaced_by_the_one_said_after(runtime: Runtime) -> None:
+    from assistant.planner.cascade import corrected
+
+    plan = _session(runtime).propose("email omar - sorry no, wren - that the ferry is late").plan
+    assert [(s.args.get("to"), s.args.get("body")) for s in plan.steps] == [
+        ("contact:wren-hale", "the ferry is late")]
+    assert plan.tier == 0
+
+    assert corrected("email tobi - sorry no, wren - that the ferry is late") == \
+        "email wren that the ferry is late"
+    assert corrected("remind me at 5, I mean 6, to feed the cat") == \
+        "remind me at 6 to feed the cat"
+    assert corrected("tell omar sorry I missed the call") is None   # an apology is a message
+    assert corrected("tell omar, sorry, I'm late") is None
