@@ -1112,9 +1112,9 @@ class Planner:
                     cues: dict[str, frozenset[str]]) -> int | None:
         """The step a question is about, beside other steps that do not refer to it, when it
         takes a kind of thing that nothing in scope is and no earlier step makes ("fill field
-        '610'" before the reply the request asked for), or when its value is no value of its
-        kind and no word of the request calls for its action ("email tariq at the garage"
-        with a step opening 'garage')."""
+        '610'" before the reply the request asked for), or when it only reads, its value is no
+        value of its kind and no word of the request calls for its action ("email tariq at the
+        garage" with a step opening 'garage')."""
         if question is None or question.step is None or question.param is None \
                 or len(steps) < 2 or question.step >= len(steps):
             return None
@@ -1122,8 +1122,9 @@ class Planner:
         spec = specs.get(step.action)
         etype = spec.entity_params().get(question.param) if spec is not None else None
         in_scope = {e.type for e in table.all()}
-        uncalled = bool(question.problem) and not (
-            cues.get(step.action, frozenset()) & stems(request))
+        uncalled = bool(question.problem) and spec is not None \
+            and not spec.effect.has_side_effect \
+            and not (cues.get(step.action, frozenset()) & stems(request))
         if not uncalled and not nothing_to_refer_to(etype, in_scope,
                                                     [s.action for s in steps[:k]], specs):
             return None

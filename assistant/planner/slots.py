@@ -888,6 +888,9 @@ class SlotFiller:
         if res.entity is None and mention.kind == "pronoun" and etype not in PERSON_TYPES \
                 and not any(self.table.recency(e.id) > 0 for e in self.table.all()):
             things = self.table.of_type(etype)  # "cancel it" with nothing talked of yet
+            done = [e for e in things if e.attributes.get("state") == "done"]
+            if len(done) == 1:  # "snooze it": the one reminder that has just gone off
+                return done[0], f"'{text}' = {etype} {done[0].label}, the one that just fired"
             if 1 < len(things) <= 6:
                 raise _Ask(f"Which {etype} do you mean by '{text}': " +
                            " or ".join(e.label or e.id for e in things) + "?",

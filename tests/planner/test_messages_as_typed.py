@@ -191,3 +191,18 @@ def test_a_word_taken_back_is_replaced_by_the_one_said_after(runtime: Runtime) -
         "remind me at 6 to feed the cat"
     assert corrected("tell omar sorry I missed the call") is None   # an apology is a message
     assert corrected("tell omar, sorry, I'm late") is None
+
+
+def test_it_with_nothing_talked_of_is_the_reminder_that_just_fired(runtime: Runtime) -> None:
+    from plugins.scheduler.store import Job, to_ms
+
+    later = to_ms(NOW + timedelta(days=2))
+    for n, (text, state) in enumerate([("check the oven", "done"),
+                                       ("call the plumber", "active")], 1):
+        runtime.loaded.plugins["scheduler"].store.add(Job(  # type: ignore[attr-defined]
+            id=f"job:{n}", kind="reminder", text=text, plan=None, rule=None, anchor=later,
+            tz="Europe/Berlin", next_fire=later, state=state, created=to_ms(NOW),
+            updated=to_ms(NOW)))
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    plan = Session(runtime).propose("snooze it for 10 minutes").plan
+    assert [(s.action, s.args.get("job")) for s in plan.steps] == [("snooze_job", "job:1")]
