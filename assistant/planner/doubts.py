@@ -331,6 +331,10 @@ def question_changes_things(request: str, plan: Plan, specs: dict[str, ActionSpe
             for s in plan.steps if s.action in specs and specs[s.action].effect.has_side_effect]
 
 
+_LEAD_FILLERS = frozenset({"hey", "hi", "pls", "plz", "please", "can", "could", "would", "will",
+                           "you", "u", "ya", "just", "ok", "okay", "so", "now", "kindly", "lam"})
+
+
 def unmet_verb(request: str, plan: Plan, vocabulary: ActionVocabulary,
                specs: dict[str, ActionSpec]) -> str | None:
     """An answer for a request whose verb only acts on other kinds of things ("delete all my
@@ -340,8 +344,9 @@ def unmet_verb(request: str, plan: Plan, vocabulary: ActionVocabulary,
             s.action not in specs or specs[s.action].effect.has_side_effect for s in plan.steps):
         return None
     words = _words(request)
-    verb = next((w for w in words if (stem := next(iter(stems(w)), "")) and any(
-        stem in vocabulary.distinctive.get(a, frozenset()) for a in specs)), None)
+    lead = [w for w in words if w not in _LEAD_FILLERS][:2]  # the verb leads the request: in
+    verb = next((w for w in lead if (stem := next(iter(stems(w)), "")) and any(  # "email neha
+        stem in vocabulary.distinctive.get(a, frozenset()) for a in specs)), None)  # the notes"
     if verb is None:
         return None
     stem = next(iter(stems(verb)))

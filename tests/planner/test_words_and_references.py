@@ -114,6 +114,17 @@ def test_a_verb_only_other_things_take_is_answered_not_read(runtime: Runtime) ->
     assert proposal.plan.answer.startswith("I can't delete emails: no action does that.")
     listed = Session(runtime).propose("pls show every email from the newsletter")
     assert listed.plan.answer is None or listed.plan.steps
+    later = Session(runtime).propose("hey could you delete every email from the newsletter")
+    assert later.plan.answer and later.plan.answer.startswith("I can't delete emails")
+
+
+def test_a_thing_after_the_verb_is_no_verb(runtime: Runtime) -> None:
+    """"email ana the notes from the meeting": "notes" names what to send, not a verb that no
+    action has for emails."""
+    tier1 = Scripted({"steps": [{"action": "list_emails", "args": {}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    proposal = Session(runtime).propose("email ana the notes from the meeting")
+    assert not (proposal.plan.answer or "").startswith("I can't notes")
 
 
 def test_a_question_to_lam_answered_without_an_action_is_not_doubted_for_its_words(
