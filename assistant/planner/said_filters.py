@@ -94,6 +94,7 @@ def with_said_filters(request: str, step: Step, spec: ActionSpec,
             del args[name]  # switched on by the model alone: the default
             sources.pop(name, None)
     _split_relation(optional, args, sources, props)
+    _whole_relation(request, optional, args, sources)
     _fill_people_list(request, optional, args, sources, props)
     if spec.effect is Effect.READ_ONLY:
         _fill_count(request, optional, args, sources)
@@ -124,6 +125,34 @@ def _split_relation(optional: dict[str, dict[str, Any]], args: dict[str, Any],
                                       note="the relation said before the name")
     sources["name"] = ValueSource(kind="user_text", text=args["name"],
                                   note="the name without the relation said before it")
+
+
+_NOT_RELATION = frozenset({"new", "old", "former", "current", "dear", "lovely", "little", "big",
+                           "own", "other", "usual"})
+
+
+def _whole_relation(request: str, optional: dict[str, dict[str, Any]], args: dict[str, Any],
+                    sources: dict[str, ValueSource]) -> None:
+    """A relation the model cut to its last word ("she's my yoga teacher" as ``teacher``): the
+    request's whole phrase, and a nickname that is only that phrase is no nickname."""
+    relation = args.get("relation")
+    if "relation" not in optional or not isinstance(relation, str) or not relation.strip():
+        return
+    m = re.search(rf"\b(?:my|our)\s+((?:[a-z]+\s+){{1,2}}){re.escape(relation.strip())}\b",
+                  request, re.IGNORECASE)
+    if m is not None:
+        words = [w for w in m.group(1).lower().split() if w not in _NOT_RELATION]
+        if words and len(words) == len(m.group(1).split()):
+            whole = " ".join([*words, relation.strip().lower()])
+            args["relation"] = whole
+            sources["relation"] = ValueSource(kind="user_text", text=whole,
+                                              note="the relation as the request says it")
+    nicknames = args.get("nicknames")
+    if isinstance(nicknames, list) and isinstance(args.get("relation"), str):
+        kept = [n for n in nicknames
+                if not (isinstance(n, str) and n.strip().lower() == args["relation"].lower())]
+        if kept != nicknames:
+            args["nicknames"] = kept
 
 
 _SPLIT_PEOPLE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)

@@ -206,3 +206,16 @@ def test_it_with_nothing_talked_of_is_the_reminder_that_just_fired(runtime: Runt
     runtime.model_factories = {1: lambda: None, 2: lambda: None}
     plan = Session(runtime).propose("snooze it for 10 minutes").plan
     assert [(s.action, s.args.get("job")) for s in plan.steps] == [("snooze_job", "job:1")]
+
+
+def test_a_relation_cut_to_its_last_word_is_the_phrase_said() -> None:
+    from assistant.planner.said_filters import _whole_relation
+
+    optional: dict[str, dict[str, object]] = {"relation": {}, "nicknames": {}}
+    args: dict[str, object] = {"name": "Oona Vale", "relation": "trainer",
+                               "nicknames": ["climbing trainer", "Oo"]}
+    _whole_relation("add Oona Vale, she's my climbing trainer", optional, args, {})
+    assert args == {"name": "Oona Vale", "relation": "climbing trainer", "nicknames": ["Oo"]}
+    kept: dict[str, object] = {"name": "Ivo", "relation": "dentist"}
+    _whole_relation("save Ivo as my new dentist", optional, kept, {})
+    assert kept["relation"] == "dentist"  # "new" says when, not who
