@@ -29,7 +29,7 @@ from assistant.normalize import (
 from assistant.planner.antecedent import address_before, named_before
 from assistant.planner.choice import action_source
 from assistant.planner.doubts import invented_value, name_words
-from assistant.planner.relevance import ActionVocabulary, known_site_in
+from assistant.planner.relevance import ActionVocabulary, known_site_in, stems
 from assistant.planner.said_content import about_nothing, content_clause, said_message
 from assistant.planner.said_filters import with_said_filters
 from assistant.planner.same_day import at_its_own_time, on_its_own_day
@@ -177,6 +177,13 @@ class SlotFiller:
                     sources[name] = ValueSource(kind="entity", text=value, entity_id=thing.id,
                                                 provenance=thing.provenance,
                                                 note=f"'{value}' = {thing.type} {thing.label}")
+                continue
+            if (name not in required and isinstance(value, str) and len(value.split()) == 1
+                    and "entity id" in str(props.get(name, {}).get("description") or "")
+                    and stems(value) and stems(value) <= self._vocabulary().cues.get(
+                        spec.name, frozenset())):
+                del args[name]  # "send it" as submit_form(target="send"): the verb, no thing
+                sources.pop(name, None)
                 continue
             source_kind = step.sources[name].kind if name in step.sources else ""
             if (source_kind == "model" and name not in required and isinstance(value, str)

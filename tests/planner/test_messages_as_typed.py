@@ -219,3 +219,19 @@ def test_a_relation_cut_to_its_last_word_is_the_phrase_said() -> None:
     kept: dict[str, object] = {"name": "Ivo", "relation": "dentist"}
     _whole_relation("save Ivo as my new dentist", optional, kept, {})
     assert kept["relation"] == "dentist"  # "new" says when, not who
+
+
+def test_the_verb_copied_as_the_thing_to_press_is_no_thing(runtime: Runtime) -> None:
+    from actions import Entity, Provenance
+
+    web = Provenance.untrusted("web")
+    tier1 = Scripted({"steps": [{"action": "submit_form", "args": {"target": "send"}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([
+        Entity(id="page:form", type="page", label="Enquiry", provenance=web),
+        Entity(id="field:msg", type="field", label="Message", provenance=web, ordinal=1),
+        Entity(id="button:go", type="button", label="Send enquiry", provenance=web, ordinal=1),
+        Entity(id="button:x", type="button", label="Clear form", provenance=web, ordinal=2)])
+    plan = session.propose("ok now send it").plan
+    assert [(s.action, s.args) for s in plan.steps] == [("submit_form", {})]
