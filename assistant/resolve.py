@@ -39,8 +39,13 @@ FROM_RE = re.compile(r"\b(?:the\s+)?(?:(last|latest|newest|first|oldest)\s+)?"
                      r"(email|message|mail)\s+from\s+(?:(?:my|our|the)\s+)?([A-Za-z][\w.@-]*)",
                      re.I)
 """"the email from Ann", "… from my accountant" (a relation: the detail is "accountant")."""
-POSSESSIVE_RE = re.compile(r"\b([A-Z][\w-]*)['’]s\s+(?:(last|latest|newest|first|oldest)\s+)?"
-                           r"(email|message|mail)\b")
+POSSESSIVE_RE = re.compile(r"\b([A-Za-z][\w-]*)['’]s\s+(?:(?:(last|latest|newest|first|oldest)\s+)?"
+                           r"(email|message|mail)\b|(last|latest|newest|first|oldest)\b(?!\s+\w))",
+                           re.I)
+""""Alice's email", "wanji's latest" (typed in lower case too): the email from that person."""
+_NOT_OWNERS = frozenset({"it", "that", "what", "there", "here", "he", "she", "who", "let",
+                         "one", "today", "tomorrow", "yesterday", "week", "month", "year",
+                         "tonight", "everyone", "someone", "somebody", "nobody"})
 SLIPPED_ORDINAL_RE = re.compile(rf"\bthe\s+([a-z]{{5,}})\s+(?:(\w+)\s+)?({_NOUN})\b", re.I)
 """"the secnd result", "the thrid link": an ordinal with a typing slip (`_slipped_ordinal`)."""
 PRONOUN_WORDS = frozenset({"it", "her", "him", "them", "this", "that"})
@@ -90,9 +95,12 @@ def find_mentions(text: str) -> list[Mention]:
                              ordinal=-1 if (m.group(1) or "last").lower() in
                              ("last", "latest", "newest") else 1, detail=m.group(3)))
     for m in POSSESSIVE_RE.finditer(text):  # "Alice's email" = the email from Alice
+        if m.group(1).lower() in _NOT_OWNERS:
+            continue
+        rank = (m.group(2) or m.group(4) or "").lower()
         found.append(Mention(m.group(0), m.start(), m.end(), "description", "email",
-                             ordinal=1 if (m.group(2) or "").lower() in ("first", "oldest")
-                             else -1, detail=m.group(1)))
+                             ordinal=1 if rank in ("first", "oldest") else -1,
+                             detail=m.group(1)))
     for m in ORDINAL_RE.finditer(text):
         word = m.group(1).lower()
         n = (int(re.sub(r"\D", "", word)) if word.startswith(("#", "number"))
