@@ -93,7 +93,40 @@ def rule(regex: str, build: Build) -> Rule:
 
 # -- text ----------------------------------------------------------------------------------------
 _FRACTION_WORDS = {"half": 0.5, "quarter": 0.25, "quarters": 0.75}
+_SAID_HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+               "eleven", "twelve")
+_SAID_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_SAID_MINUTES = {**{f"oh {w}": i for i, w in enumerate(_SAID_UNITS, 1)},
+                 "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+                 "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+                 **{f"{t}{sep}{w}": n + i for t, n in (("twenty", 20), ("thirty", 30),
+                                                      ("forty", 40), ("fifty", 50))
+                    for sep in (" ", "-") for i, w in enumerate(_SAID_UNITS, 1)},
+                 "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_SPOKEN_CLOCK = re.compile(
+    r"\b(at|@)\s+(" + "|".join(_SAID_HOURS) + r")\s+(" +
+    "|".join(sorted((re.escape(k) for k in _SAID_MINUTES), key=len, reverse=True)) + r")\b")
+"""A clock time said in words, as dictation writes it: "at six thirty", "at seven forty-five"."""
+_SAID_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                  "ninth")
+_SPOKEN_DAY = re.compile(r"\b(twenty|thirty)[\s-](" + "|".join(_SAID_ORDINALS) + r")\b")
+"""A day of the month said in words: "the twenty third" -> "the 23rd"."""
+
+
+def _spoken_clock(m: re.Match[str]) -> str:
+    return f"{m.group(1)} {_SAID_HOURS.index(m.group(2)) + 1}:{_SAID_MINUTES[m.group(3)]:02d}"
+
+
+def _spoken_day(m: re.Match[str]) -> str:
+    n = (20 if m.group(1) == "twenty" else 30) + _SAID_ORDINALS.index(m.group(2)) + 1
+    return f"{n}{'st' if n % 10 == 1 else 'nd' if n % 10 == 2 else 'rd' if n % 10 == 3 else 'th'}"
+
+
 _SUBS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    # dictation: "at six thirty p m", "on march the twenty third"
+    (_SPOKEN_CLOCK, _spoken_clock),
+    (_SPOKEN_DAY, _spoken_day),
+    (re.compile(r"(?<=\d)\s+([ap])\s+m\b"), r" \1m"),
     (re.compile(r"\ba\.m\.?"), "am"),
     (re.compile(r"\bp\.m\.?"), "pm"),
     (re.compile(r"[’`]"), "'"),

@@ -202,3 +202,17 @@ def test_a_span_without_a_moment_is_asked(phrase: str) -> None:
 ])
 def test_a_span_with_its_moment_is_scheduled(phrase: str, expected: str) -> None:
     assert iso(parse_when(phrase, at("2026-06-10T15:40:00+02:00"), BERLIN)) == expected
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("at six thirty pm", "2026-11-24T18:30"),
+    ("tomorrow at nine oh five am", "2026-11-25T09:05"),
+    ("on december the twenty third at four thirty p m", "2026-12-23T16:30"),
+    ("at 7:45 p m", "2026-11-24T19:45"),
+])
+def test_times_as_dictation_writes_them(phrase: str, expected: str) -> None:
+    """Dictation spells clock times and days out ("six thirty", "the twenty third", "p m")."""
+    from assistant.normalize import parse_when
+
+    when = parse_when(phrase, datetime(2026, 11, 24, 10, 15, tzinfo=BERLIN), BERLIN)
+    assert isinstance(when, datetime) and when.isoformat(timespec="minutes").startswith(expected)
