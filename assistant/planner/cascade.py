@@ -135,6 +135,19 @@ def corrected(request: str) -> str | None:
     return " ".join(f"{request[:m.start()]}{m.group('right')} {request[m.end():]}".split())
 
 
+_STOP_REMINDING = re.compile(r"^\s*(?:please\s+|pls\s+)?(?:stop|quit)\s+reminding\s+me\s+"
+                             r"(?:about|to|of)\s+(?P<what>.+?)[.!]*$", re.I)
+
+
+def stop_reminding(request: str) -> str | None:
+    """"stop reminding me about the recycling" said as the cancelling it is ("cancel the
+    recycling"); None for any other request. A rewrite, not a template: a template's words
+    become its action's cues, and "reminding" would make "remind" no longer set_reminder's
+    own word."""
+    m = _STOP_REMINDING.match(request)
+    return f"cancel {m.group('what')}" if m else None
+
+
 def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     """Template slot checks: a URL slot must not be a reference ("the third link"), and an
     entity slot must read as a reference to its type (a mention, an id or a short name)."""
@@ -393,7 +406,7 @@ class Planner:
                                                   count=1))
             if steps is not None:
                 run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
-        for reading in (dislocated, corrected):
+        for reading in (dislocated, corrected, stop_reminding):
             again = reading(request) if steps is None else None
             if again is not None:  # "the gym reminder - move it to 7": "move the gym …"
                 steps = self._template_matches(again)

@@ -389,6 +389,7 @@ class MessagingActions:
     @action(prompt_example=2, produces=["email"],
             templates=["check my email",
                        "(list|show|check) my [(unread|new) {unread=true}] (emails|email|mail)",
+                       "do i have [any] (unread|new) {unread=true} (emails|email|mail|mails)",
                        "show emails from {sender}", "find emails about {subject}",
                        "(find|show|list) [me] [the|my] (emails|mail) with {subject} in the "
                        "subject"])

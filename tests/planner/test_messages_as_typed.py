@@ -235,3 +235,22 @@ def test_the_verb_copied_as_the_thing_to_press_is_no_thing(runtime: Runtime) -> 
         Entity(id="button:x", type="button", label="Clear form", provenance=web, ordinal=2)])
     plan = session.propose("ok now send it").plan
     assert [(s.action, s.args) for s in plan.steps] == [("submit_form", {})]
+
+
+def test_stop_reminding_me_cancels_that_reminder_and_new_mail_is_unread(
+        runtime: Runtime) -> None:
+    from assistant.planner.cascade import stop_reminding
+    from plugins.scheduler.store import Job, to_ms
+
+    assert stop_reminding("stop reminding me about the bins") == "cancel the bins"
+    assert stop_reminding("remind me to stop the car") is None
+    later = to_ms(NOW + timedelta(days=2))
+    runtime.loaded.plugins["scheduler"].store.add(Job(  # type: ignore[attr-defined]
+        id="job:9", kind="reminder", text="water the tomatoes", plan=None, rule=None,
+        anchor=later, tz="Europe/Berlin", next_fire=later, state="active",
+        created=to_ms(NOW), updated=to_ms(NOW)))
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    plan = Session(runtime).propose("pls stop reminding me about the tomatoes").plan
+    assert [(s.action, s.args.get("job")) for s in plan.steps] == [("cancel_job", "job:9")]
+    plan = Session(runtime).propose("do I have any new mails?").plan
+    assert [(s.action, s.args) for s in plan.steps] == [("list_emails", {"unread": True})]
