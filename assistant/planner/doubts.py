@@ -32,7 +32,7 @@ from assistant.normalize import find_addresses
 from assistant.planner.prompt import example_values
 from assistant.planner.relevance import ActionVocabulary, one_edit, stems
 from assistant.relations import kin_words, relation_words
-from assistant.resolve import NOUN_TYPES, Mention, find_mentions
+from assistant.resolve import EMAIL_ADDRESS_RE, NOUN_TYPES, Mention, find_mentions
 
 __all__ = [
     "ENTITY_ID",
@@ -161,9 +161,6 @@ def _asks_about_words(request: str, vocabulary: ActionVocabulary) -> bool:
         and not any(w in NOUN_TYPES for w in _words(request))  # asks about things lam reads
 
 
-_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
 def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                 specs: dict[str, ActionSpec], actionable: str | None,
                 entities: Mapping[str, Entity] | None = None,
@@ -193,7 +190,7 @@ def plan_doubts(request: str, plan: Plan, mentions: list[tuple[Mention, str]],
                             vocabulary.distinctive if vocabulary is not None else None)
     opened = " ".join(str(v) for s in plan.steps for k, v in s.args.items()
                       if _is_uri(specs, s.action, k)).lower()
-    said_words = " ".join(_words(_EMAIL_ADDRESS.sub(" ", request)))  # a mail domain: no site
+    said_words = " ".join(_words(EMAIL_ADDRESS_RE.sub(" ", request)))  # a mail domain: no site
     for step in plan.steps:
         for name, value in step.args.items():
             source = step.sources.get(name)

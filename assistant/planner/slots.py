@@ -36,6 +36,7 @@ from assistant.planner.same_day import at_its_own_time, on_its_own_day
 from assistant.planner.series_start import series_start
 from assistant.relations import kin_words, relation_words, says_relation
 from assistant.resolve import (
+    EMAIL_ADDRESS_RE,
     NOUN_TYPES,
     Mention,
     find_mentions,
@@ -390,7 +391,6 @@ class SlotFiller:
             word = m.group(1)
             if word in kin and not any(
                     says_relation(str(p.attributes.get("relation") or ""), word)
-                    or word in relation_words(str(p.attributes.get("relation") or ""))
                     for p in people):
                 return word
         return None
@@ -1110,7 +1110,7 @@ _ADDRESSING = frozenset({"a", "an", "the", "my", "our", "to", "for", "email", "m
                          "note", "line", "text"})
 """Words beside a name that still say nothing ("an email to my mum")."""
 
-_ADDRESS_IN_TEXT = re.compile(r"[\s,;:<(]*<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?[)>]?")
+_ADDRESS_IN_TEXT = re.compile(rf"[\s,;:<(]*<?({EMAIL_ADDRESS_RE.pattern})>?[)>]?")
 
 
 def _address_apart(step: Step, props: dict[str, Any]) -> Step:
