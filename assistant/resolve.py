@@ -13,7 +13,8 @@ from actions.entities import Entity, Scope
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.relations import relation_words
 
-__all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "resolve_reference"]
+__all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "named_exactly",
+           "resolve_reference"]
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -207,7 +208,8 @@ def resolve_reference(mention: Mention, table: EntityTable,
             items = [e for e in items
                      if mention.detail.lower() in str(e.attributes.get("from", "")).lower()
                      or mention.detail.lower() in e.label.lower()]
-            items.sort(key=lambda e: str(e.attributes.get("date", "")))
+            # oldest first: by date, and without dates by place (lam lists mail newest first)
+            items.sort(key=lambda e: (str(e.attributes.get("date", "")), -(e.ordinal or 0)))
             if not items:
                 return Resolution(question=f"I see no {etype} from {mention.detail}.")
         n = mention.ordinal or 1
@@ -310,6 +312,14 @@ def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75)
             scored.append((best, e))
     scored.sort(key=lambda x: (-x[0], x[1].label))
     return [e for _, e in scored]
+
+
+def named_exactly(text: str, entity: Entity) -> bool:
+    """Whether ``text`` is ``entity``'s label, a word of it or one of its nicknames (not only
+    like one: "tunde" names Babatunde, whose nickname it is, and not Yetunde)."""
+    t = " ".join(text.lower().split())
+    names = [entity.label, *(entity.attributes.get("nicknames") or [])]
+    return any(t == str(n).lower() or t in str(n).lower().split() for n in names if n)
 
 
 # Words that say what kind of thing is meant, or join a description, not which one.

@@ -148,6 +148,27 @@ def stop_reminding(request: str) -> str | None:
     return f"cancel {m.group('what')}" if m else None
 
 
+_ADDRESSED = re.compile(r"^\s*(?P<verb>(?:e-?mail|mail|message|msg|text|ping|tell)\s+)?"
+                        r"(?P<who>[^:,;\n]{1,60}?)\s*:\s*(?P<message>\S.*)$", re.I)
+
+
+def addressed(request: str, people: AbstractSet[str]) -> str | None:
+    """A message typed as a chat line ("tunde: stuck in traffic, 20 mins late", "email my
+    boss: running late") said as the sending it is ("email tunde saying …"); None otherwise.
+    Without a verb the words before the colon must all be words of the name of a person in
+    the entity table (``people``), so "note: buy milk" stays what it was."""
+    m = _ADDRESSED.match(request)
+    if m is None:
+        return None
+    who = m.group("who").strip()
+    words = who.lower().split()
+    if not words or len(words) > 4 or _URLISH.search(who):
+        return None
+    if m.group("verb") is None and not all(w in people for w in words):
+        return None
+    return f"email {who} saying {m.group('message').strip()}"
+
+
 def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
     """Template slot checks: a URL slot must not be a reference ("the third link"), and an
     entity slot must read as a reference to its type (a mention, an id or a short name)."""
@@ -406,7 +427,9 @@ class Planner:
                                                   count=1))
             if steps is not None:
                 run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
-        for reading in (dislocated, corrected, stop_reminding):
+        people = _person_names(run.table)
+        for reading in (dislocated, corrected, stop_reminding,
+                        lambda text: addressed(text, people)):
             again = reading(request) if steps is None else None
             if again is not None:  # "the gym reminder - move it to 7": "move the gym …"
                 steps = self._template_matches(again)

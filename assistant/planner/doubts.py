@@ -350,7 +350,8 @@ def unmet_verb(request: str, plan: Plan, vocabulary: ActionVocabulary,
     if any(stem in vocabulary.cues.get(s.action, frozenset()) for s in plan.steps):
         return None
     owners = [a for a in sorted(specs) if stem in vocabulary.cues.get(a, frozenset())]
-    named = {t for w in words if (t := NOUN_TYPES.get(w)) is not None}
+    named = {t for w in words if w != verb  # "message tunde …": the verb names no thing
+             and (t := NOUN_TYPES.get(w)) is not None}
     kinds = {t for a in owners for t in specs[a].entity_params().values()}
     if not owners or not named or not all(specs[a].entity_params() for a in owners) \
             or kinds & named:

@@ -42,6 +42,7 @@ from assistant.resolve import (
     find_mentions,
     match_by_description,
     match_by_label,
+    named_exactly,
     resolve_reference,
 )
 from assistant.verify import EMAIL_RE
@@ -962,6 +963,8 @@ class SlotFiller:
                        f"'{text}' would be {article} {etype}, and no {etype} is in scope")
         if len(found) > 1:
             exact = [e for e in found if e.label.lower() == name.lower()]
+            if len(exact) != 1:  # the one whose name or nickname it is, beside names like it
+                exact = [e for e in found if named_exactly(name, e)]
             if len(exact) == 1:
                 return exact[0], f"'{text}' = {etype} {exact[0].label}"
             raise _Ask(" or ".join(e.label for e in found[:4]) + "?", candidates=found[:6])

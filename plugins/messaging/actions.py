@@ -275,7 +275,8 @@ class MessagingActions:
 
     # -- mail -------------------------------------------------------------------------------------
     @action(prompt_example=0, effect=Effect.EXTERNAL_SEND, consumes=["contact"],
-            templates=["email {to} that {body}", "email {to} about {subject} saying {body}",
+            templates=["(email|mail) {to} (that|saying) {body}",
+                       "email {to} about {subject} saying {body}",
                        "send an email to {to} saying {body}", "tell {to} by email that {body}",
                        "let {to} know [by email] that {body}",
                        "write to {to} and tell (her|him|them) [that] {body}",

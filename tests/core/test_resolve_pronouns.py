@@ -44,3 +44,17 @@ def test_latest_is_an_ordinal_and_that_x_reminder_names_a_job() -> None:
     assert (latest.kind, latest.ordinal) == ("ordinal", -1)
     named = find_mentions("snooze that gym reminder")[0]
     assert (named.kind, named.type_hint, named.detail) == ("named", "job", "gym")
+
+
+def test_the_latest_from_someone_is_their_newest_mail_listed_first_without_dates() -> None:
+    """lam lists mail newest first: with no dates to compare, the newest of a sender's two
+    mails is the one listed higher, and the first from them the one listed lower."""
+    table = EntityTable()
+    table.publish([Entity(id=f"email:{n}", type="email", label=f"Notes {n} — Priya Raman",
+                          ordinal=n, attributes={"from": "Priya Raman"}, scope=Scope.SCREEN,
+                          provenance=Provenance(trusted=False, source="imap"))
+                   for n in (1, 2, 3)])
+    latest = find_mentions("reply to priya's latest: thanks")[0]
+    assert resolve_reference(latest, table).entity.id == "email:1"  # type: ignore[union-attr]
+    first = find_mentions("forward the first email from priya to me")[0]
+    assert resolve_reference(first, table).entity.id == "email:3"  # type: ignore[union-attr]

@@ -1,15 +1,16 @@
 """Requests as people type them to send mail and handle things: the thing named first and
 referred to after ("the gym reminder - push it to 8"), an address typed right after a name,
 a subject whose words name another action, a person's relation word, a "cc" before the
-message, a mail domain that is no site, a message that only names its recipient, and "it"
-with nothing talked of yet. Scripted models, the real plugins."""
+message, a mail domain that is no site, a message that only names its recipient, "it"
+with nothing talked of yet, and a message typed as a chat line ("wren: running late").
+Scripted models, the real plugins."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from actions.plan import Plan, PlanKind, Step, ValueSource
-from assistant.planner.cascade import dislocated
+from assistant.planner.cascade import addressed, dislocated
 from assistant.planner.doubts import better_fits, plan_doubts
 from assistant.planner.relevance import ActionVocabulary
 from assistant.planner.slots import _address_apart
@@ -254,3 +255,33 @@ def test_stop_reminding_me_cancels_that_reminder_and_new_mail_is_unread(
     assert [(s.action, s.args.get("job")) for s in plan.steps] == [("cancel_job", "job:9")]
     plan = Session(runtime).propose("do I have any new mails?").plan
     assert [(s.action, s.args) for s in plan.steps] == [("list_emails", {"unread": True})]
+
+
+def test_a_chat_line_to_a_person_is_a_message_to_them() -> None:
+    people = frozenset({"wren", "hale", "omar", "said"})
+    assert addressed("wren: train delayed, home by 8", people) == \
+        "email wren saying train delayed, home by 8"
+    assert addressed("Omar Said: the keys are under the mat", people) == \
+        "email Omar Said saying the keys are under the mat"
+    assert addressed("text my boss: can't make standup", people) == \
+        "email my boss saying can't make standup"
+    assert addressed("note: buy oat milk", people) is None        # no person's name before it
+    assert addressed("wren, dinner at 8?", people) is None        # no colon: not this form
+    assert addressed("open https://a.example: now", people) is None
+
+
+def test_a_chat_line_plans_the_send_at_tier_0(runtime: Runtime) -> None:
+    session = _session(runtime)
+    plan = session.propose("wren: train delayed, home by 8").plan
+    assert plan.tier == 0
+    assert [(s.action, s.args["to"], s.args["body"]) for s in plan.steps] == [
+        ("send_email", "contact:wren-hale", "train delayed, home by 8")]
+
+
+def test_a_nickname_said_exactly_beats_a_name_that_only_holds_it(runtime: Runtime) -> None:
+    tunde = _person("contact:babatunde-a", "Babatunde Ade", "")
+    tunde.attributes["nicknames"] = ["Tunde"]
+    session = _session(runtime)
+    session.table.publish([tunde, _person("contact:yetunde-o", "Yetunde Obi", "")])
+    plan = session.propose("email tunde saying the gate code changed").plan
+    assert [s.args.get("to") for s in plan.steps] == ["contact:babatunde-a"]

@@ -227,3 +227,12 @@ def test_a_read_of_what_a_later_step_answers_is_dropped(runtime: Runtime) -> Non
         reply]
     assert planner._prune([read, reply], "read ola's email and reply on my way", table,
                           []) == [read, reply]
+
+
+def test_a_verb_that_is_also_a_noun_names_no_thing(runtime: Runtime) -> None:
+    """"message ana asking if …" read as a list by the model: "message" is the verb (send_email
+    has it), not an email to message, so no "I can't message emails" answer."""
+    tier1 = Scripted({"steps": [{"action": "list_emails", "args": {}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    proposal = Session(runtime).propose("message ana asking if the van is free on sunday")
+    assert not (proposal.plan.answer or "").startswith("I can't message")
