@@ -22,6 +22,7 @@ from assistant.planner.antecedent import address_before, named_before, said_to_t
 from assistant.planner.choice import template_source
 from assistant.planner.copy_person import copy_named_person
 from assistant.planner.deferral import OUTWARD, find_deferral, schedule_step, why_not_deferred
+from assistant.planner.dictation import undictated
 from assistant.planner.doubts import (
     absent_inputs,
     asks_a_question,
@@ -303,8 +304,11 @@ class Planner:
              *, on_tier: Callable[[int], None] | None = None) -> Proposal:
         """Plan a request: steps to run, a question back, or an answer saying why not."""
         miss = Tier0Miss()
-        proposal = self._plan(request, table, now, tz, on_tier, miss)
-        return self._settle(request, proposal, miss)
+        said = undictated(request)  # "… comma could you come thursday question mark"
+        proposal = self._plan(said, table, now, tz, on_tier, miss)
+        if said != request:
+            proposal.plan.escalations.insert(0, f"read punctuation said aloud: {said!r}")
+        return self._settle(said, proposal, miss)
 
     def _plan(self, request: str, table: EntityTable, now: datetime, tz: ZoneInfo,
               on_tier: Callable[[int], None] | None, miss: Tier0Miss, *,

@@ -47,6 +47,10 @@ _BODY_CUE = re.compile(
     r"^(?:that|saying|says|say|tell|telling|ask|asking|remind|reminding|about|re|regarding|"
     r"subject|with|for|to\s+say|to\s+tell|to\s+ask|to\s+remind|to\s+let)\b|^[:\"'“‘]", re.I)
 """Where what the action says begins: a time after it is part of the message or its topic."""
+_ASKS_THEM = re.compile(r"^(?:could|can|would|will|are|do|did|shall|should|r)\s+(?:you|u|we)\b",
+                        re.I)
+"""A clause put to the recipient ("…, could you come round thursday morning?"): after the
+request's first clause, what the message asks them, not when to send it."""
 _FOR_THE_USER = re.compile(
     r"\b(?:remind|ping|nudge|alert|wake|notify)\s+(?:me|us)\b|\breminders?\b|"
     r"\bdon'?t\s+let\s+(?:me|us)\s+forget\b", re.I)
@@ -81,7 +85,8 @@ def find_deferral(request: str, now: datetime, tz: ZoneInfo) -> Deferral | None:
         return None
     words = _COLON.sub(" :", request).split()
     limit = next((k for k in range(1, len(words))
-                  if _BODY_CUE.match(" ".join(words[k:k + 2]))), len(words))
+                  if _BODY_CUE.match(" ".join(words[k:k + 2])) or _asked_of_them(words, k)),
+                 len(words))
     best: tuple[int, int, bool] | None = None
     for a in range(limit):
         for b in range(min(limit, a + _MAX_PHRASE), a, -1):
@@ -99,6 +104,16 @@ def find_deferral(request: str, now: datetime, tz: ZoneInfo) -> Deferral | None:
     if len(rest.split()) < 2:
         return None
     return Deferral(rest=rest, phrase=" ".join(words[a:b]).strip(",.!?;"), recurring=recurring)
+
+
+def _asked_of_them(words: list[str], k: int) -> bool:
+    """Whether a clause after the request's first begins at ``words[k]`` and asks something
+    of the recipient ("…, could you come thursday", "…, want it sunday?"): the message's."""
+    if not words[k - 1] or words[k - 1][-1] not in ",;.!?":
+        return False
+    end = next((e for e in range(k, len(words)) if words[e][-1:] in (",", ";", ".", "!", "?")),
+               len(words) - 1)
+    return words[end].endswith("?") or bool(_ASKS_THEM.match(" ".join(words[k:k + 2])))
 
 
 def _time_kind(words: list[str], a: int, b: int, now: datetime, tz: ZoneInfo) -> bool | None:

@@ -29,6 +29,8 @@ SEND = {"steps": [{"action": "send_email",
      "could you mail tove to ask about the kayak", False),
     ("ping tove@fjord.example in 2 hours: kayak booked", "in 2 hours",
      "ping tove@fjord.example: kayak booked", False),
+    ("email tove tomorrow at 8am, could you bring the paddles?", "tomorrow at 8am",
+     "email tove could you bring the paddles?", False),  # the first clause's time is when
 ])
 def test_the_time_to_act_is_found_outside_the_message(request_: str, phrase: str, rest: str,
                                                        recurring: bool) -> None:
@@ -45,6 +47,8 @@ def test_the_time_to_act_is_found_outside_the_message(request_: str, phrase: str
     "send tove the friday slides",
     "forward tove my weekly report",  # a kind of report, not a repetition
     "send tove the 3rd email",  # an ordinal, not a date
+    "email tove, the kayak leaks again, could you look at it saturday morning",  # asked of her
+    "text tove, the kayak is free, want it sunday? cheers",  # a question in the message
 ])
 def test_no_time_to_act_is_found_where_the_time_is_something_else(request_: str) -> None:
     assert find_deferral(request_, NOW, TZ) is None  # type: ignore[arg-type]
