@@ -14,7 +14,7 @@ from assistant.context import PERSON_TYPES, EntityTable
 from assistant.relations import relation_words
 
 __all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "named_exactly",
-           "resolve_reference"]
+           "one_of_any_kind", "resolve_reference"]
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -212,6 +212,12 @@ def resolve_reference(mention: Mention, table: EntityTable,
             items.sort(key=lambda e: (str(e.attributes.get("date", "")), -(e.ordinal or 0)))
             if not items:
                 return Resolution(question=f"I see no {etype} from {mention.detail}.")
+            senders = {str(e.attributes.get("sender") or e.attributes.get("from", "")).lower()
+                       for e in items}
+            if len(senders) > 1:  # "segun's email" with mail from two people called Segun
+                names = sorted({str(e.attributes.get("from") or e.label) for e in items})
+                return Resolution(candidates=items, question=f"Which {mention.detail} do you "
+                                  f"mean: {' or '.join(names)}?")
         n = mention.ordinal or 1
         if not items:
             return Resolution(question=f"There is no {etype} on screen for '{mention.text}'.")
@@ -314,6 +320,12 @@ def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75)
     return [e for _, e in scored]
 
 
+def one_of_any_kind(mention: Mention) -> bool:
+    """Whether a mention is "the X one", which may be a thing of any kind ("answer the
+    landlord one": the landlord's email), not only the job it is read as first."""
+    return mention.kind == "named" and mention.text.lower().endswith(" one")
+
+
 def named_exactly(text: str, entity: Entity) -> bool:
     """Whether ``text`` is ``entity``'s label, a word of it or one of its nicknames (not only
     like one: "tunde" names Babatunde, whose nickname it is, and not Yetunde)."""
@@ -356,13 +368,22 @@ def _described_words(entity: Entity, people: Sequence[Entity]) -> set[str]:
 
 
 def match_by_description(text: str, candidates: list[Entity],
-                         people: Sequence[Entity] = ()) -> list[Entity]:
+                         people: Sequence[Entity] = (), *, partly: bool = False
+                         ) -> list[Entity]:
     """Candidates that every describing word of ``text`` fits ("the council email", "lachie's
     email", "the one about opening hours"): a word of the label, of a text attribute (subject,
     sender, address) or, for an email, of its sender's contact (name, nickname, relation).
     The user's words choose; an entity's text is only matched against them. Empty when
-    ``text`` has no describing word."""
+    ``text`` has no describing word. ``partly``: failing that, the one candidate that half
+    the words fit when no other fits any."""
     wanted = _words(text) - _KIND_WORDS
     if not wanted:
         return []
-    return [e for e in candidates if wanted <= _described_words(e, people)]
+    said = {e.id: wanted & _described_words(e, people) for e in candidates}
+    found = [e for e in candidates if said[e.id] == wanted]
+    if found or not partly:
+        return found
+    some = [e for e in candidates if said[e.id]]
+    # partly: the one candidate some of the words fit ("the plane ticket" for an "e-ticket"),
+    # half of them at least, when no other candidate fits any
+    return some if len(some) == 1 and 2 * len(said[some[0].id]) >= len(wanted) else []

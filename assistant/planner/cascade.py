@@ -55,7 +55,13 @@ from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.planner.unasked import drop_unasked_page_steps
 from assistant.planner.unavailable import UnavailablePlugins
 from assistant.registry import ActionRegistry
-from assistant.resolve import NOUN_TYPES, Mention, find_mentions, resolve_reference
+from assistant.resolve import (
+    NOUN_TYPES,
+    Mention,
+    find_mentions,
+    one_of_any_kind,
+    resolve_reference,
+)
 from assistant.templates import TemplateMatch
 from assistant.verify import EMAIL_RE, Verifier, blocking, unsaid
 from models.errors import ModelError
@@ -163,8 +169,8 @@ def addressed(request: str, people: AbstractSet[str]) -> str | None:
         return None
     who = m.group("who").strip()
     words = who.lower().split()
-    if not words or len(words) > 4 or _URLISH.search(who):
-        return None
+    if not words or len(words) > 4 or _URLISH.search(who) or {"and", "cc", "bcc", "&"} & set(words):
+        return None  # "email joão and cc thiago: …" is for the model, with its cc
     if m.group("verb") is None and not all(w in people for w in words):
         return None
     return f"email {who} saying {m.group('message').strip()}"
@@ -208,7 +214,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
                 hints = {m.type_hint for m in mentions} - {None}
                 fits = not hints or bool(
                     hints & ({etype, "person"} if etype in PERSON_TYPES else {etype})) \
-                    or (etype == "email" and hints == {"person"})  # "reply to her": her mail
+                    or (etype == "email" and hints == {"person"}) \
+                    or one_of_any_kind(mentions[0])  # "reply to her": her mail; "the landlord one"
                 return whole and fits
             return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
         return check

@@ -39,10 +39,12 @@ from assistant.resolve import (
     EMAIL_ADDRESS_RE,
     NOUN_TYPES,
     Mention,
+    Resolution,
     find_mentions,
     match_by_description,
     match_by_label,
     named_exactly,
+    one_of_any_kind,
     resolve_reference,
 )
 from assistant.verify import EMAIL_RE
@@ -111,11 +113,37 @@ class SlotFiller:
                 continue
             step = self._as_forward(_as_submission(step, specs), specs)
             spec = specs[step.action]
-            filled, question = self._fill_step(i, step, spec, out)
-            if question is not None:
-                return out, question
-            out.append(self._as_open_link(filled, specs))
+            for each in self._for_both(step, spec):
+                filled, question = self._fill_step(i, each, spec, out)
+                if question is not None:
+                    return out, question
+                out.append(self._as_open_link(filled, specs))
         return out, None
+
+    def _for_both(self, step: Step, spec: ActionSpec) -> list[Step]:
+        """``step`` once for each of two things its one value names ("forward both of rafa's
+        emails", "mark both of them read": the two that fit, or the two listed), or as it is."""
+        for name, etype in spec.entity_params().items():
+            text = step.args.get(name)
+            m = re.match(r"^\s*(?:both|the\s+two)\b\s*(?:of\s+)?(.*)$", text, re.I) \
+                if isinstance(text, str) else None
+            if m is None:
+                continue
+            pool = self.table.listed(etype) or self.table.of_type(etype)
+            rest = m.group(1).strip()
+            group = self._described(rest, pool) if rest and rest.lower() not in PRONOUNS \
+                else []
+            if not group and len(pool) == 2 and (not rest or rest.lower() in PRONOUNS or
+                                                 not self._described(rest, pool, partly=True)):
+                group = pool
+            if len(group) != 2:
+                continue
+            return [step.model_copy(update={
+                "args": {**step.args, name: e.id},
+                "sources": {**step.sources, name: ValueSource(
+                    kind="entity", text=text, entity_id=e.id, provenance=e.provenance,
+                    note=f"'{text}' = {etype} {e.label}, one of the two")}}) for e in group]
+        return [step]
 
     def _as_forward(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
         """A message whose whole text is the label of one email in scope ("send the offsite
@@ -879,12 +907,15 @@ class SlotFiller:
                                                        detail=text)
         if (mention.kind == "named" and mention.type_hint != "job") or not mentions:
             return self._by_name(text, etype)
-        res = resolve_reference(mention, self.table, etype)
+        res = resolve_reference(mention, self.table, etype) \
+            if not (etype != "job" and one_of_any_kind(mention)) else Resolution(
+                question=f"Which {etype} do you mean by '{text}'?")  # "the landlord one"
         if res.entity is None and etype not in PERSON_TYPES:
             # "the one about opening hours": the words after the reference describe it (in
             # the slot, or in the request when the model cut them off)
             for words in (text, self._with_description(text)):
-                described = self._described(words, self.table.of_type(etype)) if words else []
+                described = self._described(words, self.table.of_type(etype),
+                                            partly=True) if words else []
                 if len(described) == 1:
                     return described[0], f"'{words}' = {etype} {described[0].label}"
         if res.entity is None and mention.kind == "pronoun" and etype in PERSON_TYPES:
@@ -936,17 +967,19 @@ class SlotFiller:
                       r"that says|saying)\s+[^,.;!?]+)", self.request, re.IGNORECASE)
         return f"{text.strip()} {m.group(1).strip()}" if m else None
 
-    def _described(self, text: str, pool: list[Entity]) -> list[Entity]:
+    def _described(self, text: str, pool: list[Entity], *, partly: bool = False
+                   ) -> list[Entity]:
         """`match_by_description` of ``pool``, an email's sender looked up among the people in
         scope."""
-        return match_by_description(text, pool, self.table.of_type(*PERSON_TYPES))
+        return match_by_description(text, pool, self.table.of_type(*PERSON_TYPES),
+                                    partly=partly)
 
     def _by_name(self, text: str, etype: str) -> tuple[Entity, str]:
         pool = self.table.of_type(etype, *(PERSON_TYPES if etype in PERSON_TYPES else ()))
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
         if not found and etype not in PERSON_TYPES:
-            found = self._described(text, pool)
+            found = self._described(text, pool, partly=True)
         if not found and etype not in PERSON_TYPES:
             # "forward the 3rd email to nora" with email = 'nora'; "fwd kai's quote" with 'w'
             said = self._one_reference_to(etype) or self._one_possessive(etype, pool)

@@ -351,7 +351,9 @@ class MessagingActions:
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email"],
             templates=["reply to {email} (saying|that) {body}", "reply to {email} with {body}",
                        "answer {email} (saying|that) {body}",
-                       "(reply to|answer) {email}: {body}"])
+                       "(reply to|answer) {email}: {body}",
+                       "(reply to|answer) {email} [and] (tell|say to) (her|him|them) [that] "
+                       "{body}"])
     def reply_email(self, ctx: ActionContext,
                     email: Sensitive(EntityRef("email")),  # type: ignore[valid-type]
                     body: LongText) -> ActionResult:
@@ -369,6 +371,8 @@ class MessagingActions:
 
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email", "contact"],
             templates=["forward {email} to {to}", "forward {email} to {to} saying {note}",
+                       "forward {email} to {to} [and] (with|add|put|include) a note [saying|that]"
+                       " {note}",
                        "(forward|send|pass) {email} on to {to}"])
     def forward_email(self, ctx: ActionContext, email: EntityRef("email"),  # type: ignore[valid-type]
                       to: Sensitive(Recipient),  # type: ignore[valid-type]
