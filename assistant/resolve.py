@@ -59,7 +59,7 @@ LABELED_RE = re.compile(r"\bthe\s+(?!(?:current|open|same|other|next|previous)\b
                         r"((?:[\w'.-]+\s+){0,3}?[\w'.-]+)\s+(" + "|".join(_LABELED_NOUNS) +
                         r")\b(?!\s+from)", re.I)
 NAMED_JOB_RE = re.compile(r"\b(?:the|that|this|my)\s+((?:[\w'-]+\s+){0,2}?[\w'-]+)\s+"
-                          r"(?:one|job|reminder)\b", re.I)
+                          r"(?:one|job|reminder|thing)\b", re.I)
 
 
 @dataclass
@@ -323,7 +323,7 @@ def match_by_label(text: str, candidates: list[Entity], threshold: float = 0.75)
 def one_of_any_kind(mention: Mention) -> bool:
     """Whether a mention is "the X one", which may be a thing of any kind ("answer the
     landlord one": the landlord's email), not only the job it is read as first."""
-    return mention.kind == "named" and mention.text.lower().endswith(" one")
+    return mention.kind == "named" and mention.text.lower().endswith((" one", " thing"))
 
 
 def named_exactly(text: str, entity: Entity) -> bool:

@@ -50,6 +50,7 @@ from assistant.planner.plural import for_each_listed
 from assistant.planner.prompt import example_values
 from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.planner.repeats import drop_repeats
+from assistant.planner.rewrites import URLISH, readings, reread
 from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
 from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller
 from assistant.planner.unasked import drop_unasked_page_steps
@@ -100,80 +101,6 @@ def planner_fixable(violations: list[Violation]) -> list[Violation]:
 
 _TO_THE_USER = frozenset({"me", "us", "myself"})
 _ENTITY_ID = re.compile(r"^[a-z_]+:(?!//)[\w.@:/-]+$")
-_URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
-
-
-_FRONTED = re.compile(r"^\s*((?:the|my|that|this)\s+[^-–—:,]+?)\s*(?:[-–—:,]|\s-)\s*(.+)$",
-                      re.I)
-
-
-def dislocated(request: str) -> str | None:
-    """A request that names its thing first and then refers to it ("the gym reminder - move
-    it to 7pm", "the third link: open it") said in order, the reference put where
-    "it" stands; None when the front is no whole reference or the rest has no "it"."""
-    m = _FRONTED.match(request)
-    if m is None:
-        return None
-    front, rest = m.group(1).strip(), m.group(2)
-    mentions = find_mentions(front)
-    if not mentions or mentions[0].start != 0 or mentions[0].end < len(front) \
-            or mentions[0].kind == "pronoun":
-        return None
-    at = re.search(r"\b(?:it|that one|this one)\b", rest, re.I)
-    if at is None:
-        return None
-    return rest[:at.start()] + front + rest[at.end():]
-
-
-_CORRECTION = re.compile(
-    r"(?P<wrong>[\w.@'-]+)\s*[-–—,]\s*(?:sorry,?\s+no|no,?\s+wait|wait,?\s+no|oops|i\s+mean|"
-    r"i\s+meant|actually,?\s+no|make\s+that)\s*,?\s*(?P<right>[\w.@'-]+)\s*(?:[-–—,]\s*)?",
-    re.I)
-
-
-def corrected(request: str) -> str | None:
-    """A request that takes a word back ("email aiyana - sorry no, farah - that …", "at 5,
-    I mean 6, remind me …") with the word it takes back replaced; None when it takes
-    none back. Only an explicit taking back counts ("sorry no", "I mean", "make that"), set
-    off by a dash or a comma: "tell bob sorry" is a message."""
-    m = _CORRECTION.search(request)
-    if m is None:
-        return None
-    return " ".join(f"{request[:m.start()]}{m.group('right')} {request[m.end():]}".split())
-
-
-_STOP_REMINDING = re.compile(r"^\s*(?:please\s+|pls\s+)?(?:stop|quit)\s+reminding\s+me\s+"
-                             r"(?:about|to|of)\s+(?P<what>.+?)[.!]*$", re.I)
-
-
-def stop_reminding(request: str) -> str | None:
-    """"stop reminding me about the recycling" said as the cancelling it is ("cancel the
-    recycling"); None for any other request. A rewrite, not a template: a template's words
-    become its action's cues, and "reminding" would make "remind" no longer set_reminder's
-    own word."""
-    m = _STOP_REMINDING.match(request)
-    return f"cancel {m.group('what')}" if m else None
-
-
-_ADDRESSED = re.compile(r"^\s*(?P<verb>(?:e-?mail|mail|message|msg|text|ping|tell)\s+)?"
-                        r"(?P<who>[^:,;\n]{1,60}?)\s*:\s*(?P<message>\S.*)$", re.I)
-
-
-def addressed(request: str, people: AbstractSet[str]) -> str | None:
-    """A message typed as a chat line ("tunde: stuck in traffic, 20 mins late", "email my
-    boss: running late") said as the sending it is ("email tunde saying …"); None otherwise.
-    Without a verb the words before the colon must all be words of the name of a person in
-    the entity table (``people``), so "note: buy milk" stays what it was."""
-    m = _ADDRESSED.match(request)
-    if m is None:
-        return None
-    who = m.group("who").strip()
-    words = who.lower().split()
-    if not words or len(words) > 4 or _URLISH.search(who) or {"and", "cc", "bcc", "&"} & set(words):
-        return None  # "email joão and cc thiago: …" is for the model, with its cc
-    if m.group("verb") is None and not all(w in people for w in words):
-        return None
-    return f"email {who} saying {m.group('message').strip()}"
 
 
 def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
@@ -217,7 +144,7 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
                     or (etype == "email" and hints == {"person"}) \
                     or one_of_any_kind(mentions[0])  # "reply to her": her mail; "the landlord one"
                 return whole and fits
-            return is_reference(t) or (not _URLISH.search(t) and len(t.split()) <= 4)
+            return is_reference(t) or (not URLISH.search(t) and len(t.split()) <= 4)
         return check
 
     for etype in entity_types:
@@ -438,14 +365,12 @@ class Planner:
                                                   count=1))
             if steps is not None:
                 run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
-        people = _person_names(run.table)
-        for reading in (dislocated, corrected, stop_reminding,
-                        lambda text: addressed(text, people)):
-            again = reading(request) if steps is None else None
-            if again is not None:  # "the gym reminder - move it to 7": "move the gym …"
-                steps = self._template_matches(again)
-                if steps is not None:
-                    run.note(f"tier 0: read the request as {again!r}")
+        ways = readings(_person_names(run.table), run.now, run.tz)
+        for again in reread(request, ways) if steps is None else ():
+            steps = self._template_matches(again)  # "the gym reminder - move it to 7"
+            if steps is not None:
+                run.note(f"tier 0: read the request as {again!r}")
+                break
         claim = self.unavailable.by_template(request) if self.unavailable else None
         if claim is not None:
             return self._unavailable_answer(run, claim.plugin, claim.answer())

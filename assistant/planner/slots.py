@@ -502,6 +502,12 @@ class SlotFiller:
             return res.entity.id, ValueSource(kind="entity", text=text,
                                               entity_id=res.entity.id,
                                               provenance=res.entity.provenance, note=res.note)
+        described = self._one_described_on_screen(text, prop)
+        if described is not None:  # "click the one from the coastal weather service"
+            return described.id, ValueSource(kind="entity", text=text, entity_id=described.id,
+                                             provenance=described.provenance,
+                                             note=f"'{text}' = {described.type} "
+                                                  f"{described.label}")
         labeled = self._labeled_on_screen(text, prop)
         if labeled is not None:  # "click load more" with a "Load more" button on screen
             return labeled.id, ValueSource(kind="entity", text=text, entity_id=labeled.id,
@@ -540,6 +546,18 @@ class SlotFiller:
         found = res.entity if res is not None else None
         return found if found is not None and found.provenance.source == "web" \
             and found.type != "page" else None
+
+    def _one_described_on_screen(self, text: str, prop: dict[str, Any]) -> Entity | None:
+        """The one element on screen that "the one from X" / "the X one" describes, for a
+        text slot that takes an element's entity id; None otherwise."""
+        if "entity id" not in str(prop.get("description") or "") or not re.match(
+                r"^(?:the|that|this)\s+(?:one\s+(?:from|about|with|by|for|on|called|titled)"
+                r"\s+\S|\S.*\s+one$)", text, re.I):
+            return None
+        pool = [e for e in self.table.all() if e.scope is Scope.SCREEN
+                and e.type in ("link", "button", "field", "tab")]
+        found = self._described(text, pool, partly=True)
+        return found[0] if len(found) == 1 else None
 
     def _labeled_on_screen(self, text: str, prop: dict[str, Any]) -> Entity | None:
         """The one thing on screen whose label is ``text``, for a text slot that takes "an
@@ -924,7 +942,9 @@ class SlotFiller:
                                    self.table.of_type(*PERSON_TYPES))
             if earlier is not None:
                 return earlier, f"'{text}' = {earlier.label}, named earlier in the request"
-        if res.entity is None and mention.kind == "pronoun" and etype not in PERSON_TYPES \
+        if res.entity is None and etype not in PERSON_TYPES and (
+                mention.kind == "pronoun" or (mention.kind == "demonstrative" and
+                                              mention.type_hint is None)) \
                 and not any(self.table.recency(e.id) > 0 for e in self.table.all()):
             things = self.table.of_type(etype)  # "cancel it" with nothing talked of yet
             done = [e for e in things if e.attributes.get("state") == "done"]

@@ -307,6 +307,7 @@ class SchedulerPlugin(Plugin):
                      "(move|reschedule|push|postpone|shift) {job} to {when}",
                      "(move|reschedule|push|postpone|shift) the {job} (job|reminder|one) to "
                      "{when}",
+                     "(make|change) {job} [to] {when}",
                  ]),
             spec(self.snooze_job, prompt_example=2, effect=Effect.SCHEDULE, preconditions=[live],
                  inverse=_inverse_move_back, consumes=["job"], templates=[

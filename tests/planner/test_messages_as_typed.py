@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from actions.plan import Plan, PlanKind, Step, ValueSource
-from assistant.planner.cascade import addressed, dislocated
 from assistant.planner.doubts import better_fits, plan_doubts
 from assistant.planner.relevance import ActionVocabulary
+from assistant.planner.rewrites import addressed, dislocated
 from assistant.planner.slots import _address_apart
 from assistant.runtime import Runtime
 from assistant.session import Session
@@ -179,7 +179,7 @@ def test_words_in_the_subject_filter_the_list_and_a_name_ends_at_a_comma(
 
 
 def test_a_word_taken_back_is_replaced_by_the_one_said_after(runtime: Runtime) -> None:
-    from assistant.planner.cascade import corrected
+    from assistant.planner.rewrites import corrected
 
     plan = _session(runtime).propose("email omar - sorry no, wren - that the ferry is late").plan
     assert [(s.args.get("to"), s.args.get("body")) for s in plan.steps] == [
@@ -240,7 +240,7 @@ def test_the_verb_copied_as_the_thing_to_press_is_no_thing(runtime: Runtime) -> 
 
 def test_stop_reminding_me_cancels_that_reminder_and_new_mail_is_unread(
         runtime: Runtime) -> None:
-    from assistant.planner.cascade import stop_reminding
+    from assistant.planner.rewrites import stop_reminding
     from plugins.scheduler.store import Job, to_ms
 
     assert stop_reminding("stop reminding me about the bins") == "cancel the bins"

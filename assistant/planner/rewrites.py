@@ -1,0 +1,164 @@
+"""Tier 0's second readings of a request no sentence template matched: the same request said
+the way a template says it ("the gym reminder - move it to 7" as "move the gym reminder to 7",
+"tunde: running late" as "email tunde saying running late"). Each returns the new wording, or
+None when the request is not of its form; the cascade tries them in `READINGS` order and keeps
+the first a template matches. Rewrites, not templates: a template's literal words become its
+action's cues ("reminding" would stop "remind" being set_reminder's own word)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
+from assistant.resolve import find_mentions
+
+__all__ = ["URLISH", "addressed", "corrected", "dislocated", "more_minutes", "readings",
+           "reread", "stop_reminding", "time_first", "without_instead"]
+
+URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
+"""A text that reads as a web address ("example.com/a", "https://…")."""
+
+
+_FRONTED = re.compile(r"^\s*((?:the|my|that|this)\s+[^-–—:,]+?)\s*(?:[-–—:,]|\s-)\s*(.+)$",
+                      re.I)
+
+
+def dislocated(request: str) -> str | None:
+    """A request that names its thing first and then refers to it ("the gym reminder - move
+    it to 7pm", "the third link: open it") said in order, the reference put where
+    "it" stands; None when the front is no whole reference or the rest has no "it"."""
+    m = _FRONTED.match(request)
+    if m is None:
+        return None
+    front, rest = m.group(1).strip(), m.group(2)
+    mentions = find_mentions(front)
+    if not mentions or mentions[0].start != 0 or mentions[0].end < len(front) \
+            or mentions[0].kind == "pronoun":
+        return None
+    at = re.search(r"\b(?:it|that one|this one)\b", rest, re.I)
+    if at is None:
+        return None
+    return rest[:at.start()] + front + rest[at.end():]
+
+
+_CORRECTION = re.compile(
+    r"(?P<wrong>[\w.@'-]+)\s*[-–—,]\s*(?:sorry,?\s+no|no,?\s+wait|wait,?\s+no|oops|i\s+mean|"
+    r"i\s+meant|actually,?\s+no|make\s+that)\s*,?\s*(?P<right>[\w.@'-]+)\s*(?:[-–—,]\s*)?",
+    re.I)
+
+
+def corrected(request: str) -> str | None:
+    """A request that takes a word back ("email aiyana - sorry no, farah - that …", "at 5,
+    I mean 6, remind me …") with the word it takes back replaced; None when it takes
+    none back. Only an explicit taking back counts ("sorry no", "I mean", "make that"), set
+    off by a dash or a comma: "tell bob sorry" is a message."""
+    m = _CORRECTION.search(request)
+    if m is None:
+        return None
+    return " ".join(f"{request[:m.start()]}{m.group('right')} {request[m.end():]}".split())
+
+
+_STOP_REMINDING = re.compile(r"^\s*(?:please\s+|pls\s+)?(?:stop|quit)\s+reminding\s+me\s+"
+                             r"(?:about|to|of)\s+(?P<what>.+?)[.!]*$", re.I)
+
+
+def stop_reminding(request: str) -> str | None:
+    """"stop reminding me about the recycling" said as the cancelling it is ("cancel the
+    recycling"); None for any other request. A rewrite, not a template: a template's words
+    become its action's cues, and "reminding" would make "remind" no longer set_reminder's
+    own word."""
+    m = _STOP_REMINDING.match(request)
+    return f"cancel {m.group('what')}" if m else None
+
+
+_ADDRESSED = re.compile(r"^\s*(?P<verb>(?:e-?mail|mail|message|msg|text|ping|tell)\s+)?"
+                        r"(?P<who>[^:,;\n]{1,60}?)\s*:\s*(?P<message>\S.*)$", re.I)
+
+
+def addressed(request: str, people: AbstractSet[str]) -> str | None:
+    """A message typed as a chat line ("tunde: stuck in traffic, 20 mins late", "email my
+    boss: running late") said as the sending it is ("email tunde saying …"); None otherwise.
+    Without a verb the words before the colon must all be words of the name of a person in
+    the entity table (``people``), so "note: buy milk" stays what it was."""
+    m = _ADDRESSED.match(request)
+    if m is None:
+        return None
+    who = m.group("who").strip()
+    words = who.lower().split()
+    if not words or len(words) > 4 or URLISH.search(who) or {"and", "cc", "bcc", "&"} & set(words):
+        return None  # "email joão and cc thiago: …" is for the model, with its cc
+    if m.group("verb") is None and not all(w in people for w in words):
+        return None
+    return f"email {who} saying {m.group('message').strip()}"
+
+
+_MORE_MINUTES = re.compile(r"^\s*(?:give\s+me|gimme|i\s+need|another)\s+(?P<n>[\w-]+)\s+more\s+"
+                           r"min(?:ute)?s?\s+(?:on|for|with)\s+(?P<job>.+?)[.!]*$", re.I)
+
+
+def more_minutes(request: str) -> str | None:
+    """"give me 5 more minutes on that one" said as the snooze it is ("snooze that one for 5
+    minutes"); None for any other request."""
+    m = _MORE_MINUTES.match(request)
+    return f"snooze {m.group('job')} for {m.group('n')} minutes" if m else None
+
+
+_INSTEAD = re.compile(r"[,\s]+(?:instead|then)[.!]*\s*$", re.I)
+
+
+def without_instead(request: str) -> str | None:
+    """A change said with a trailing "instead" ("make it 5:30pm instead"), without it; None
+    when the request does not end so."""
+    return _INSTEAD.sub("", request) if _INSTEAD.search(request) else None
+
+
+_TIME_FIRST_MAX = 8
+
+
+def time_first(request: str, now: datetime, tz: ZoneInfo) -> str | None:
+    """A request that says its time before what to do ("every 2 weeks on monday at 9am remind
+    me to send the timesheet", "tomorrow at 9, remind me …") said with the time after it;
+    None when no leading words of it are a time (the longest that are is taken)."""
+    words = request.split()
+    for k in range(min(_TIME_FIRST_MAX, len(words) - 2), 0, -1):
+        front = " ".join(words[:k]).strip(" ,;:-")
+        if front and _a_time(front, now, tz):
+            return f"{' '.join(words[k:]).strip(' ,;:-')} {front}"
+    return None
+
+
+def _a_time(text: str, now: datetime, tz: ZoneInfo) -> bool:
+    if not re.search(r"\d|\b(?:every|daily|weekly|monthly|tomorrow|tonight|today|noon|"
+                     r"midnight|morning|evening|afternoon|mon|tue|wed|thu|fri|sat|sun|next|in)",
+                     text, re.I):
+        return False
+    if isinstance(parse_recurrence(text, now, tz), RecurrenceRule):
+        return True
+    return isinstance(parse_when(text, now, tz), datetime | AmbiguousTime)
+
+
+def readings(people: AbstractSet[str], now: datetime, tz: ZoneInfo
+             ) -> list[Callable[[str], str | None]]:
+    """The second readings in the order tried; ``people``: words of the names of the people
+    in scope (for `addressed`)."""
+    return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
+            lambda text: addressed(text, people), lambda text: time_first(text, now, tz)]
+
+
+def reread(request: str, ways: list[Callable[[str], str | None]]) -> Iterator[str]:
+    """The wordings ``ways`` give ``request``: each alone in order, then each of those read
+    by a second way ("the parent teacher thing, make it 5:30pm instead": without "instead",
+    then the thing put where "it" stands)."""
+    once = [(k, again) for k, way in enumerate(ways) if (again := way(request)) is not None]
+    seen = {request, *(again for _, again in once)}
+    yield from dict.fromkeys(again for _, again in once)
+    for k, again in once:
+        for j, way in enumerate(ways):
+            twice = way(again) if j != k else None
+            if twice is not None and twice not in seen:
+                seen.add(twice)
+                yield twice

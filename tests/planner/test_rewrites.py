@@ -1,0 +1,81 @@
+"""Tier 0's second readings: the time said first, "N more minutes on" a reminder, a trailing
+"instead", "the X thing", "that one" for the reminder that just fired, and two readings in
+turn. Templates only (no model), the real scheduler and browser plugins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from actions import Entity, Provenance
+from actions.entities import Scope
+from assistant.planner.rewrites import more_minutes, reread, time_first, without_instead
+from assistant.runtime import Runtime
+from assistant.session import Session
+from tests.planner.conftest import NOW
+
+TZ = NOW.tzinfo
+
+
+def _jobs(runtime: Runtime, *jobs: tuple[str, str]) -> Session:
+    from plugins.scheduler.store import Job, to_ms
+
+    later = to_ms(NOW + timedelta(days=2))
+    for n, (text, state) in enumerate(jobs, 1):
+        runtime.loaded.plugins["scheduler"].store.add(Job(  # type: ignore[attr-defined]
+            id=f"job:{n}", kind="reminder", text=text, plan=None, rule=None, anchor=later,
+            tz="Europe/Berlin", next_fire=later, state=state, created=to_ms(NOW),
+            updated=to_ms(NOW)))
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    return Session(runtime)
+
+
+def test_a_time_said_first_is_put_after_what_to_do() -> None:
+    assert time_first("every other friday at 8am remind me to water the ferns", NOW,
+                      TZ) == "remind me to water the ferns every other friday at 8am"  # type: ignore[arg-type]
+    assert time_first("tomorrow at 6pm, remind me to book the vet", NOW,
+                      TZ) == "remind me to book the vet tomorrow at 6pm"  # type: ignore[arg-type]
+    assert time_first("the ferns need water", NOW, TZ) is None  # type: ignore[arg-type]
+
+
+def test_more_minutes_is_a_snooze_and_instead_is_dropped() -> None:
+    assert more_minutes("gimme 10 more minutes on the laundry one") == \
+        "snooze the laundry one for 10 minutes"
+    assert more_minutes("give me more time") is None
+    assert without_instead("make it 7pm instead") == "make it 7pm"
+    assert without_instead("email ana instead of bo") is None
+
+
+def test_two_readings_in_turn() -> None:
+    ways = [without_instead, lambda text: text.replace("that", "the x") if "that" in text
+            else None]
+    assert list(reread("move that to 5 instead", ways)) == [
+        "move that to 5", "move the x to 5 instead", "move the x to 5"]
+
+
+def test_a_reminder_named_as_a_thing_is_moved_when_made_another_time(runtime: Runtime) -> None:
+    session = _jobs(runtime, ("school concert", "active"), ("pay the gas bill", "active"))
+    plan = session.propose("the school concert thing, make it 6:30pm instead").plan
+    assert plan.tier == 0
+    assert [(s.action, s.args.get("job")) for s in plan.steps] == [("reschedule_job", "job:1")]
+    assert plan.steps[0].args["when"].startswith("2026-11-26T18:30")
+
+
+def test_more_minutes_on_that_one_snoozes_the_one_that_fired(runtime: Runtime) -> None:
+    session = _jobs(runtime, ("take the bread out", "done"), ("pay the gas bill", "active"))
+    plan = session.propose("give me 10 more minutes on that one").plan
+    assert [(s.action, s.args.get("job"), s.args.get("minutes")) for s in plan.steps] == [
+        ("snooze_job", "job:1", 10)]
+
+
+def test_the_one_from_a_source_is_that_element_on_screen(runtime: Runtime) -> None:
+    web = Provenance.untrusted("web")
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([
+        Entity(id="page:s", type="page", label="tide times - Search", provenance=web),
+        *(Entity(id=f"link:{n}", type="link", label=label, ordinal=n, provenance=web,
+                 scope=Scope.SCREEN, attributes={"url": f"https://{n}.example/"})
+          for n, label in enumerate(["Tide tables | Harbour Office", "Tides today - Surf Blog"],
+                                    1))])
+    plan = session.propose("click the one from the harbour office").plan
+    assert [(s.action, s.args.get("target")) for s in plan.steps] == [("click", "link:1")]
