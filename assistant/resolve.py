@@ -13,7 +13,8 @@ from actions.entities import Entity, Scope
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.relations import relation_words
 
-__all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "named_exactly",
+__all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "most_described",
+           "named_exactly",
            "one_of_any_kind", "resolve_reference"]
 
 ORDINALS = {
@@ -365,6 +366,29 @@ def _described_words(entity: Entity, people: Sequence[Entity]) -> set[str]:
                                       *relation_words(str(person.attributes.get("relation")
                                                           or ""))]))
     return words
+
+
+def most_described(text: str, candidates: list[Entity], people: Sequence[Entity] = ()
+                   ) -> Entity | None:
+    """The one candidate that a passage of the user's words talks about ("so the roofing
+    people finally answered about the leak over the garage": the roofing mail): the one that
+    shares two or more describing words with it, twice as many as any other; None otherwise."""
+    wanted = _words(text) - _KIND_WORDS - _COMMON_WORDS
+    shared = sorted(((len(wanted & _described_words(e, people)), e) for e in candidates),
+                    key=lambda ne: -ne[0])
+    if not shared or shared[0][0] < 2 or (len(shared) > 1 and shared[1][0] * 2 > shared[0][0]):
+        return None
+    return shared[0][1]
+
+
+_COMMON_WORDS = frozenset({
+    "a", "an", "is", "are", "was", "were", "be", "i", "me", "you", "u", "we", "they", "he",
+    "she", "it", "him", "her", "them", "his", "our", "your", "their", "so", "ok", "okay", "and",
+    "or", "but", "not", "no", "yes", "just", "still", "really", "honestly", "finally", "ugh",
+    "lol", "at", "as", "up", "out", "over", "all", "have", "has", "had", "do", "did", "can",
+    "could", "would", "will", "im", "i'm", "today", "day", "long", "sorry", "re", "fwd",
+    "ll", "s", "t", "don", "came", "come", "by", "some", "any", "what", "when", "who"})
+"""Words too common to say which thing a passage is about."""
 
 
 def match_by_description(text: str, candidates: list[Entity],

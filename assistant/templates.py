@@ -460,11 +460,15 @@ class TemplateMatcher:
         return fits[0] if produced and len(fits) == 1 else None
 
     # -- internals -------------------------------------------------------------------------
-    @staticmethod
-    def _separators(request: str, toks: list[_Token]) -> list[tuple[int, int]]:
+    def _separators(self, request: str, toks: list[_Token]) -> list[tuple[int, int]]:
+        """Where a request may be cut into steps: "and", "and then", ", then", and a comma
+        before a word a template starts with ("search for X, email amani that …")."""
         seps = []
         for i, tok in enumerate(toks):
             nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+            if i > 0 and tok.norm in self._verbs and tok.norm not in ("and", "then") and \
+                    request[toks[i - 1].start:tok.start].rstrip().endswith(","):
+                seps.append((i, i))
             if tok.norm == "and":
                 seps.append((i, i + 2) if nxt == "then" else (i, i + 1))
                 if nxt == "then":

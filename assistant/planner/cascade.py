@@ -365,7 +365,7 @@ class Planner:
                                                   count=1))
             if steps is not None:
                 run.note(f"tier 0: read {slip[0]!r} as {slip[1]!r}")
-        ways = readings(_person_names(run.table), run.now, run.tz)
+        ways = readings(run.table, _person_names(run.table), run.now, run.tz)
         for again in reread(request, ways) if steps is None else ():
             steps = self._template_matches(again)  # "the gym reminder - move it to 7"
             if steps is not None:

@@ -13,10 +13,12 @@ from collections.abc import Set as AbstractSet
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from actions.entities import Entity, Scope
+from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
-from assistant.resolve import find_mentions
+from assistant.resolve import find_mentions, most_described
 
-__all__ = ["URLISH", "addressed", "corrected", "dislocated", "more_minutes", "readings",
+__all__ = ["URLISH", "addressed", "buried", "corrected", "dislocated", "more_minutes", "readings",
            "reread", "stop_reminding", "time_first", "without_instead"]
 
 URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
@@ -141,12 +143,41 @@ def _a_time(text: str, now: datetime, tz: ZoneInfo) -> bool:
     return isinstance(parse_when(text, now, tz), datetime | AmbiguousTime)
 
 
-def readings(people: AbstractSet[str], now: datetime, tz: ZoneInfo
+def readings(table: EntityTable, people: AbstractSet[str], now: datetime, tz: ZoneInfo
              ) -> list[Callable[[str], str | None]]:
     """The second readings in the order tried; ``people``: words of the names of the people
     in scope (for `addressed`)."""
     return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
-            lambda text: addressed(text, people), lambda text: time_first(text, now, tz)]
+            lambda text: addressed(text, people), lambda text: time_first(text, now, tz),
+            lambda text: buried(text, table)]
+
+
+_ASKING = re.compile(
+    r"(?:[,.;!?]\s*|\s)(?:(?:so|and|but|ok)\s+)*(?:(?:can|could|would|will)\s+(?:u|you|ya)|"
+    r"pls|plz|please)\s+(?:pls\s+|please\s+|just\s+)*(?=\w)|[,.;!?]\s*so\s+(?=\w)", re.I)
+_REPLY = re.compile(r"^(?P<verb>reply|answer|respond)\b(?:\s+to\s+(?P<who>him|her|them|it))?",
+                    re.I)
+
+
+def buried(request: str, table: EntityTable) -> str | None:
+    """The instruction a rambling request ends with ("ugh ok so the roofing people FINALLY
+    answered about the leak over the garage, can u reply and tell them friday works"): the
+    words after its "can you" / "please" / ", so", with a reply's mail the one on screen the
+    words before describe ("reply to email:501 and tell them …"); None for a request with no
+    such turn after six words or more."""
+    m = next((m for m in _ASKING.finditer(request) if len(request[:m.start()].split()) >= 6),
+             None)
+    if m is None or len(request[m.end():].split()) < 2:
+        return None
+    before, instruction = request[:m.start()], request[m.end():].strip()
+    reply = _REPLY.match(instruction)
+    if reply is None:
+        return instruction
+    mails: list[Entity] = [e for e in table.of_type("email") if e.scope is Scope.SCREEN]
+    mail = most_described(before, mails, table.of_type(*PERSON_TYPES))
+    if mail is None:
+        return instruction
+    return f"{reply.group('verb')} to {mail.id}{instruction[reply.end():]}"
 
 
 def reread(request: str, ways: list[Callable[[str], str | None]]) -> Iterator[str]:

@@ -352,8 +352,8 @@ class MessagingActions:
             templates=["reply to {email} (saying|that) {body}", "reply to {email} with {body}",
                        "answer {email} (saying|that) {body}",
                        "(reply to|answer) {email}: {body}",
-                       "(reply to|answer) {email} [and] (tell|say to) (her|him|them) [that] "
-                       "{body}"])
+                       "(reply to|answer) {email} [and] (tell (her|him|them)|say [to "
+                       "(her|him|them)]) [that] {body}"])
     def reply_email(self, ctx: ActionContext,
                     email: Sensitive(EntityRef("email")),  # type: ignore[valid-type]
                     body: LongText) -> ActionResult:

@@ -79,3 +79,25 @@ def test_the_one_from_a_source_is_that_element_on_screen(runtime: Runtime) -> No
                                     1))])
     plan = session.propose("click the one from the harbour office").plan
     assert [(s.action, s.args.get("target")) for s in plan.steps] == [("click", "link:1")]
+
+
+def test_the_instruction_a_rambling_request_ends_with_is_what_is_done(runtime: Runtime) -> None:
+    from assistant.planner.rewrites import buried
+    from tests.planner.test_mail_described import PEOPLE, _mail
+
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(PEOPLE)
+    session.table.publish([_mail(1, "Quote for the new fence panels", PEOPLE[2]),
+                           _mail(2, "Rent from May", PEOPLE[1])])
+    request = ("argh right so the fence guy finally sent the quote for the panels and it's "
+               "steep, could you reply and tell him tuesday is fine for the install")
+    assert buried(request, session.table) == \
+        "reply to email:1 and tell him tuesday is fine for the install"
+    plan = session.propose(request).plan
+    assert [(s.action, s.args.get("email"), s.args.get("body")) for s in plan.steps] == [
+        ("reply_email", "email:1", "tuesday is fine for the install")]
+    assert buried("can you reply to him", session.table) is None  # no rambling before it
+    vague = ("ok so I got two emails today and honestly both annoy me, can u reply and say "
+             "no thanks")
+    assert buried(vague, session.table) == "reply and say no thanks"  # no mail described
