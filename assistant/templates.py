@@ -50,6 +50,7 @@ __all__ = [
     "TemplateSyntaxError",
     "compile_template",
     "default_slot_checks",
+    "whole_number",
 ]
 
 SlotCheck = Callable[[str], bool]
@@ -305,7 +306,20 @@ def default_slot_checks() -> dict[str, SlotCheck]:
         return not (isinstance(r, TimeParseError) and r.reason in unreadable)
 
     return {"date-time": when, "x-recurrence": recurrence,
-            "uri": lambda text: isinstance(normalize_url(text), str)}
+            "uri": lambda text: isinstance(normalize_url(text), str),
+            "x-integer": lambda text: whole_number(text) is not None}
+
+
+def whole_number(text: str) -> int | None:
+    """A count as said: "15", "ten", "twenty-five"; None for anything else ("a", "few")."""
+    from assistant.normalize._lexicon import NUMBERS
+
+    low = " ".join(text.strip().lower().split())
+    if re.fullmatch(r"\d{1,6}", low):
+        return int(low)
+    n = NUMBERS.get(low) if low.split()[:1] not in (["a"], ["an"], ["few"], ["couple"]) \
+        else None
+    return int(n) if n is not None and n >= 1 and n == int(n) else None
 
 
 def _formats(spec: ActionSpec) -> dict[str, str]:
@@ -318,6 +332,8 @@ def _formats(spec: ActionSpec) -> dict[str, str]:
             out[name] = f"x-entity:{etype}"
         elif fmt:
             out[name] = fmt
+        elif prop.get("type") == "integer":  # a count: digits or a number said in words
+            out[name] = "x-integer"
     return out
 
 

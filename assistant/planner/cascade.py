@@ -125,6 +125,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
             if etype in PERSON_TYPES and t.lower().split()[:1] in (["me"], ["us"], ["myself"]):
                 return False  # "ping me about …" is a reminder, never a message to the user
             words = t.lower().split()
+            if re.fullmatch(r"\d+", t):
+                return False  # "snooze 15": a count, not a thing's name
             if etype not in PERSON_TYPES and words and words[0] in _TO_THE_USER:
                 return False  # "show me what's new": "me" is whom to show, not a thing
             named = NOUN_TYPES.get(words[-1]) if len(words) > 1 else None

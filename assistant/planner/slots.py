@@ -47,6 +47,7 @@ from assistant.resolve import (
     one_of_any_kind,
     resolve_reference,
 )
+from assistant.templates import whole_number
 from assistant.verify import EMAIL_RE
 
 __all__ = ["Clarification", "SlotFiller"]
@@ -1223,6 +1224,8 @@ def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
         return low == "true"
     if kind == "integer" and re.fullmatch(r"[+-]?\d+", low):
         return int(low)
+    if kind == "integer" and whole_number(low) is not None:  # "ten minutes"
+        return whole_number(low)
     if kind == "number" and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", low):
         return float(low)
     return None

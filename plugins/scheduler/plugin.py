@@ -315,6 +315,8 @@ class SchedulerPlugin(Plugin):
                      "snooze {job} (for|by) {minutes} minutes",
                      "snooze the {job} (job|reminder|one)",
                      "snooze {job}",
+                     "snooze {job} [for|by] {minutes} (min|mins|minutes)",
+                     "snooze [for|by] {minutes} [min|mins|minutes] {job=it}",
                  ]),
         ]
 

@@ -101,3 +101,18 @@ def test_the_instruction_a_rambling_request_ends_with_is_what_is_done(runtime: R
     vague = ("ok so I got two emails today and honestly both annoy me, can u reply and say "
              "no thanks")
     assert buried(vague, session.table) == "reply and say no thanks"  # no mail described
+
+
+def test_a_terse_snooze_says_its_minutes_in_digits_or_words(runtime: Runtime) -> None:
+    from assistant.templates import whole_number
+
+    assert [whole_number(t) for t in ("15", "ten", "twenty-five", "a", "few", "the gym")] == [
+        15, 10, 25, None, None, None]
+    session = _jobs(runtime, ("take the bread out", "done"), ("pay the gas bill", "active"))
+    for request, minutes in (("snooze 15", 15), ("snooze that 10 min", 10),
+                             ("snooze it for ten minutes", 10)):
+        plan = session.propose(request).plan
+        assert [(s.action, s.args.get("job"), s.args.get("minutes")) for s in plan.steps] == [
+            ("snooze_job", "job:1", minutes)], request
+    named = session.propose("snooze the gas bill reminder 30 mins").plan
+    assert [(s.args.get("job"), s.args.get("minutes")) for s in named.steps] == [("job:2", 30)]
