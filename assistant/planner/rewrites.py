@@ -19,7 +19,7 @@ from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence,
 from assistant.resolve import find_mentions, most_described
 
 __all__ = ["URLISH", "addressed", "buried", "corrected", "dislocated", "more_minutes", "readings",
-           "reread", "stop_reminding", "time_first", "without_instead"]
+           "reread", "stop_reminding", "subject_first", "time_first", "without_instead"]
 
 URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 """A text that reads as a web address ("example.com/a", "https://…")."""
@@ -81,6 +81,9 @@ _ADDRESSED = re.compile(r"^\s*(?P<verb>(?:e-?mail|mail|message|msg|text|ping|tel
                         r"(?P<who>[^:,;\n]{1,60}?)\s*:\s*(?P<message>\S.*)$", re.I)
 
 
+_NOT_ONE_PERSON = frozenset({"and", "cc", "bcc", "&", "subject"})
+
+
 def addressed(request: str, people: AbstractSet[str]) -> str | None:
     """A message typed as a chat line ("tunde: stuck in traffic, 20 mins late", "email my
     boss: running late") said as the sending it is ("email tunde saying …"); None otherwise.
@@ -91,7 +94,7 @@ def addressed(request: str, people: AbstractSet[str]) -> str | None:
         return None
     who = m.group("who").strip()
     words = who.lower().split()
-    if not words or len(words) > 4 or URLISH.search(who) or {"and", "cc", "bcc", "&"} & set(words):
+    if not words or len(words) > 4 or URLISH.search(who) or _NOT_ONE_PERSON & set(words):
         return None  # "email joão and cc thiago: …" is for the model, with its cc
     if m.group("verb") is None and not all(w in people for w in words):
         return None
@@ -148,8 +151,8 @@ def readings(table: EntityTable, people: AbstractSet[str], now: datetime, tz: Zo
     """The second readings in the order tried; ``people``: words of the names of the people
     in scope (for `addressed`)."""
     return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
-            lambda text: addressed(text, people), lambda text: time_first(text, now, tz),
-            lambda text: buried(text, table)]
+            subject_first, lambda text: addressed(text, people),
+            lambda text: time_first(text, now, tz), lambda text: buried(text, table)]
 
 
 _ASKING = re.compile(
@@ -178,6 +181,26 @@ def buried(request: str, table: EntityTable) -> str | None:
     if mail is None:
         return instruction
     return f"{reply.group('verb')} to {mail.id}{instruction[reply.end():]}"
+
+
+_SUBJECT_FIRST = re.compile(
+    r"^\s*(?:(?:pls|please|can\s+(?:u|you))\s+)?(?P<verb>e-?mail|mail|message)\s+"
+    r"(?P<to>[^,:;]+?)\s*,?\s+(?:with\s+)?(?:the\s+|a\s+)?subject\s*(?:line\s*)?[:-]?\s*"
+    r"(?P<subject>'[^']+'|\"[^\"]+\"|“[^”]+”|[^,.:;'\"]+?)\s*(?:[,.:;]|\s-|(?=\s+(?:and\s+)?(?:say|tell|body)\b))\s*(?:and\s+)?"
+    r"(?:body\s*[:-]?\s*|say(?:ing)?\s+(?:that\s+)?|message\s*[:-]\s*|tell\s+(?:him|her|them)\s+"
+    r"(?:that\s+)?)?(?P<body>\S.*)$", re.I)
+
+
+def subject_first(request: str) -> str | None:
+    """A message that gives its subject before its text ("email bron subject: Leave 12-16 July.
+    body: hi bron, …", "email nell subject Standup notes: we agreed …") said the way a
+    template says it ("email bron about Leave 12-16 July saying hi bron, …"); None otherwise
+    (or with more than one recipient, which the model reads with its cc)."""
+    m = _SUBJECT_FIRST.match(request)
+    if m is None or {"and", "cc", "bcc", "&"} & set(m.group("to").lower().split()):
+        return None
+    subject = m.group("subject").strip().strip("'\"“”")
+    return f"email {m.group('to').strip()} about {subject} saying {m.group('body').strip()}"
 
 
 def reread(request: str, ways: list[Callable[[str], str | None]]) -> Iterator[str]:

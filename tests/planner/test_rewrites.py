@@ -116,3 +116,16 @@ def test_a_terse_snooze_says_its_minutes_in_digits_or_words(runtime: Runtime) ->
             ("snooze_job", "job:1", minutes)], request
     named = session.propose("snooze the gas bill reminder 30 mins").plan
     assert [(s.args.get("job"), s.args.get("minutes")) for s in named.steps] == [("job:2", 30)]
+
+
+def test_a_subject_given_before_the_message_is_the_subject() -> None:
+    from assistant.planner.rewrites import subject_first
+
+    assert subject_first("email ines subject: Tiles order. body: hi ines, the tiles came") == \
+        "email ines about Tiles order saying hi ines, the tiles came"
+    assert subject_first("pls mail ines subject Kiln schedule: firing moved to monday") == \
+        "email ines about Kiln schedule saying firing moved to monday"
+    assert subject_first("email ines with subject 'glaze' and say the batch cracked") == \
+        "email ines about glaze saying the batch cracked"
+    assert subject_first("email ines and cc bo, subject glaze - say hi") is None
+    assert subject_first("email ines saying the subject is closed") is None
