@@ -339,7 +339,8 @@ def named_exactly(text: str, entity: Entity) -> bool:
 _KIND_WORDS = frozenset({
     "the", "my", "a", "an", "that", "this", "one", "thing", "about", "from", "of", "on", "to",
     "with", "for", "in", "by", "and", "email", "emails", "mail", "message", "e", "link",
-    "page", "field", "box", "button", "reminder", "job", "entry", "item", "version"})
+    "page", "field", "box", "button", "reminder", "job", "entry", "item", "version",
+    "dropdown", "drop", "down", "menu", "textbox", "input", "checkbox", "tickbox", "radio"})
 EMAIL_ADDRESS_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 """An email address anywhere in a text."""
 

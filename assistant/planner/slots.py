@@ -934,7 +934,7 @@ class SlotFiller:
             # the slot, or in the request when the model cut them off)
             for words in (text, self._with_description(text)):
                 described = self._described(words, self.table.of_type(etype),
-                                            partly=True) if words else []
+                                            partly=etype in _TOPICAL) if words else []
                 if len(described) == 1:
                     return described[0], f"'{words}' = {etype} {described[0].label}"
         if res.entity is None and mention.kind == "pronoun" and etype in PERSON_TYPES:
@@ -1000,7 +1000,7 @@ class SlotFiller:
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
         if not found and etype not in PERSON_TYPES:
-            found = self._described(text, pool, partly=True)
+            found = self._described(text, pool, partly=etype in _TOPICAL)
         if not found and etype not in PERSON_TYPES:
             # "forward the 3rd email to nora" with email = 'nora'; "fwd kai's quote" with 'w'
             said = self._one_reference_to(etype) or self._one_possessive(etype, pool)
@@ -1229,6 +1229,12 @@ def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
     if kind == "number" and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", low):
         return float(low)
     return None
+
+
+_TOPICAL = frozenset({"email", "job"})
+"""Kinds of things people name by a word of what they are about ("the plane ticket" for an
+"e-ticket" mail), half a description being enough when nothing else fits any of it; a page's
+field or button is named by its own label ("express shipping" is an option, not the field)."""
 
 
 class _Ask(Exception):

@@ -73,3 +73,21 @@ def test_a_first_name_two_senders_share_is_asked(runtime: Runtime) -> None:
     plan = session.propose("reply to omar's email, tell him count me in").plan
     assert not plan.steps and plan.question is not None
     assert "Omar Said" in plan.question and "Omar Haddad" in plan.question
+
+
+def test_half_a_description_finds_no_field_on_a_page(runtime: Runtime) -> None:
+    """A page's element is named by its own label: "tick express delivery" does not tick a
+    "Delivery method" select because one word of two fits it (the model's turn instead)."""
+    web = Provenance.untrusted("web")
+    session = _session(runtime)
+    session.table.publish([
+        Entity(id="page:c", type="page", label="Checkout", provenance=web),
+        Entity(id="field:ship", type="field", label="Delivery method", ordinal=1,
+               provenance=web, attributes={"kind": "select",
+                                           "options": ["Standard", "Express", "Pickup"]})])
+    plan = session.propose("tick express delivery").plan
+    assert not any(s.args.get("field") == "field:ship" and s.action == "set_checkbox"
+                   for s in plan.steps)
+    chosen = session.propose("choose pickup in the delivery dropdown").plan
+    assert [(s.action, s.args.get("field")) for s in chosen.steps] == [
+        ("select_option", "field:ship")]
