@@ -459,6 +459,9 @@ class SlotFiller:
             return entity.id, ValueSource(kind="entity", text=text, entity_id=entity.id,
                                           provenance=entity.provenance, note=note)
         said = _COPIED_ADDRESSEE.sub("", text) if source_kind == "model" else text
+        opened = self._address_opened(said, earlier) if is_long_text(prop) else None
+        if opened is not None:  # "open X and email chloe the link": X's address
+            return opened
         if (said.lower() in PRONOUNS or said.lower() in RESULT_PHRASES) and earlier:
             ref = {"$step": len(earlier) - 1}
             return ref, ValueSource(kind="step_output", text=text,
@@ -1060,6 +1063,23 @@ class SlotFiller:
             return str(result)
         raise _Ask(f"How often do you mean by '{text}'? {result.message}")
 
+    def _address_opened(self, text: str, earlier: list[Step]) -> tuple[str, ValueSource] | None:
+        """The address an earlier step opens, for a message that is "the link" / "this page"
+        ("open lakeside.example/times and email chloe the link"); None otherwise."""
+        if _norm(text) not in _THE_PAGE:
+            return None
+        for step in reversed(earlier):
+            spec = self._specs.get(step.action)
+            props = spec.parameters_schema().get("properties", {}) if spec else {}
+            urls = [v for k, v in step.args.items()
+                    if format_of(props.get(k, {})) == "uri" and isinstance(v, str)]
+            if urls:
+                return urls[0], ValueSource(kind="user_text", text=urls[0],
+                                            provenance=Provenance.user(),
+                                            note=f"'{text}' = {urls[0]}, the address "
+                                                 f"{step.action} opens")
+        return None
+
     def _deferred(self, text: str, etype: str, earlier: list[Step]
                   ) -> tuple[Any, ValueSource] | None:
         """A reference to something an earlier step of this plan acts on or will produce.
@@ -1231,6 +1251,8 @@ def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
     return None
 
 
+_THE_PAGE = frozenset({"the link", "this link", "that link", "the page", "this page",
+                       "that page", "the site", "this site", "the url", "the address"})
 _TOPICAL = frozenset({"email", "job"})
 """Kinds of things people name by a word of what they are about ("the plane ticket" for an
 "e-ticket" mail), half a description being enough when nothing else fits any of it; a page's

@@ -403,11 +403,14 @@ class BrowserPlugin(Plugin):
     @action(effect=Effect.READ_ONLY,
             templates=["scroll {direction}", "scroll",
                        "[go|jump|scroll|head] [back] [up|down] to the (top {direction=top}|"
-                       "bottom {direction=bottom}) [of the page]"],
-            consumes=["page"])
+                       "bottom {direction=bottom}) [of the page]",
+                       "scroll [up|down] {field} [up|down] to the (top {direction=top}|"
+                       "bottom {direction=bottom})"],
+            consumes=["page", "field"])
     def scroll(self, ctx: ActionContext,
                direction: Literal["down", "up", "top", "bottom"] = "down",
-               field: str = "") -> ActionResult:
+               field: EntityRef("field", "id of a field entity to scroll inside (field2); "  # type: ignore[valid-type]
+                                "empty = the page") = "") -> ActionResult:
         """Scroll the page, or a field that scrolls on its own (a text area).
 
         Args:

@@ -288,7 +288,8 @@ class MessagingActions:
                        " to {to}",
                        "(email|mail|send) {to} the link (to|of|for) {body}",
                        "(email|mail|send) {to} (the page {body=the page}|this page "
-                       "{body=this page}|this link {body=this link})"])
+                       "{body=this page}|this link {body=this link}|the link {body=the link}|"
+                       "that link {body=that link})"])
     def send_email(self, ctx: ActionContext, to: Sensitive(Recipient),  # type: ignore[valid-type]
                    body: LongText, subject: ShortText = "",
                    cc: Sensitive(tuple[Recipient, ...]) = ()) -> ActionResult:  # type: ignore[valid-type]
@@ -370,9 +371,10 @@ class MessagingActions:
         return self._sent(receipt, "Replied")
 
     @action(effect=Effect.EXTERNAL_SEND, consumes=["email", "contact"],
-            templates=["forward {email} to {to}", "forward {email} to {to} saying {note}",
-                       "forward {email} to {to} [and] (with|add|put|include) a note [saying|that]"
-                       " {note}",
+            templates=["(forward|fwd) {email} to {to}",
+                       "(forward|fwd) {email} to {to} saying {note}",
+                       "(forward|fwd) {email} to {to} [and] (with|add|put|include) a note "
+                       "[saying|that] {note}",
                        "(forward|send|pass) {email} on to {to}"])
     def forward_email(self, ctx: ActionContext, email: EntityRef("email"),  # type: ignore[valid-type]
                       to: Sensitive(Recipient),  # type: ignore[valid-type]
@@ -396,8 +398,8 @@ class MessagingActions:
                        "(list|show|check) my [(unread|new) {unread=true}] (emails|email|mail)",
                        "do i have [any] (unread|new) {unread=true} (emails|email|mail|mails)",
                        "show emails from {sender}", "find emails about {subject}",
-                       "(find|show|list) [me] [the|my] (emails|mail) with {subject} in the "
-                       "subject"])
+                       "(find|show|list) [me] [the|my] [(last|latest) {limit}] (emails|mail) "
+                       "with {subject} in the subject"])
     def list_emails(self, ctx: ActionContext, sender: ShortText = "", unread: bool = False,
                     subject: ShortText = "",
                     limit: Annotated[int, Field(ge=1, le=50)] = 10) -> ActionResult:

@@ -285,3 +285,14 @@ def test_a_nickname_said_exactly_beats_a_name_that_only_holds_it(runtime: Runtim
     session.table.publish([tunde, _person("contact:yetunde-o", "Yetunde Obi", "")])
     plan = session.propose("email tunde saying the gate code changed").plan
     assert [s.args.get("to") for s in plan.steps] == ["contact:babatunde-a"]
+
+
+def test_the_link_a_step_opens_is_the_message_and_a_count_goes_with_a_subject(runtime: Runtime) -> None:
+    session = _session(runtime)
+    plan = session.propose("open tidetables.example/kiel and email omar said the link").plan
+    assert [(s.action, s.args.get("body")) for s in plan.steps] == [
+        ("open_url", None), ("send_email", "https://tidetables.example/kiel")]
+    assert plan.steps[1].sources["body"].provenance.trusted  # the user's own address
+    listed = session.propose("show me the last 3 emails with receipt in the subject").plan
+    assert [(s.action, s.args) for s in listed.steps] == [
+        ("list_emails", {"limit": 3, "subject": "receipt"})]

@@ -197,7 +197,7 @@ def test_tier_2_asking_about_what_nobody_said_leaves_tier_1s_plan(runtime: Runti
         "to": "contact:tess-moor", "body": "the link"}}]}
     odd = {"steps": [{"action": "fill_field", "args": {"field": "recipient", "value": "te"}}]}
     session = _page_and_tess(runtime, _Unsure(sent), Scripted(odd))
-    proposal = session.propose("mail te the link")
+    proposal = session.propose("pass te that link")  # no template reads it: tier 1's turn
     assert [s.action for s in proposal.plan.steps] == ["send_email"]
     assert "tier 1's plan stands" in proposal.plan.escalations[-1]
 
