@@ -18,8 +18,9 @@ from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
 from assistant.resolve import find_mentions, most_described
 
-__all__ = ["URLISH", "addressed", "buried", "corrected", "dislocated", "more_minutes", "readings",
-           "reread", "stop_reminding", "subject_first", "time_first", "without_instead"]
+__all__ = ["URLISH", "addressed", "buried", "corrected", "dislocated", "more_minutes",
+           "option_chosen", "readings", "reread", "stop_reminding", "subject_first",
+           "time_first", "without_instead"]
 
 URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 """A text that reads as a web address ("example.com/a", "https://…")."""
@@ -152,7 +153,8 @@ def readings(table: EntityTable, people: AbstractSet[str], now: datetime, tz: Zo
     in scope (for `addressed`)."""
     return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
             subject_first, lambda text: addressed(text, people),
-            lambda text: time_first(text, now, tz), lambda text: buried(text, table)]
+            lambda text: time_first(text, now, tz), lambda text: buried(text, table),
+            lambda text: option_chosen(text, table)]
 
 
 _ASKING = re.compile(
@@ -201,6 +203,39 @@ def subject_first(request: str) -> str | None:
         return None
     subject = m.group("subject").strip().strip("'\"“”")
     return f"email {m.group('to').strip()} about {subject} saying {m.group('body').strip()}"
+
+
+_CHOOSE = re.compile(r"^\s*(?:(?:pls|please)\s+)?(?:select|choose|pick)\s+(?:the\s+)?"
+                     r"(?P<option>[^,;:]+?)(?:\s+option)?[.!]*$", re.I)
+
+
+def option_chosen(request: str, table: EntityTable) -> str | None:
+    """"pick express shipping" on a page with one drop-down that has such an option, said
+    with that field and the option's own text ("select Express (1-2 days) in field:ship");
+    None when no drop-down on screen has one option the words fit, or several do. The words
+    of the field's own label ("shipping" of "Shipping method") may be said beside the option's."""
+    m = _CHOOSE.match(request)
+    if m is None:
+        return None
+    said = _plain_words(m.group("option"))
+    found: list[tuple[Entity, str]] = []
+    for field in table.of_type("field"):
+        options = field.attributes.get("options")
+        if field.scope is not Scope.SCREEN or not isinstance(options, list):
+            continue
+        wanted = said - _plain_words(field.label)
+        for option in options:
+            words = _plain_words(str(option))
+            if wanted and (wanted <= words or _plain_words(str(option)) == said):
+                found.append((field, str(option)))
+    if len(found) != 1:
+        return None
+    field, option = found[0]
+    return f"select {option} in {field.id}"
+
+
+def _plain_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W_]+", text.lower()) if w not in ("the", "a", "an")}
 
 
 def reread(request: str, ways: list[Callable[[str], str | None]]) -> Iterator[str]:

@@ -330,7 +330,7 @@ class BrowserPlugin(Plugin):
         return self._run(lambda drv: ops.focus_field(drv, field, entity))
 
     @action(effect=Effect.LOCAL_WRITE,
-            templates=["(select|choose) {option} (in|from) {field}"],
+            templates=["(select|choose|pick) {option} (in|from) {field}"],
             postconditions=[Condition(name="option_selected", check=_selected)],
             inverse=_reselect, consumes=["field"])
     def select_option(self, ctx: ActionContext, field: EntityRef("field"),  # type: ignore[valid-type]

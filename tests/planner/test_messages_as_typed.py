@@ -287,7 +287,8 @@ def test_a_nickname_said_exactly_beats_a_name_that_only_holds_it(runtime: Runtim
     assert [s.args.get("to") for s in plan.steps] == ["contact:babatunde-a"]
 
 
-def test_the_link_a_step_opens_is_the_message_and_a_count_goes_with_a_subject(runtime: Runtime) -> None:
+def test_the_link_a_step_opens_is_the_message_and_a_count_goes_with_a_subject(
+        runtime: Runtime) -> None:
     session = _session(runtime)
     plan = session.propose("open tidetables.example/kiel and email omar said the link").plan
     assert [(s.action, s.args.get("body")) for s in plan.steps] == [

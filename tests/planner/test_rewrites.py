@@ -129,3 +129,24 @@ def test_a_subject_given_before_the_message_is_the_subject() -> None:
         "email ines about glaze saying the batch cracked"
     assert subject_first("email ines and cc bo, subject glaze - say hi") is None
     assert subject_first("email ines saying the subject is closed") is None
+
+
+def test_an_option_said_alone_is_chosen_in_the_one_drop_down_that_has_it(
+        runtime: Runtime) -> None:
+    web = Provenance.untrusted("web")
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([
+        Entity(id="page:f", type="page", label="Order", provenance=web),
+        Entity(id="field:size", type="field", label="Cup size", ordinal=1, provenance=web,
+               scope=Scope.SCREEN, attributes={"kind": "select",
+                                               "options": ["Small", "Large (16 oz)"]}),
+        Entity(id="field:milk", type="field", label="Milk", ordinal=2, provenance=web,
+               scope=Scope.SCREEN, attributes={"kind": "select",
+                                               "options": ["Oat", "Whole", "None"]})])
+    plan = session.propose("pick a large size").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("select_option", {"field": "field:size", "option": "Large (16 oz)"})]
+    oat = session.propose("choose oat").plan
+    assert [s.args.get("field") for s in oat.steps] == ["field:milk"]
+    assert not session.propose("pick soy").plan.steps  # no drop-down has it
