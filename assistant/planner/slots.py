@@ -347,6 +347,11 @@ class SlotFiller:
                 return step, Clarification(
                     question="What should the message say? Your request does not say.",
                     step=i, param=name)
+            if to_someone and isinstance(value, str) and is_long_text(prop) \
+                    and _UNSEEN_TALK.match(value.strip()):  # "send aga the thing we discussed"
+                return step, Clarification(
+                    question=f"What should the message say? I can't see '{value.strip()}'; "
+                             "say it in the request, or open it first.", step=i, param=name)
         for name in sorted(required):
             value, prop = step.args.get(name), props.get(name, {})
             source = step.sources.get(name)
@@ -1251,6 +1256,12 @@ def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
     return None
 
 
+_UNSEEN_TALK = re.compile(
+    r"^(?:(?:the|that|this)\s+(?:thing|stuff|matter|info|information|details?|idea|plan)|"
+    r"what)\s+(?:we|i|you)\s+(?:talked|spoke|discussed|mentioned|said|chatted|agreed)"
+    r"(?:\s+(?:about|of|on|earlier|before|yesterday|today|last\s+\w+|on\s+the\s+phone|"
+    r"over\s+\w+|at\s+\w+|the\s+other\s+day))*\s*[.!]?$", re.I)
+"""A message that is only a conversation lam never saw ("the thing we talked about")."""
 _THE_PAGE = frozenset({"the link", "this link", "that link", "the page", "this page",
                        "that page", "the site", "this site", "the url", "the address"})
 _TOPICAL = frozenset({"email", "job"})

@@ -297,3 +297,14 @@ def test_the_link_a_step_opens_is_the_message_and_a_count_goes_with_a_subject(
     listed = session.propose("show me the last 3 emails with receipt in the subject").plan
     assert [(s.action, s.args) for s in listed.steps] == [
         ("list_emails", {"limit": 3, "subject": "receipt"})]
+
+
+def test_a_message_that_is_only_a_talk_lam_never_saw_is_asked(runtime: Runtime) -> None:
+    session = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "contact:omar-said", "body": "the stuff we discussed"}}]})
+    plan = session.propose("send omar said the stuff we discussed").plan
+    assert not plan.steps and plan.question is not None
+    assert "the stuff we discussed" in plan.question
+    said = _session(runtime, {"steps": [{"action": "send_email", "args": {
+        "to": "contact:omar-said", "body": "what we discussed is fine by me"}}]})
+    assert said.propose("mail omar said: what we discussed is fine by me").plan.steps
