@@ -1236,6 +1236,10 @@ def _misread(text: str, etype: str, request: str) -> bool:
     request says the kind of thing ("job job:7", "the yoga reminder", "the Docs link")."""
     if etype in PERSON_TYPES or text.strip().lower().startswith(f"{etype}:"):
         return False
+    if etype == "email" and len(re.findall(r"\w+", text)) > 2 \
+            and not re.search(r"\bfrom\b|['’]s\b", text, re.I):
+        return True  # "the contract email" for a "Contrato …" mail: the model reads meaning
+        # (a sender said, "the email from Greg", is no topic: asked when none is there)
     words = f"{text} {request}".lower().split()
     return not any(NOUN_TYPES.get(w.strip(".,;:!?")) == etype for w in words)
 

@@ -91,3 +91,21 @@ def test_half_a_description_finds_no_field_on_a_page(runtime: Runtime) -> None:
     chosen = session.propose("choose pickup in the delivery dropdown").plan
     assert [(s.action, s.args.get("field")) for s in chosen.steps] == [
         ("select_option", "field:ship")]
+
+
+def test_a_topic_no_mail_holds_in_words_is_the_models_to_read(runtime: Runtime) -> None:
+    """"the lease email" for a mail titled in Spanish ("Contrato de arrendamiento"): no word
+    fits, so the model (which reads meaning) plans it instead of a question back; a sender
+    said ("the email from Greg") with no mail from Greg is still asked."""
+    wren = PEOPLE[0]
+    tier1 = Scripted({"steps": [{"action": "forward_email", "args": {
+        "email": "email:1", "to": "contact:omar-said"}}]})
+    runtime.model_factories = {1: lambda: tier1, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish(PEOPLE)
+    session.table.publish([_mail(1, "Contrato de arrendamiento", wren),
+                           _mail(2, "Gutter repair", PEOPLE[1])])
+    plan = session.propose("forward the lease email to omar said with a note: please check").plan
+    assert [(s.action, s.args.get("email")) for s in plan.steps] == [("forward_email", "email:1")]
+    asked = session.propose("forward the email from greg to omar said").plan
+    assert not asked.steps and asked.question is not None
