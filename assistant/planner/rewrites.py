@@ -18,7 +18,8 @@ from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
 from assistant.resolve import find_mentions, most_described
 
-__all__ = ["URLISH", "addressed", "buried", "corrected", "dislocated", "more_minutes",
+__all__ = ["URLISH", "addressed", "buried", "corrected", "detail_asked", "dislocated",
+           "more_minutes",
            "option_chosen", "readings", "reread", "stop_reminding", "subject_first",
            "time_first", "without_instead"]
 
@@ -154,7 +155,7 @@ def readings(table: EntityTable, people: AbstractSet[str], now: datetime, tz: Zo
     return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
             subject_first, lambda text: addressed(text, people),
             lambda text: time_first(text, now, tz), lambda text: buried(text, table),
-            lambda text: option_chosen(text, table)]
+            lambda text: option_chosen(text, table), detail_asked]
 
 
 _ASKING = re.compile(
@@ -236,6 +237,19 @@ def option_chosen(request: str, table: EntityTable) -> str | None:
 
 def _plain_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[^\W_]+", text.lower()) if w not in ("the", "a", "an")}
+
+
+_DETAIL_ASKED = re.compile(
+    r"^\s*(?:hey\s+)?(?:what'?s|what\s+is|what\s+was|whats|gimme|give\s+me|tell\s+me)\s+"
+    r"(?:the\s+|my\s+)?(?P<who>[^\W\d][\w -]{0,40}?)['’]s\s+(?:e-?mail(?:\s+address)?|"
+    r"address|e-?mail\s+id)(?:\s+again)?\s*\??$", re.I)
+
+
+def detail_asked(request: str) -> str | None:
+    """"whats my dad's email again" said as the look-up it is ("find contact dad"); None for
+    any other request."""
+    m = _DETAIL_ASKED.match(request)
+    return f"find contact {m.group('who').strip()}" if m else None
 
 
 def reread(request: str, ways: list[Callable[[str], str | None]]) -> Iterator[str]:

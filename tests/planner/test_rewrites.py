@@ -150,3 +150,11 @@ def test_an_option_said_alone_is_chosen_in_the_one_drop_down_that_has_it(
     oat = session.propose("choose oat").plan
     assert [s.args.get("field") for s in oat.steps] == ["field:milk"]
     assert not session.propose("pick soy").plan.steps  # no drop-down has it
+
+
+def test_asking_for_someones_address_looks_them_up() -> None:
+    from assistant.planner.rewrites import detail_asked
+
+    assert detail_asked("whats my aunt's email again") == "find contact aunt"
+    assert detail_asked("what is Noor's email address?") == "find contact Noor"
+    assert detail_asked("what's the weather like") is None
