@@ -82,7 +82,8 @@ def content_clause(request: str, cues: frozenset[str], now: datetime,
 
 
 _MESSAGE = re.compile(r"\b(?:asking(?:\s+(?:him|her|them))?|saying|telling\s+(?:him|her|them)|"
-                      r"to\s+say|that)\s+(?P<said>[^,;]+)", re.IGNORECASE)
+                      r"reminding\s+(?:him|her|them)|to\s+say|that)\s+(?P<said>[^,;]+)",
+                      re.IGNORECASE)
 
 
 _AFTER_COLON = re.compile(r"(?<!\d):\s+(?P<said>\S.*)$")

@@ -114,6 +114,8 @@ def test_a_body_that_is_only_the_subject_takes_what_the_request_says() -> None:
     request = "write the landlord asking to fix the boiler by friday, subject 'boiler'"
     assert said_message(request) == "to fix the boiler by friday"
     assert said_message("mail ana the map") is None
+    assert said_message("send ana an email reminding her to bring the map") == \
+        "to bring the map"
 
 
 def test_what_follows_the_colon_is_the_message() -> None:
