@@ -1007,6 +1007,10 @@ class SlotFiller:
         pool = self.table.of_type(etype, *(PERSON_TYPES if etype in PERSON_TYPES else ()))
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
+        head = re.split(r"\s+(?:for|about|re|regarding|because|so\s+that)\s+", name, maxsplit=1,
+                        flags=re.I)[0]
+        if not found and etype in PERSON_TYPES and head != name:
+            found = match_by_label(head, pool)  # "my boss for reimbursement": why, not who
         if not found and etype not in PERSON_TYPES:
             found = self._described(text, pool, partly=etype in _TOPICAL)
         if not found and etype not in PERSON_TYPES:

@@ -308,3 +308,13 @@ def test_a_message_that_is_only_a_talk_lam_never_saw_is_asked(runtime: Runtime) 
     said = _session(runtime, {"steps": [{"action": "send_email", "args": {
         "to": "contact:omar-said", "body": "what we discussed is fine by me"}}]})
     assert said.propose("mail omar said: what we discussed is fine by me").plan.steps
+
+
+def test_why_said_after_a_recipient_is_not_part_of_who(runtime: Runtime) -> None:
+    from tests.planner.test_mail_described import _mail
+
+    session = _session(runtime)
+    session.table.publish([_mail(1, "Invoice 0042", PEOPLE[2])])
+    plan = session.propose("fwd omar's invoice to my boss for reimbursement").plan
+    assert [(s.action, s.args.get("email"), s.args.get("to")) for s in plan.steps] == [
+        ("forward_email", "email:1", "contact:ilse-rauch")]
