@@ -14,8 +14,7 @@ from assistant.context import PERSON_TYPES, EntityTable
 from assistant.relations import relation_words
 
 __all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "most_described",
-           "named_exactly",
-           "one_of_any_kind", "resolve_reference"]
+           "named_exactly", "one_of_any_kind", "resolve_reference"]
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,

@@ -109,7 +109,7 @@ def find_deferral(request: str, now: datetime, tz: ZoneInfo) -> Deferral | None:
 def _asked_of_them(words: list[str], k: int) -> bool:
     """Whether a clause after the request's first begins at ``words[k]`` and asks something
     of the recipient ("…, could you come thursday", "…, want it sunday?"): the message's."""
-    if not words[k - 1] or words[k - 1][-1] not in ",;.!?":
+    if words[k - 1][-1] not in ",;.!?":
         return False
     end = next((e for e in range(k, len(words)) if words[e][-1:] in (",", ";", ".", "!", "?")),
                len(words) - 1)

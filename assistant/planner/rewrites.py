@@ -1,9 +1,10 @@
 """Tier 0's second readings of a request no sentence template matched: the same request said
 the way a template says it ("the gym reminder - move it to 7" as "move the gym reminder to 7",
 "tunde: running late" as "email tunde saying running late"). Each returns the new wording, or
-None when the request is not of its form; the cascade tries them in `READINGS` order and keeps
-the first a template matches. Rewrites, not templates: a template's literal words become its
-action's cues ("reminding" would stop "remind" being set_reminder's own word)."""
+None when the request is not of its form; the cascade tries them in `readings` order (then two
+in turn, `reread`) and keeps the first a template matches. Rewrites, not templates: a
+template's literal words become its action's cues ("reminding" would stop "remind" being
+set_reminder's own word)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,8 @@ from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence,
 from assistant.resolve import find_mentions, most_described
 
 __all__ = ["URLISH", "addressed", "buried", "corrected", "detail_asked", "dislocated",
-           "more_minutes",
-           "option_chosen", "readings", "reread", "stop_reminding", "subject_first",
-           "time_first", "without_instead"]
+           "more_minutes", "option_chosen", "readings", "reread", "stop_reminding",
+           "subject_first", "time_first", "without_instead"]
 
 URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 """A text that reads as a web address ("example.com/a", "https://…")."""
@@ -83,7 +83,8 @@ _ADDRESSED = re.compile(r"^\s*(?P<verb>(?:e-?mail|mail|message|msg|text|ping|tel
                         r"(?P<who>[^:,;\n]{1,60}?)\s*:\s*(?P<message>\S.*)$", re.I)
 
 
-_NOT_ONE_PERSON = frozenset({"and", "cc", "bcc", "&", "subject"})
+_SEVERAL_PEOPLE = frozenset({"and", "cc", "bcc", "&"})
+"""Words that make a recipient several people: the model reads those, with their cc."""
 
 
 def addressed(request: str, people: AbstractSet[str]) -> str | None:
@@ -96,7 +97,8 @@ def addressed(request: str, people: AbstractSet[str]) -> str | None:
         return None
     who = m.group("who").strip()
     words = who.lower().split()
-    if not words or len(words) > 4 or URLISH.search(who) or _NOT_ONE_PERSON & set(words):
+    if not words or len(words) > 4 or URLISH.search(who) \
+            or (_SEVERAL_PEOPLE | {"subject"}) & set(words):
         return None  # "email joão and cc thiago: …" is for the model, with its cc
     if m.group("verb") is None and not all(w in people for w in words):
         return None
@@ -200,7 +202,7 @@ def subject_first(request: str) -> str | None:
     template says it ("email bron about Leave 12-16 July saying hi bron, …"); None otherwise
     (or with more than one recipient, which the model reads with its cc)."""
     m = _SUBJECT_FIRST.match(request)
-    if m is None or {"and", "cc", "bcc", "&"} & set(m.group("to").lower().split()):
+    if m is None or _SEVERAL_PEOPLE & set(m.group("to").lower().split()):
         return None
     subject = m.group("subject").strip().strip("'\"“”")
     return f"email {m.group('to').strip()} about {subject} saying {m.group('body').strip()}"
@@ -227,7 +229,7 @@ def option_chosen(request: str, table: EntityTable) -> str | None:
         wanted = said - _plain_words(field.label)
         for option in options:
             words = _plain_words(str(option))
-            if wanted and (wanted <= words or _plain_words(str(option)) == said):
+            if wanted and (wanted <= words or words == said):
                 found.append((field, str(option)))
     if len(found) != 1:
         return None

@@ -1007,10 +1007,10 @@ class SlotFiller:
         pool = self.table.of_type(etype, *(PERSON_TYPES if etype in PERSON_TYPES else ()))
         name = re.sub(r"^(the|my)\s+", "", text.strip(), flags=re.I)
         found = match_by_label(name, pool)
-        head = re.split(r"\s+(?:for|about|re|regarding|because|so\s+that)\s+", name, maxsplit=1,
-                        flags=re.I)[0]
-        if not found and etype in PERSON_TYPES and head != name:
-            found = match_by_label(head, pool)  # "my boss for reimbursement": why, not who
+        if not found and etype in PERSON_TYPES:  # "my boss for reimbursement": why, not who
+            head = re.split(r"\s+(?:for|about|re|regarding|because|so\s+that)\s+", name,
+                            maxsplit=1, flags=re.I)[0]
+            found = match_by_label(head, pool) if head != name else found
         if not found and etype not in PERSON_TYPES:
             found = self._described(text, pool, partly=etype in _TOPICAL)
         if not found and etype not in PERSON_TYPES:
@@ -1257,8 +1257,8 @@ def _typed(text: str, prop: dict[str, Any]) -> bool | int | float | None:
         return low == "true"
     if kind == "integer" and re.fullmatch(r"[+-]?\d+", low):
         return int(low)
-    if kind == "integer" and whole_number(low) is not None:  # "ten minutes"
-        return whole_number(low)
+    if kind == "integer" and (said := whole_number(low)) is not None:  # "ten minutes"
+        return said
     if kind == "number" and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", low):
         return float(low)
     return None
