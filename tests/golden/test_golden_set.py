@@ -29,6 +29,10 @@ DEV2 = load_cases(Path(__file__).with_name("dev2.jsonl"))
 answers (it is measured by bench/golden.py)."""
 DEV3 = load_cases(Path(__file__).with_name("dev3.jsonl"))
 """The third dev set (session 17), checked like the second."""
+LATER_DEV = {path.stem: load_cases(path)
+             for path in sorted(Path(__file__).parent.glob("dev*.jsonl"))
+             if path.stem not in ("dev2", "dev3")}
+"""The dev sets written since (dev4, dev5, ...), checked for their format like the second."""
 
 # Wrong tier-0 answers found when the set was written (2026-11): bugs in templates and slot
 # filling that the plugin owners fix. xfail(strict=True): when one is fixed, the test says so
@@ -51,6 +55,18 @@ def test_third_dev_set_parses_with_unique_ids() -> None:
     assert len(DEV3) == 150
     assert len({c.id for c in DEV3}) == len(DEV3)
     assert not {c.id for c in DEV3} & ({c.id for c in DEV2} | set(BY_ID))
+
+
+@pytest.mark.parametrize("name", sorted(LATER_DEV))
+def test_later_dev_sets_parse_with_ids_of_their_own(name: str) -> None:
+    cases = LATER_DEV[name]
+    assert len(cases) == 150
+    ids = {c.id for c in cases}
+    assert len(ids) == len(cases)
+    assert all(i.startswith(f"{name}-") for i in ids)
+    others = set(BY_ID) | {c.id for c in DEV2 + DEV3} | {
+        c.id for other, cs in LATER_DEV.items() if other != name for c in cs}
+    assert not ids & others
 
 
 def test_coverage_minimums() -> None:
@@ -93,7 +109,8 @@ def _entity_ids(matcher: Any) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("case", CASES + DEV2 + DEV3, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", CASES + DEV2 + DEV3 + [c for cs in LATER_DEV.values() for c in cs],
+                         ids=lambda c: c.id)
 def test_expected_actions_and_arguments_exist(case: Case,
                                               registry_props: dict[str, dict[str, Any]]) -> None:
     known = {e.id for e in case.context.entities} | {e.id for e in case.context.contacts}
