@@ -13,8 +13,8 @@ from actions.entities import Entity, Scope
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.relations import relation_words
 
-__all__ = ["Mention", "Resolution", "find_mentions", "match_by_description", "most_described",
-           "named_exactly", "one_of_any_kind", "resolve_reference"]
+__all__ = ["Mention", "Resolution", "at_organisation", "find_mentions", "match_by_description",
+           "most_described", "named_exactly", "one_of_any_kind", "resolve_reference"]
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -332,6 +332,31 @@ def named_exactly(text: str, entity: Entity) -> bool:
     t = " ".join(text.lower().split())
     names = [entity.label, *(entity.attributes.get("nicknames") or [])]
     return any(t == str(n).lower() or t in str(n).lower().split() for n in names if n)
+
+
+_AT_ORGANISATION = re.compile(r"^(?P<who>[^\W\d][\w'.-]*(?:\s+[^\W\d][\w'.-]*)?)\s+(?:at|from|@)\s+"
+                              r"(?P<org>[^\W\d][\w&'.-]*(?:\s+[\w&'.-]+){0,3})$", re.I)
+
+
+def at_organisation(text: str, people: Sequence[Entity]) -> list[Entity]:
+    """The people ``text`` names by a name and where they work ("yui at kobayashi design",
+    "sam from northwind"): those a word of whose name (or a nickname) is the name said and
+    whose address's domain holds the place's words run together ("kobayashi-design.example").
+    Empty when ``text`` is not of that form or no one fits: a place the address does not show
+    proves nothing."""
+    m = _AT_ORGANISATION.match(" ".join(text.split()))
+    if m is None:
+        return []
+    place = re.sub(r"[^a-z0-9]", "", m.group("org").lower())
+    found = []
+    for person in people:
+        addresses = [person.attributes.get("email"), *(person.attributes.get("emails") or [])]
+        domains = {re.sub(r"[^a-z0-9]", "", str(a).lower().rsplit("@", 1)[-1])
+                   for a in addresses if a and "@" in str(a)}
+        if len(place) >= 3 and named_exactly(m.group("who"), person) \
+                and any(place in d for d in domains):
+            found.append(person)
+    return found
 
 
 # Words that say what kind of thing is meant, or join a description, not which one.

@@ -17,11 +17,18 @@ from zoneinfo import ZoneInfo
 from actions.entities import Entity, Scope
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import AmbiguousTime, RecurrenceRule, parse_recurrence, parse_when
-from assistant.resolve import find_mentions, most_described
+from assistant.relations import relation_words
+from assistant.resolve import (
+    EMAIL_ADDRESS_RE,
+    at_organisation,
+    find_mentions,
+    most_described,
+    named_exactly,
+)
 
-__all__ = ["URLISH", "addressed", "buried", "corrected", "detail_asked", "dislocated",
-           "more_minutes", "option_chosen", "readings", "reread", "stop_reminding",
-           "subject_first", "time_first", "without_instead"]
+__all__ = ["URLISH", "addressed", "buried", "contact_described", "corrected", "detail_asked",
+           "dislocated", "more_minutes", "option_chosen", "readings", "reread", "stop_reminding",
+           "subject_first", "time_first", "told", "without_instead"]
 
 URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 """A text that reads as a web address ("example.com/a", "https://…")."""
@@ -157,7 +164,93 @@ def readings(table: EntityTable, people: AbstractSet[str], now: datetime, tz: Zo
     return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
             subject_first, lambda text: addressed(text, people),
             lambda text: time_first(text, now, tz), lambda text: buried(text, table),
-            lambda text: option_chosen(text, table), detail_asked]
+            lambda text: option_chosen(text, table), detail_asked,
+            lambda text: told(text, table), contact_described]
+
+
+_TOLD = re.compile(r"^\s*(?:(?:pls|please|can\s+(?:u|you)|could\s+(?:u|you))\s+)?"
+                   r"(?P<verb>tell|let)\s+(?P<rest>.+?)\s*$", re.I)
+_NOT_A_MESSAGE = frozenset({"about", "to", "re", "by", "via", "over"})
+"""Words after "tell X" that begin no message ("tell her about …", "tell him to …"): the
+model reads those."""
+_NOT_RECIPIENTS = frozenset({"me", "us", "myself", "everyone", "everybody", "them", "him",
+                             "her", "it"})
+
+
+def told(request: str, table: EntityTable) -> str | None:
+    """A message said to a person lam knows without "that" ("tell sora the logo is approved",
+    "tell yui at kobayashi design …", "let my boss know I'm out friday") said as the email it
+    is ("email sora saying the logo is approved"); None when the words after "tell" do not
+    begin with one (a name or nickname of someone in scope, "my" and their relation, or a name
+    and where they work) or what follows is no message ("tell me a joke", "tell her about
+    …")."""
+    m = _TOLD.match(request)
+    if m is None:
+        return None
+    words = m.group("rest").split()
+    people = table.of_type(*PERSON_TYPES)
+    for k in range(min(6, len(words) - 2), 0, -1):
+        who = " ".join(words[:k]).rstrip(",:")
+        if not _one_known(who, people):
+            continue
+        rest = words[k:]
+        if m.group("verb").lower() == "let":
+            if rest[0].lower() != "know":
+                return None
+            rest = rest[1:]
+        if rest and rest[0].lower() == "that":
+            rest = rest[1:]
+        if len(rest) < 2 or rest[0].lower().strip(",:") in _NOT_A_MESSAGE:
+            return None
+        return f"email {who} saying {' '.join(rest).lstrip(',: ')}"
+    return None
+
+
+def _one_known(who: str, people: list[Entity]) -> bool:
+    """Whether ``who`` names someone in scope: their name or a word of it, a nickname, "my"
+    and their relation, or their name and where they work."""
+    low = who.lower()
+    if low in _NOT_RECIPIENTS or not re.fullmatch(r"[^\W\d][\w'. -]*", who):
+        return False
+    relation = re.sub(r"^(?:my|our)\s+", "", low)
+    return any(named_exactly(who, p) or relation in relation_words(
+        str(p.attributes.get("relation") or "")) for p in people) \
+        or bool(at_organisation(who, people))
+
+
+_NEW_CONTACT = re.compile(
+    r"^\s*(?:(?:pls|please|can\s+(?:u|you))\s+)?(?:add|save|create|make|store)\s+(?:a\s+|an\s+)?"
+    r"(?:new\s+)?contact(?:\s+for)?\s*[:,-]?\s*(?P<rest>.+?)\s*[.!]*$"
+    r"|^\s*(?:(?:pls|please)\s+)?(?:add|save)\s+(?P<rest2>.+?)\s+(?:to|in)\s+(?:my\s+)?"
+    r"(?:contacts|address\s+book)\b(?P<after>.*?)\s*[.!]*$", re.I)
+_SAID_RELATION = re.compile(
+    r"(?:\s*[,;(-]\s*|\s+)(?:(?:(?:she|he|they)(?:'s|’s|\s+is|\s+are|'re)|who(?:'s|’s|\s+is))"
+    r"\s+)?(?:my|our)\s+(?P<relation>[a-z][a-z' -]{1,30}?)\s*\)?\s*$", re.I)
+_A_NAME = re.compile(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3}")
+
+
+def contact_described(request: str) -> str | None:
+    """A new contact's details in the order people say them ("save a new contact Oksana
+    Hrytsenko oksana.h@example she's our babysitter", "add contact: Leo Tan, leo@example, my
+    cousin") said the way a template does ("add Oksana Hrytsenko oksana.h@example to my
+    contacts as my babysitter"); None when what is left besides an address and a relation is
+    no name of one to four words."""
+    m = _NEW_CONTACT.match(request)
+    if m is None:
+        return None
+    rest = m.group("rest") or f"{m.group('rest2')} {m.group('after').strip(' ,;-')}"
+    addresses = EMAIL_ADDRESS_RE.findall(rest)
+    if len(addresses) > 1:
+        return None
+    rest = EMAIL_ADDRESS_RE.sub(" ", rest)
+    said = _SAID_RELATION.search(rest)
+    relation = said.group("relation").strip() if said else ""
+    name = " ".join((rest[:said.start()] if said else rest).replace(",", " ").split())
+    name = name.strip(" ()-:;")
+    if not _A_NAME.fullmatch(name) or (not relation and not addresses):
+        return None
+    address = f" {addresses[0]}" if addresses else ""
+    return f"add {name}{address} to my contacts" + (f" as my {relation}" if relation else "")
 
 
 _ASKING = re.compile(

@@ -40,6 +40,7 @@ from assistant.resolve import (
     NOUN_TYPES,
     Mention,
     Resolution,
+    at_organisation,
     find_mentions,
     match_by_description,
     match_by_label,
@@ -1011,6 +1012,9 @@ class SlotFiller:
             head = re.split(r"\s+(?:for|about|re|regarding|because|so\s+that)\s+", name,
                             maxsplit=1, flags=re.I)[0]
             found = match_by_label(head, pool) if head != name else found
+        if etype in PERSON_TYPES and (not found or len(found) > 1):
+            # "yui at kobayashi design": the Yui whose address is at kobayashi-design
+            found = at_organisation(name, pool) or found
         if not found and etype not in PERSON_TYPES:
             found = self._described(text, pool, partly=etype in _TOPICAL)
         if not found and etype not in PERSON_TYPES:

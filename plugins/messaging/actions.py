@@ -196,7 +196,8 @@ class MessagingActions:
     @action(prompt_example=1, effect=Effect.LOCAL_WRITE, produces=["contact"],
             templates=["add {name} to my contacts", "add contact {name} {email}",
                        "add {name} {email} to my contacts", "save {email} as {name}",
-                       "save [contact] {name}, {email}"])
+                       "save [contact] {name}, {email}",
+                       "add {name} [{email}] to my contacts as my {relation}"])
     def add_contact(self, ctx: ActionContext, name: ShortText, email: Email = "",
                     nicknames: tuple[ShortText, ...] = (),
                     relation: ShortText = "") -> ActionResult:

@@ -318,3 +318,50 @@ def test_why_said_after_a_recipient_is_not_part_of_who(runtime: Runtime) -> None
     plan = session.propose("fwd omar's invoice to my boss for reimbursement").plan
     assert [(s.action, s.args.get("email"), s.args.get("to")) for s in plan.steps] == [
         ("forward_email", "email:1", "contact:ilse-rauch")]
+
+
+def test_tell_someone_without_that_is_a_message_to_them(runtime: Runtime) -> None:
+    kobayashi = _person("contact:yui-k", "Yui Kobayashi", "")
+    kobayashi.attributes["email"] = "yui@kobayashi-design.example"
+    session = _session(runtime)
+    session.table.publish([*PEOPLE, kobayashi, _person("contact:yui-t", "Yui Tanaka", "")])
+    plan = session.propose("tell yui at kobayashi design the proofs look great, go ahead").plan
+    assert plan.tier == 0
+    assert [(s.action, s.args["to"], s.args["body"]) for s in plan.steps] == [
+        ("send_email", "contact:yui-k", "the proofs look great, go ahead")]
+    plan = session.propose("let my boss know I'm working from home friday").plan
+    assert [(s.action, s.args["to"], s.args["body"]) for s in plan.steps] == [
+        ("send_email", "contact:ilse-rauch", "I'm working from home friday")]
+    # two people called Yui and no place said: asked, never guessed
+    asked = session.propose("tell yui the proofs look great").plan
+    assert asked.kind.value == "question" and not asked.steps
+
+
+def test_tell_reads_only_a_known_person_and_a_message() -> None:
+    from assistant.context import EntityTable
+    from assistant.planner.rewrites import told
+
+    table = EntityTable()
+    table.publish(PEOPLE)
+    assert told("tell omar the van is booked", table) == "email omar saying the van is booked"
+    assert told("tell my mum that I landed", table) == "email my mum saying I landed"
+    assert told("tell me a joke about cats", table) is None       # not someone to write to
+    assert told("tell wren about the van", table) is None        # no message: the model's
+    assert told("tell nobody the secret", table) is None          # no one lam knows
+    assert told("let omar have the van", table) is None           # "let" without "know"
+
+
+def test_a_new_contacts_details_in_any_order_are_saved(runtime: Runtime) -> None:
+    from assistant.planner.rewrites import contact_described
+
+    assert contact_described("create new contact: Priya Nair, priya@nair.example, my "
+                             "accountant") == \
+        "add Priya Nair priya@nair.example to my contacts as my accountant"
+    assert contact_described("add Ray Cole to my contacts, he's our plumber") == \
+        "add Ray Cole to my contacts as my plumber"
+    assert contact_described("add contact Ray Cole") is None      # nothing to read apart
+    plan = _session(runtime).propose(
+        "save a new contact Priya Nair priya@nair.example she's our accountant").plan
+    assert plan.tier == 0
+    assert [(s.action, s.args) for s in plan.steps] == [("add_contact", {
+        "name": "Priya Nair", "email": "priya@nair.example", "relation": "accountant"})]
