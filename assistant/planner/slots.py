@@ -165,13 +165,18 @@ class SlotFiller:
 
     def _as_open_link(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
         """``open_url`` of an address that came from a link on screen is ``open_link`` of that
-        link: the plan then says which link the user's words chose."""
-        source = step.sources.get("url")
+        link: the plan then says which link the user's words chose. So is a ``click`` of a
+        link that points to a web address: following it is all a click does, read-only."""
+        param = {"open_url": "url", "click": "target"}.get(step.action)
+        source = step.sources.get(param) if param else None
         entity = self.table.get(source.entity_id) if source and source.entity_id else None
-        if step.action != "open_url" or "open_link" not in specs or entity is None \
+        if param is None or "open_link" not in specs or entity is None \
                 or entity.type != "link" or "link" not in specs["open_link"].entity_params():
             return step
-        sources = {k: v for k, v in step.sources.items() if k != "url"}
+        if step.action == "click" and (step.args.get("target") != entity.id or not re.match(
+                r"https?://", str(entity.attributes.get("url") or ""), re.I)):
+            return step  # "javascript:…", "#top": a click does more than follow an address
+        sources = {k: v for k, v in step.sources.items() if k != param}
         return step.model_copy(update={"action": "open_link", "args": {"link": entity.id},
                                        "sources": {**sources, "link": source}})
 

@@ -78,7 +78,12 @@ def test_the_one_from_a_source_is_that_element_on_screen(runtime: Runtime) -> No
           for n, label in enumerate(["Tide tables | Harbour Office", "Tides today - Surf Blog"],
                                     1))])
     plan = session.propose("click the one from the harbour office").plan
-    assert [(s.action, s.args.get("target")) for s in plan.steps] == [("click", "link:1")]
+    # clicking a link to a web address is following it: open_link, read-only
+    assert [(s.action, s.args) for s in plan.steps] == [("open_link", {"link": "link:1"})]
+    session.table.publish([Entity(id="link:js", type="link", label="Show all tides",
+                                  provenance=web, attributes={"url": "javascript:more()"})])
+    plan = session.propose("click the show all tides link").plan
+    assert [(s.action, s.args) for s in plan.steps] == [("click", {"target": "link:js"})]
 
 
 def test_the_instruction_a_rambling_request_ends_with_is_what_is_done(runtime: Runtime) -> None:
