@@ -51,7 +51,7 @@ from assistant.resolve import (
 from assistant.templates import whole_number
 from assistant.verify import EMAIL_RE
 
-__all__ = ["Clarification", "SlotFiller"]
+__all__ = ["Clarification", "SlotFiller", "address_with_words"]
 
 RECURRENCE_CUE = re.compile(r"\b(every|each|daily|weekly|monthly|yearly|annually|hourly|"
                             r"weekdays|weekends|nightly|(mon|tues|wednes|thurs|fri|satur|sun)"
@@ -457,6 +457,11 @@ class SlotFiller:
             return typed, ValueSource(kind="normalized", text=text)
         if fmt == "email" and EMAIL_RE.match(text):
             return self._email(text)
+        typed_with = address_with_words(text) if fmt == "email" else None
+        if typed_with is not None:  # "my adjuster l.gomez@pinecrest.example": that address
+            address, source = self._email(typed_with)
+            return address, source.model_copy(update={
+                "note": f"'{text}' = {typed_with}, the address said with the words for them"})
         given = address_before(self.request, text) if fmt == "email" else None
         if given is not None:  # "save ana, ana@x.example, then email her …"
             address, source = self._email(given)
@@ -1204,6 +1209,19 @@ _DETAIL = re.compile(r"^(?:my\s+|our\s+)?(?P<who>[a-z]+)(?:['’]s|s['’]?)\s+"
 _ADDRESSING = frozenset({"a", "an", "the", "my", "our", "to", "for", "email", "mail", "message",
                          "note", "line", "text"})
 """Words beside a name that still say nothing ("an email to my mum")."""
+
+def address_with_words(text: str) -> str | None:
+    """The one address in a recipient said with words for the person ("my adjuster
+    l.gomez@pinecrest.example", "Lena Gomez <lena@gomez.example>"), or None: no address, two,
+    or other words than a few for who it is."""
+    found = EMAIL_ADDRESS_RE.findall(text)
+    rest = EMAIL_ADDRESS_RE.sub(" ", text).strip(" <>(),;:-")
+    if len(found) != 1 or not rest or len(rest.split()) > 4 \
+            or {"and", "or", "cc", "bcc", "plus"} & set(rest.lower().split()) \
+            or not re.fullmatch(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*)*", rest):
+        return None
+    return str(found[0])
+
 
 _ADDRESS_IN_TEXT = re.compile(rf"[\s,;:<(]*<?({EMAIL_ADDRESS_RE.pattern})>?[)>]?")
 

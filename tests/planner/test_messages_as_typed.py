@@ -365,3 +365,19 @@ def test_a_new_contacts_details_in_any_order_are_saved(runtime: Runtime) -> None
     assert plan.tier == 0
     assert [(s.action, s.args) for s in plan.steps] == [("add_contact", {
         "name": "Priya Nair", "email": "priya@nair.example", "relation": "accountant"})]
+
+
+def test_an_address_said_with_words_for_the_person_is_that_address(runtime: Runtime) -> None:
+    from assistant.planner.slots import address_with_words
+
+    assert address_with_words("my adjuster l.gomez@pinecrest.example") == \
+        "l.gomez@pinecrest.example"
+    assert address_with_words("Lena Gomez <lena@gomez.example>") == "lena@gomez.example"
+    assert address_with_words("a@x.example and b@y.example") is None   # two: the model's
+    assert address_with_words("omar") is None
+    assert address_with_words("omar and lena@gomez.example") is None   # two people, one address
+    plan = _session(runtime).propose(
+        "email my new tax adviser k.osei@ledger-lane.example saying the forms are signed").plan
+    assert [(s.action, s.args["to"]) for s in plan.steps] == [
+        ("send_email", "k.osei@ledger-lane.example")]
+    assert plan.steps[0].sources["to"].provenance.trusted   # typed by the user
