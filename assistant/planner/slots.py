@@ -113,7 +113,7 @@ class SlotFiller:
             if spec is None:
                 out.append(step)
                 continue
-            step = self._as_forward(_as_submission(step, specs), specs)
+            step = self._as_forward(_as_submission(step, specs), specs, out)
             spec = specs[step.action]
             for each in self._for_both(step, spec):
                 filled, question = self._fill_step(i, each, spec, out)
@@ -147,11 +147,20 @@ class SlotFiller:
                     note=f"'{text}' = {etype} {e.label}, one of the two")}}) for e in group]
         return [step]
 
-    def _as_forward(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
+    def _as_forward(self, step: Step, specs: dict[str, ActionSpec], earlier: list[Step]
+                    ) -> Step:
         """A message whose whole text is the label of one email in scope ("send the offsite
         agenda over to sam" written as a mail saying "Offsite agenda — Harriet Cole") is that
-        email forwarded."""
+        email forwarded; so is "it" when the thing talked of last is an email and no earlier
+        step of the plan is what "it" is ("send it to ana")."""
         body = step.args.get("body")
+        last = self._talked_of_last() if isinstance(body, str) and _norm(body) in _IT \
+            and not earlier else None
+        if step.action == "send_email" and "forward_email" in specs and last is not None \
+                and last.type == "email":  # "send it to ana": the mail talked of, forwarded
+            args = {"email": last.id, **({"to": step.args["to"]} if "to" in step.args else {})}
+            return Step(action="forward_email", args=args, sources={
+                k: v for k, v in step.sources.items() if k in ("to", ACTION_SOURCE)})
         if step.action != "send_email" or "forward_email" not in specs \
                 or not isinstance(body, str) or not _norm(body) \
                 or re.search(r"\b(?:that|saying|say|tell|ask)\b|:", self.request, re.I):
@@ -482,6 +491,9 @@ class SlotFiller:
             ref = {"$step": len(earlier) - 1}
             return ref, ValueSource(kind="step_output", text=text,
                                     note=f"output of step {len(earlier)}")
+        if is_long_text(prop) and _norm(said) in _IT:  # "send it to her", nothing to send
+            raise _Ask(f"What should I send as '{said}'? Nothing talked of so far is a link, a "
+                       "page or an email.")
         if fmt == "date-time":
             whose = Provenance.user() if text in self._composed else \
                 self._provenance_of_text(text)
@@ -1089,7 +1101,8 @@ class SlotFiller:
     def _address_opened(self, text: str, earlier: list[Step]) -> tuple[str, ValueSource] | None:
         """The address an earlier step opens, for a message that is "the link" / "this page"
         ("open lakeside.example/times and email chloe the link"); None otherwise."""
-        if _norm(text) not in _THE_PAGE:
+        said = _norm(text)
+        if said not in _THE_PAGE and said not in _IT:
             return None
         for step in reversed(earlier):
             spec = self._specs.get(step.action)
@@ -1101,7 +1114,31 @@ class SlotFiller:
                                             provenance=Provenance.user(),
                                             note=f"'{text}' = {urls[0]}, the address "
                                                  f"{step.action} opens")
+            links = [self.table.get(v) for k, v in step.args.items()
+                     if entity_type_of(props.get(k, {})) in ("link", "page")
+                     and isinstance(v, str)]
+            for link in links:  # "open the second link and send it to him": its address
+                if link is not None and _WEB_ADDRESS.match(str(link.attributes.get("url", ""))):
+                    return self._address_of(text, link, f"which {step.action} opens")
+        last = self._talked_of_last() if said in _IT and not earlier else None
+        if last is not None and last.type in ("link", "page") \
+                and _WEB_ADDRESS.match(str(last.attributes.get("url", ""))):
+            return self._address_of(text, last, "talked of last")  # "send it to her"
         return None
+
+    def _address_of(self, text: str, link: Entity, which: str) -> tuple[str, ValueSource]:
+        """A link's (or page's) address as a message: chosen by the user's words, its text
+        the page's."""
+        url = str(link.attributes["url"])
+        return url, ValueSource(kind="entity", text=url, entity_id=link.id,
+                                provenance=link.provenance,
+                                note=f"'{text}' = {url}, the address of {link.label}, {which}")
+
+    def _talked_of_last(self) -> Entity | None:
+        """The thing (not a person) talked of most recently, or None when nothing was."""
+        things = [e for e in self.table.all()
+                  if e.type not in PERSON_TYPES and self.table.recency(e.id) > 0]
+        return max(things, key=lambda e: self.table.recency(e.id)) if things else None
 
     def _deferred(self, text: str, etype: str, earlier: list[Step]
                   ) -> tuple[Any, ValueSource] | None:
@@ -1297,6 +1334,8 @@ _UNSEEN_TALK = re.compile(
     r"(?:\s+(?:about|of|on|earlier|before|yesterday|today|last\s+\w+|on\s+the\s+phone|"
     r"over\s+\w+|at\s+\w+|the\s+other\s+day))*\s*[.!]?$", re.I)
 """A message that is only a conversation lam never saw ("the thing we talked about")."""
+_IT = frozenset({"it", "that", "this"})
+_WEB_ADDRESS = re.compile(r"https?://", re.I)
 _THE_PAGE = frozenset({"the link", "this link", "that link", "the page", "this page",
                        "that page", "the site", "this site", "the url", "the address"})
 _TOPICAL = frozenset({"email", "job"})

@@ -288,6 +288,7 @@ class MessagingActions:
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"
                        " to {to}",
                        "(email|mail|send) {to} the link (to|of|for) {body}",
+                       "(send|email|mail|share) (it {body=it}|that {body=that}) to {to}",
                        "(email|mail|send) {to} (the page {body=the page}|this page "
                        "{body=this page}|this link {body=this link}|the link {body=the link}|"
                        "that link {body=that link})"])

@@ -1,0 +1,60 @@
+""""send it to her": what "it" is decides the plan. A link opened in the same request or
+talked of last is sent as its address, an email talked of last is forwarded, and nothing to
+send is asked about, never sent as the word "it". Templates only (no model), the real
+plugins."""
+
+from __future__ import annotations
+
+from actions import Entity, Provenance
+from actions.entities import Scope
+from assistant.runtime import Runtime
+from assistant.session import Session
+from tests.planner.test_people_in_the_request import _person
+
+WEB = Provenance.untrusted("web")
+MAIL = Provenance.untrusted("email")
+NOOR = _person("contact:noor-h", "Noor Haddad", "sister")
+
+
+def _session(runtime: Runtime, *talked_of: Entity) -> Session:
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    session = Session(runtime)
+    session.table.publish([NOOR])
+    for entity in talked_of:  # one turn each: the last is the most salient
+        session.table.publish([entity])
+    return session
+
+
+def _link(n: int, label: str) -> Entity:
+    return Entity(id=f"link:{n}", type="link", label=label, ordinal=n, provenance=WEB,
+                  scope=Scope.CONVERSATION, attributes={"url": f"https://site{n}.example/x"})
+
+
+def test_a_link_opened_and_sent_to_someone_is_its_address(runtime: Runtime) -> None:
+    session = _session(runtime, _link(1, "Ferry times"), _link(2, "Harbour parking"))
+    plan = session.propose("open the second link and send it to my sister").plan
+    assert plan.tier == 0
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("open_link", {"link": "link:2"}),
+        ("send_email", {"to": "contact:noor-h", "body": "https://site2.example/x"})]
+    body = plan.steps[1].sources["body"]
+    assert body.entity_id == "link:2" and not body.provenance.trusted  # the page's text
+
+
+def test_it_is_the_thing_talked_of_last(runtime: Runtime) -> None:
+    mail = Entity(id="email:7", type="email", label="Boarding pass — Air Example",
+                  provenance=MAIL, scope=Scope.CONVERSATION,
+                  attributes={"from": "Air Example", "subject": "Boarding pass"})
+    plan = _session(runtime, _link(1, "Ferry times"), mail).propose(
+        "send it to noor").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("forward_email", {"email": "email:7", "to": "contact:noor-h"})]
+    opened = _link(1, "Ferry times").model_copy(update={"ordinal": None})  # not one of a list
+    plan = _session(runtime, mail, opened).propose("email it to noor").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("send_email", {"to": "contact:noor-h", "body": "https://site1.example/x"})]
+
+
+def test_nothing_to_send_is_asked_never_sent_as_it(runtime: Runtime) -> None:
+    plan = _session(runtime).propose("send it to noor").plan
+    assert plan.kind.value == "question" and not plan.steps
