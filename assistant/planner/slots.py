@@ -140,6 +140,10 @@ class SlotFiller:
                 group = pool
             if len(group) != 2:
                 continue
+            # in the order they are listed, or else the order they came up in ("send both
+            # drafts": the one written first, first)
+            group = sorted(group, key=lambda e: (e.ordinal is None, e.ordinal or 0,
+                                                 self.table.recency(e.id)))
             return [step.model_copy(update={
                 "args": {**step.args, name: e.id},
                 "sources": {**step.sources, name: ValueSource(
@@ -534,6 +538,16 @@ class SlotFiller:
             return res.entity.id, ValueSource(kind="entity", text=text,
                                               entity_id=res.entity.id,
                                               provenance=res.entity.provenance, note=res.note)
+        if name == "target" and _norm(text) in _IT:  # "click it": the element talked of last
+            element = self._talked_of_last()
+            if element is None or element.type not in _ELEMENT_TYPES:
+                raise _Ask(f"What should I press by '{text}'? Nothing on the page was talked "
+                           "of last.", candidates=[e for e in self.table.all()
+                                                   if e.type in _ELEMENT_TYPES][:6])
+            return element.id, ValueSource(kind="entity", text=text, entity_id=element.id,
+                                           provenance=element.provenance,
+                                           note=f"'{text}' = {element.type} {element.label}, "
+                                                "talked of last")
         described = self._one_described_on_screen(text, prop)
         if described is not None:  # "click the one from the coastal weather service"
             return described.id, ValueSource(kind="entity", text=text, entity_id=described.id,
@@ -1135,10 +1149,15 @@ class SlotFiller:
                                 note=f"'{text}' = {url}, the address of {link.label}, {which}")
 
     def _talked_of_last(self) -> Entity | None:
-        """The thing (not a person) talked of most recently, or None when nothing was."""
+        """The thing (not a person) talked of most recently, or None when nothing was or
+        several came up at once (a page's buttons: which is "it" is asked)."""
         things = [e for e in self.table.all()
                   if e.type not in PERSON_TYPES and self.table.recency(e.id) > 0]
-        return max(things, key=lambda e: self.table.recency(e.id)) if things else None
+        if not things:
+            return None
+        top = max(self.table.recency(e.id) for e in things)
+        last = [e for e in things if self.table.recency(e.id) == top]
+        return last[0] if len(last) == 1 else None
 
     def _deferred(self, text: str, etype: str, earlier: list[Step]
                   ) -> tuple[Any, ValueSource] | None:
@@ -1335,6 +1354,7 @@ _UNSEEN_TALK = re.compile(
     r"over\s+\w+|at\s+\w+|the\s+other\s+day))*\s*[.!]?$", re.I)
 """A message that is only a conversation lam never saw ("the thing we talked about")."""
 _IT = frozenset({"it", "that", "this"})
+_ELEMENT_TYPES = frozenset({"button", "link", "field"})
 _WEB_ADDRESS = re.compile(r"https?://", re.I)
 _THE_PAGE = frozenset({"the link", "this link", "that link", "the page", "this page",
                        "that page", "the site", "this site", "the url", "the address"})

@@ -1,7 +1,8 @@
-""""send it to her": what "it" is decides the plan. A link opened in the same request or
-talked of last is sent as its address, an email talked of last is forwarded, and nothing to
-send is asked about, never sent as the word "it". Templates only (no model), the real
-plugins."""
+""""send it to her", "click it", "send both drafts": what "it" is decides the plan. A link
+opened in the same request or talked of last is sent as its address, an email talked of last
+is forwarded, "it" to click is the element talked of last, and "both" keeps the order things
+came up in; nothing to send or press is asked about, never guessed or sent as the word "it".
+Templates only (no model), the real plugins."""
 
 from __future__ import annotations
 
@@ -58,3 +59,28 @@ def test_it_is_the_thing_talked_of_last(runtime: Runtime) -> None:
 def test_nothing_to_send_is_asked_never_sent_as_it(runtime: Runtime) -> None:
     plan = _session(runtime).propose("send it to noor").plan
     assert plan.kind.value == "question" and not plan.steps
+
+
+def _button(bid: str, label: str) -> Entity:
+    return Entity(id=bid, type="button", label=label, provenance=WEB, scope=Scope.SCREEN)
+
+
+def test_click_it_is_the_element_talked_of_last_and_asked_when_none_was(
+        runtime: Runtime) -> None:
+    session = _session(runtime)
+    session.table.publish([_button("button:ok", "Accept all"),
+                           _button("button:no", "Only necessary")])
+    asked = session.propose("click it").plan      # two buttons came up at once: which?
+    assert asked.kind.value == "question" and not asked.steps
+    session.mention(_button("button:no", "Only necessary"))   # lam talked of this one
+    plan = session.propose("click it").plan
+    assert [(s.action, s.args) for s in plan.steps] == [("click", {"target": "button:no"})]
+
+
+def test_both_drafts_are_sent_in_the_order_they_were_written(runtime: Runtime) -> None:
+    drafts = [Entity(id=f"draft:{n}", type="draft", label=f"Draft: {subject}",
+                     scope=Scope.CONVERSATION, attributes={"subject": subject})
+              for n, subject in ((1, "Dinner on Sunday"), (2, "Roof repair"))]
+    plan = _session(runtime, *drafts).propose("send both drafts").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("send_draft", {"draft": "draft:1"}), ("send_draft", {"draft": "draft:2"})]
