@@ -338,6 +338,9 @@ def _formats(spec: ActionSpec) -> dict[str, str]:
 
 
 _OBJECT_PRONOUNS = frozenset({"it", "them", "that", "those", "this", "these"})
+_PLACES = frozenset({"first", "second", "third", "fourth", "fifth", "last", "top", "1st", "2nd",
+                     "3rd", "4th", "5th"})
+"""Words that make "the …" a place in a list ("the first result"): what a step lists."""
 
 
 def _leading_words(template: str) -> list[str]:
@@ -451,14 +454,17 @@ class TemplateMatcher:
 
     def _swallows_a_step(self, request: str, toks: list[_Token], lo: int,
                          seps: list[tuple[int, int]], whole: TemplateMatch) -> bool:
-        """A read's free slot that took " and <verb> it/them ...": "search for X and email
-        them to Ana" is a search and then a message about what it found, not a search for
-        all those words; the part no template reads goes to the model (`Cascade._hybrid`)."""
+        """A read's free slot that took " and <verb> it/them ..." or " and <verb> the first
+        …": "search for X and email them to Ana" is a search and then a message about what it
+        found, not a search for all those words; the part no template reads goes to the model
+        (`Cascade._hybrid`)."""
         if whole.action not in self._reads:
             return False
         for a, b in seps:
             if a <= lo or b + 1 >= len(toks) or toks[b].norm not in self._verbs \
-                    or toks[b + 1].norm not in _OBJECT_PRONOUNS:
+                    or not (toks[b + 1].norm in _OBJECT_PRONOUNS or (
+                        toks[b + 1].norm == "the" and b + 2 < len(toks)
+                        and toks[b + 2].norm in _PLACES)):
                 continue
             head = self._recognize(request, toks, lo, a).best
             if head is not None and head.action == whole.action:

@@ -137,14 +137,21 @@ _TIME_FIRST_MAX = 8
 
 def time_first(request: str, now: datetime, tz: ZoneInfo) -> str | None:
     """A request that says its time before what to do ("every 2 weeks on monday at 9am remind
-    me to send the timesheet", "tomorrow at 9, remind me …") said with the time after it;
-    None when no leading words of it are a time (the longest that are is taken)."""
+    me to send the timesheet", "tomorrow at 9, remind me …") said with the time after it, at
+    the end of the first step when more follow (", and email …"); None when no leading words
+    of it are a time (the longest that are is taken)."""
     words = request.split()
     for k in range(min(_TIME_FIRST_MAX, len(words) - 2), 0, -1):
         front = " ".join(words[:k]).strip(" ,;:-")
         if front and _a_time(front, now, tz):
-            return f"{' '.join(words[k:]).strip(' ,;:-')} {front}"
+            rest = " ".join(words[k:]).strip(" ,;:-")
+            step = _NEXT_STEP.search(rest)  # the time is the first step's, not the last's
+            return f"{rest[:step.start()]} {front}{rest[step.start():]}" if step \
+                else f"{rest} {front}"
     return None
+
+
+_NEXT_STEP = re.compile(r",\s*(?:and\s+)?then\s+|,\s*and\s+|\s+and\s+then\s+", re.I)
 
 
 def _a_time(text: str, now: datetime, tz: ZoneInfo) -> bool:

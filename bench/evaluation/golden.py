@@ -382,7 +382,8 @@ class GoldenRunner:
                     name=c.label, emails=emails, nicknames=list(a.get("nicknames") or []),
                     relation=str(a.get("relation") or ""), id=c.id), merge=False)
         scheduler = plugins.get("scheduler")
-        jobs = [e for e in ctx.entities if e.type == "job"]
+        # a job talked of in an earlier turn may also be listed as in the store: stored once
+        jobs = list({e.id: e for e in reversed(ctx.entities) if e.type == "job"}.values())
         if scheduler is not None and jobs:
             from plugins.scheduler.store import Job, to_ms
 

@@ -35,6 +35,10 @@ def test_a_time_said_first_is_put_after_what_to_do() -> None:
     assert time_first("tomorrow at 6pm, remind me to book the vet", NOW,
                       TZ) == "remind me to book the vet tomorrow at 6pm"  # type: ignore[arg-type]
     assert time_first("the ferns need water", NOW, TZ) is None  # type: ignore[arg-type]
+    # the time is the first step's when another follows
+    assert time_first("every friday at 5pm remind me to file my hours, and email ana that it's "
+                      "done", NOW, TZ) == "remind me to file my hours every friday at 5pm, " \
+        "and email ana that it's done"  # type: ignore[arg-type]
 
 
 def test_more_minutes_is_a_snooze_and_instead_is_dropped() -> None:

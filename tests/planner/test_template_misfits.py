@@ -71,6 +71,8 @@ def test_a_reads_slot_does_not_swallow_a_step_on_what_it_found(
     """"search for X and email them to Ana": no template reads the second part, and the
     search's query is not all of it; the model plans that part (`Cascade._hybrid`)."""
     assert matcher.match_sequence("search for ferry times and email them to ana") is None
+    assert matcher.match_sequence(
+        "search for ferry times and email the first result to ana") is None
     kept = matcher.match_sequence("search for cats and dogs")  # an "and" that starts no step
     assert kept is not None and kept[0].slots["query"] == "cats and dogs"
 
