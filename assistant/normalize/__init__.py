@@ -9,6 +9,8 @@ from assistant.normalize.recurrence import (
     parse_recurrence,
 )
 from assistant.normalize.times import (
+    BEFORE_IT,
+    CLOCK_SAID,
     AmbiguousTime,
     TimeParseError,
     TimeParseReason,
@@ -25,6 +27,8 @@ from assistant.normalize.urls import (
 )
 
 __all__ = [
+    "BEFORE_IT",
+    "CLOCK_SAID",
     "AmbiguousRule",
     "AmbiguousTime",
     "Freq",

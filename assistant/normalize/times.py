@@ -71,6 +71,8 @@ from assistant.normalize._lexicon import (
 )
 
 __all__ = [
+    "BEFORE_IT",
+    "CLOCK_SAID",
     "AmbiguousTime",
     "TimeParseError",
     "TimeParseReason",
@@ -289,6 +291,9 @@ def parse_when(phrase: str, now: datetime, tz: ZoneInfo) -> WhenResult:
     now = now.astimezone(tz)
     if _ISO.fullmatch(text):
         return _iso(phrase, text, now, tz)
+    if BEFORE_IT.fullmatch(text):  # "the day before at 6pm": the thing it is before decides
+        return TimeParseError(phrase, TimeParseReason.NO_ANCHOR,
+                              f"'{phrase}' before what? Say the day or time it is before.")
     offset = _OFFSET.fullmatch(text)
     relative = _offset(phrase, offset, now, tz) if offset else None
     if relative is not None:
@@ -305,6 +310,16 @@ def parse_when(phrase: str, now: datetime, tz: ZoneInfo) -> WhenResult:
     return found
 
 
+CLOCK_SAID = r"\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?|noon|midday|midnight"
+BEFORE_IT = re.compile(
+    rf"^(?:at\s+(?P<clock1>{CLOCK_SAID})\s+)?(?:the\s+(?P<part>day|night|evening|morning|"
+    r"afternoon)|(?P<amount>(?:an?|one|two|three|four|five|six|half\s+an|\d+)\s+"
+    r"(?:minutes?|mins?|hours?|hrs?|days?)))\s+before(?:hand)?(?:\s+(?:it|that|then))?"
+    rf"(?:\s+at\s+(?P<clock2>{CLOCK_SAID}))?$", re.I)
+"""A time before the thing talked of, with no day of its own ("the day before at 6pm",
+"an hour before", "at 9pm the night before")."""
+
+
 _OFFSET = re.compile(r"(?P<amount>.+?)\s+(?P<dir>before|after|ahead\s+of|prior\s+to"
                      r"|earlier\s+than|later\s+than)\s+(?P<anchor>.+)")
 _CLOCK_WORDS = re.compile(r"\d|\bnoon\b|\bmidday\b|\bmidnight\b")
@@ -316,6 +331,8 @@ def _offset(phrase: str, m: re.Match[str], now: datetime, tz: ZoneInfo) -> WhenR
     (wall-clock arithmetic). The anchor may carry words that are not a time ("the 17:00
     departure"); an amount under a day needs an anchor with a clock time, else it is asked.
     None: not such a phrase (the amount is no amount), so the usual rules read it."""
+    if m["amount"].split()[0] in ("the", "that", "this"):
+        return None  # "the night before at 9pm": before what is not said (no amount)
     moved = parse_when("in " + m["amount"], now, tz)
     if not isinstance(moved, datetime):
         return None

@@ -15,6 +15,7 @@ from actions.spec import ActionSpec
 from actions.types import entity_type_of, format_of, is_long_text
 from assistant.context import PERSON_TYPES, EntityTable
 from assistant.normalize import (
+    BEFORE_IT,
     AmbiguousRule,
     AmbiguousTime,
     RecurrenceRule,
@@ -29,6 +30,7 @@ from assistant.normalize import (
 from assistant.planner.antecedent import address_before, named_before
 from assistant.planner.choice import action_source
 from assistant.planner.doubts import invented_value, name_words
+from assistant.planner.event_times import event_time, what_it_is, when_before
 from assistant.planner.relevance import ActionVocabulary, known_site_in, stems
 from assistant.planner.said_content import about_nothing, content_clause, said_message
 from assistant.planner.said_filters import with_said_filters
@@ -495,6 +497,14 @@ class SlotFiller:
             ref = {"$step": len(earlier) - 1}
             return ref, ValueSource(kind="step_output", text=text,
                                     note=f"output of step {len(earlier)}")
+        thing = self._talked_of_last() if _norm(said) in _IT and not earlier else None
+        if name == "text" and _norm(said) in _IT and not earlier:  # "remind me about it"
+            if thing is None:
+                raise _Ask(f"What should the reminder say? '{said}' refers to nothing talked "
+                           "of so far.")
+            return what_it_is(thing), ValueSource(
+                kind="entity", text=said, entity_id=thing.id, provenance=thing.provenance,
+                note=f"'{said}' = {thing.type} {thing.label}, talked of last")
         if is_long_text(prop) and _norm(said) in _IT:  # "send it to her", nothing to send
             raise _Ask(f"What should I send as '{said}'? Nothing talked of so far is a link, a "
                        "page or an email.")
@@ -1099,12 +1109,29 @@ class SlotFiller:
         return found[0] if len(found) == 1 else None
 
     def _when(self, text: str) -> str:
+        before = BEFORE_IT.fullmatch(" ".join(text.lower().split()))
+        if before is not None:  # "the day before at 6pm": before the thing talked of
+            return self._before_it(text, before)
         result = parse_when(text, self.now, self.tz)
         if isinstance(result, datetime):
             return result.isoformat()
         if isinstance(result, AmbiguousTime):
             raise _Ask(result.message, [o.isoformat(timespec="minutes") for o in result.options])
         raise _Ask(f"When exactly do you mean by '{text}'? {result.message}")
+
+    def _before_it(self, text: str, before: re.Match[str]) -> str:
+        """A time before the thing talked of last ("the day before at 6pm" after reading the
+        mail about demo day on the 14th): that thing's day or time, moved as said."""
+        thing = self._talked_of_last()
+        event = event_time(thing, self.now, self.tz) if thing is not None else None
+        if thing is None or event is None:
+            raise _Ask(f"'{text}' before what? Say the day or time it is before.")
+        result = when_before(before, *event, self.now, self.tz)
+        if isinstance(result, datetime):
+            return result.isoformat()
+        if isinstance(result, AmbiguousTime):
+            raise _Ask(result.message, [o.isoformat(timespec="minutes") for o in result.options])
+        raise _Ask(f"When exactly do you mean by '{text}' ({what_it_is(thing)})? {result}.")
 
     def _recurrence(self, text: str) -> str:
         result = parse_recurrence(text, self.now, self.tz)
