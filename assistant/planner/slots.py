@@ -119,10 +119,38 @@ class SlotFiller:
             spec = specs[step.action]
             for each in self._for_both(step, spec):
                 filled, question = self._fill_step(i, each, spec, out)
+                if question is None:
+                    filled, question = self._not_back_to_its_sender(i, filled)
                 if question is not None:
                     return out, question
                 out.append(self._as_open_link(filled, specs))
         return out, None
+
+    def _not_back_to_its_sender(self, i: int, step: Step) -> tuple[Step, Clarification | None]:
+        """"forward Siobhan's email to him": "him" is not Siobhan (named just before, so the
+        most salient person), whose own mail it is, but the person talked of before her; asked
+        when no one else was."""
+        source = step.sources.get("to")
+        mail = self.table.get(str(step.args.get("email")))
+        to = self.table.get(str(step.args.get("to")))
+        if step.action != "forward_email" or source is None or mail is None or to is None \
+                or _norm(source.text or "") not in ("him", "her", "them") \
+                or not _sent_by(mail, to):
+            return step, None
+        others = [p for p in self.table.of_type(*PERSON_TYPES)
+                  if p.id != to.id and self.table.recency(p.id) > 0 and not _sent_by(mail, p)]
+        if not others:
+            return step, Clarification(
+                question=f"Forward it to whom? '{source.text}' would be {to.label}, who sent "
+                         "it.", step=i, param="to")
+        other = others[0]  # the most recent first
+        return step.model_copy(update={
+            "args": {**step.args, "to": other.id},
+            "sources": {**step.sources, "to": ValueSource(
+                kind="entity", text=source.text, entity_id=other.id,
+                provenance=other.provenance,
+                note=f"'{source.text}' = {other.label}, talked of before {to.label}, "
+                     "whose mail it is")}}), None
 
     def _for_both(self, step: Step, spec: ActionSpec) -> list[Step]:
         """``step`` once for each of two things its one value names ("forward both of rafa's
@@ -1292,6 +1320,14 @@ _DETAIL = re.compile(r"^(?:my\s+|our\s+)?(?P<who>[a-z]+)(?:['’]s|s['’]?)\s+"
 _ADDRESSING = frozenset({"a", "an", "the", "my", "our", "to", "for", "email", "mail", "message",
                          "note", "line", "text"})
 """Words beside a name that still say nothing ("an email to my mum")."""
+
+def _sent_by(mail: Entity, person: Entity) -> bool:
+    """Whether ``person``'s address is the sender of ``mail``."""
+    sender = str(mail.attributes.get("sender") or mail.attributes.get("from") or "").lower()
+    addresses = {str(a).lower() for a in [person.attributes.get("email"),
+                                          *(person.attributes.get("emails") or [])] if a}
+    return bool(addresses) and any(a in sender for a in addresses)
+
 
 def address_with_words(text: str) -> str | None:
     """The one address in a recipient said with words for the person ("my adjuster

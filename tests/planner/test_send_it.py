@@ -84,3 +84,25 @@ def test_both_drafts_are_sent_in_the_order_they_were_written(runtime: Runtime) -
     plan = _session(runtime, *drafts).propose("send both drafts").plan
     assert [(s.action, s.args) for s in plan.steps] == [
         ("send_draft", {"draft": "draft:1"}), ("send_draft", {"draft": "draft:2"})]
+
+
+def test_forward_her_mail_to_him_is_not_back_to_her(runtime: Runtime) -> None:
+    plumber = _person("contact:gary-e", "Gary Evans", "plumber")
+    sender = _person("contact:sinead-m", "Sinead Moore", "")
+    mail = Entity(id="email:3", type="email", label="Leak in the kitchen — Sinead Moore",
+                  provenance=MAIL, scope=Scope.CONVERSATION,
+                  attributes={"from": "Sinead Moore", "sender": "sinead-m@mail.example",
+                              "subject": "Leak in the kitchen"})
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    session = Session(runtime)
+    session.table.set_background([plumber, sender, NOOR])
+    session.mention(plumber)   # lam looked Gary up
+    session.mention(mail)      # then read Sinead's mail
+    plan = session.propose("forward Sinead's email to him").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("forward_email", {"email": "email:3", "to": "contact:gary-e"})]
+    alone = Session(runtime)
+    alone.table.set_background([plumber, sender])
+    alone.mention(mail)        # no one else talked of: asked, not sent back to her
+    asked = alone.propose("forward Sinead's email to him").plan
+    assert asked.kind.value == "question" and not asked.steps
