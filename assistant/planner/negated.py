@@ -15,8 +15,11 @@ _NEGATION = re.compile(
     r"(?!\s+(?:let\s+me\s+forget|forget|remind)))(?P<rest>.*)$", re.I | re.S)
 _TAKEN_BACK = re.compile(r"^[\s,.!;:-]*(?:(?:don'?t|do\s+not|dont)\s+)?(?P<rest>.*)$",
                          re.I | re.S)
-_TURN = re.compile(r"\b(?:instead|but|rather|just|only|actually|save|keep|draft)\b", re.I)
-"""Words that turn a taking-back into another request ("don't send it, save a draft")."""
+_TURN = re.compile(r"\b(?:instead|but|rather|just|only|actually|save|keep|draft|until|till|"
+                   r"later)\b|(?:—|–|;|\s-\s)\s*(?!(?:don'?t|do\s+not|dont|never|no)\b)\w",
+                   re.I)
+"""Words that turn a taking-back into another request ("don't send it, save a draft", "don't
+send it until friday", "don't send it now — send it tomorrow at 8am")."""
 
 
 def takes_back(request: str) -> bool:

@@ -27,8 +27,8 @@ from assistant.resolve import (
 )
 
 __all__ = ["URLISH", "addressed", "buried", "contact_described", "corrected", "detail_asked",
-           "dislocated", "more_minutes", "option_chosen", "readings", "reread", "stop_reminding",
-           "subject_first", "time_first", "told", "without_instead"]
+           "dislocated", "more_minutes", "not_this_but", "option_chosen", "readings", "reread",
+           "stop_reminding", "subject_first", "time_first", "told", "without_instead"]
 
 URLISH = re.compile(r"://|^[\w-]+(\.[\w-]+)+(/|$)")
 """A text that reads as a web address ("example.com/a", "https://…")."""
@@ -164,11 +164,25 @@ def _a_time(text: str, now: datetime, tz: ZoneInfo) -> bool:
     return isinstance(parse_when(text, now, tz), datetime | AmbiguousTime)
 
 
+_NOT_THIS_BUT = re.compile(
+    r"^\s*(?:(?:no|nah|wait|actually|ok|oh)\b[\s,!.]*)*(?:don'?t|do\s+not|dont)\s+.+?"
+    r"\s*(?:—|–|;|\s-\s|,\s*(?=(?:but|instead|rather|just)\b)|,?\s*instead,?)\s*"
+    r"(?:(?:but|instead|rather|just)\s+)?(?P<rest>(?!(?:don'?t|do\s+not|dont|never|no)\b)"
+    r"\w.*)$", re.I)
+
+
+def not_this_but(request: str) -> str | None:
+    """A request that says what not to do and then what to do ("don't send it now — send it
+    tomorrow at 8am", "don't email her, just text her"): what to do; None otherwise."""
+    m = _NOT_THIS_BUT.match(request)
+    return m.group("rest").strip() if m else None
+
+
 def readings(table: EntityTable, people: AbstractSet[str], now: datetime, tz: ZoneInfo
              ) -> list[Callable[[str], str | None]]:
     """The second readings in the order tried; ``people``: words of the names of the people
     in scope (for `addressed`)."""
-    return [dislocated, corrected, stop_reminding, more_minutes, without_instead,
+    return [dislocated, corrected, not_this_but, stop_reminding, more_minutes, without_instead,
             subject_first, lambda text: addressed(text, people),
             lambda text: time_first(text, now, tz), lambda text: buried(text, table),
             lambda text: option_chosen(text, table), detail_asked,

@@ -8,7 +8,13 @@ from datetime import timedelta
 
 from actions import Entity, Provenance
 from actions.entities import Scope
-from assistant.planner.rewrites import more_minutes, reread, time_first, without_instead
+from assistant.planner.rewrites import (
+    more_minutes,
+    not_this_but,
+    reread,
+    time_first,
+    without_instead,
+)
 from assistant.runtime import Runtime
 from assistant.session import Session
 from tests.planner.conftest import NOW
@@ -167,3 +173,16 @@ def test_asking_for_someones_address_looks_them_up() -> None:
     assert detail_asked("whats my aunt's email again") == "find contact aunt"
     assert detail_asked("what is Noor's email address?") == "find contact Noor"
     assert detail_asked("what's the weather like") is None
+
+
+def test_what_not_to_do_and_then_what_to_do_is_what_to_do(runtime: Runtime) -> None:
+    assert not_this_but("don't send it now — send it tomorrow at 8am") == \
+        "send it tomorrow at 8am"
+    assert not_this_but("dont email him, just text him") == "text him"
+    assert not_this_but("don't send it") is None               # a taking back, nothing else
+    assert not_this_but("don't send it; don't save it") is None
+    session = _jobs(runtime)
+    plan = session.propose("no wait, don't remind me tonight; remind me tomorrow at 9am to "
+                           "water the ferns").plan
+    assert [(s.action, s.args["when"][:16]) for s in plan.steps] == [
+        ("set_reminder", "2026-11-25T09:00")]

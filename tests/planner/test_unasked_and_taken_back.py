@@ -86,6 +86,9 @@ def test_taking_back() -> None:
     assert takes_back("ok nvm, do not message him")
     assert not takes_back("don't forget to call the bank at 3pm")
     assert not takes_back("never mind that, email ana instead")
+    assert not takes_back("don't send it now — send it tomorrow at 8am")  # when, not whether
+    assert not takes_back("don't send it until friday")
+    assert takes_back("don't send it - don't")
 
 
 def test_hitting_enter_submits_the_form() -> None:
