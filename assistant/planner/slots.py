@@ -1020,6 +1020,11 @@ class SlotFiller:
                                             partly=etype in _TOPICAL) if words else []
                 if len(described) == 1:
                     return described[0], f"'{words}' = {etype} {described[0].label}"
+                if 1 < len(described) <= 6 and one_of_any_kind(mention):
+                    # "the venue one" with two mails about a venue: which, never a guess
+                    raise _Ask(f"Which {etype} do you mean by '{text}': " +
+                               " or ".join(e.label or e.id for e in described) + "?",
+                               candidates=described)
         if res.entity is None and mention.kind == "pronoun" and etype in PERSON_TYPES:
             at = re.search(rf"\b{re.escape(text.strip())}\b", self.request, re.IGNORECASE)
             earlier = named_before(self.request, at.start() if at else 0,

@@ -106,3 +106,17 @@ def test_forward_her_mail_to_him_is_not_back_to_her(runtime: Runtime) -> None:
     alone.mention(mail)        # no one else talked of: asked, not sent back to her
     asked = alone.propose("forward Sinead's email to him").plan
     assert asked.kind.value == "question" and not asked.steps
+
+
+def test_the_x_one_that_fits_two_mails_is_asked(runtime: Runtime) -> None:
+    mails = [Entity(id=f"email:{n}", type="email", label=f"{subject} — {who}", provenance=MAIL,
+                    scope=Scope.CONVERSATION, attributes={"from": who, "subject": subject})
+             for n, subject, who in ((1, "Re: venue for Friday", "Dan Fox"),
+                                     (2, "Venue quote", "Cara Lim"),
+                                     (3, "Band rider", "Cara Lim"))]
+    session = _session(runtime, *mails)
+    asked = session.propose("reply to the venue one and say we'll take it").plan
+    assert asked.kind.value == "question" and not asked.steps
+    assert "Venue quote" in (asked.question or "") and "venue for Friday" in (asked.question or "")
+    plan = session.propose("reply to the band one and say we'll take it").plan
+    assert [(s.action, s.args["email"]) for s in plan.steps] == [("reply_email", "email:3")]
