@@ -33,7 +33,7 @@ OUTWARD = frozenset({Effect.EXTERNAL_SEND, Effect.IRREVERSIBLE})
 field typed into acts on a page that may be gone by then, and a schedule inside a schedule
 is refused."""
 
-_MAX_PHRASE = 8
+_MAX_PHRASE = 10  # "on the 1st of every month at 9 am" is nine words
 _SAYS_A_TIME = re.compile(
     r"\b(?:(?<=at )\d{1,2}\b|\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|"
     r"\d{1,2}h\d\d|noon|midnight|"

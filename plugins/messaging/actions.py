@@ -283,8 +283,8 @@ class MessagingActions:
                        "write to {to} and tell (her|him|them) [that] {body}",
                        "(text|message) {to} (that|saying) {body}",
                        "(ping|message|text) {to} (about|re) {body}",
-                       "(drop|shoot|send) {to} a [quick] (line|note|message|text) "
-                       "(that|saying) {body}",
+                       "(drop|shoot|send) {to} (a|an) [quick] (line|note|message|text|mail|"
+                       "email) (that|saying) {body}",
                        "(email|mail|send) (the page {body=the page}|this page {body=this page})"
                        " to {to}",
                        "(email|mail|send) {to} the link (to|of|for) {body}",

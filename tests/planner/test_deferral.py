@@ -31,6 +31,8 @@ SEND = {"steps": [{"action": "send_email",
      "ping tove@fjord.example: kayak booked", False),
     ("email tove tomorrow at 8am, could you bring the paddles?", "tomorrow at 8am",
      "email tove could you bring the paddles?", False),  # the first clause's time is when
+    ("on the 2nd of every month at 8 am send tove a mail that the fee is paid",  # nine words
+     "on the 2nd of every month at 8 am", "send tove a mail that the fee is paid", True),
 ])
 def test_the_time_to_act_is_found_outside_the_message(request_: str, phrase: str, rest: str,
                                                        recurring: bool) -> None:
@@ -139,3 +141,11 @@ def test_the_scheduled_steps_are_shown_with_their_arguments(runtime: Runtime) ->
     pane = plain(plan_text(proposal, runtime.registry, {}))
     assert "1.1 send_email" in pane and "the kayak is booked" in pane
     assert "<plan of 1 step(s), below>" in pane
+
+
+def test_a_long_monthly_time_said_first_is_the_whole_rule(runtime: Runtime) -> None:
+    runtime.model_factories = {1: lambda: None, 2: lambda: None}
+    step = Session(runtime).propose("on the 2nd of every month at 8 am send "
+                                    "tove@fjord.example a mail that the fee is paid").plan.steps[0]
+    assert step.action == "schedule_plan"
+    assert step.args["every"] == "FREQ=MONTHLY;BYMONTHDAY=2;BYHOUR=8;BYMINUTE=0"
