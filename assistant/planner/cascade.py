@@ -36,6 +36,7 @@ from assistant.planner.doubts import (
     question_changes_things,
     time_takers,
     unmet_verb,
+    unnamed_people,
     unsaid_contact_details,
     unused_links,
     unused_people,
@@ -463,7 +464,21 @@ class Planner:
 
     def stage_models(self, run: PlanningRun) -> Proposal | None:
         """Tiers 1 and 2: each model plans with bounded repairs; code's doubts about tier 1's
-        reading re-plan it among the actions that fit, or hand it to tier 2."""
+        reading re-plan it among the actions that fit, or hand it to tier 2. A plan that still
+        writes to someone the request neither names nor refers to is a question."""
+        proposal = self._models_plan(run)
+        if proposal is None or proposal.plan.kind is not PlanKind.ACTIONS:
+            return proposal
+        guessed = unnamed_people(run.request, proposal.plan, run.mentions, run.specs,
+                                 run.table.as_mapping())
+        if not guessed:
+            return proposal
+        run.note(f"tier {proposal.plan.tier} plan refused: " + "; ".join(guessed))
+        return run.finish(Plan.ask(
+            run.request, "Whom should I send it to? You did not say, and I will not pick a "
+                         "recipient on a guess.", tier=proposal.plan.tier), [])
+
+    def _models_plan(self, run: PlanningRun) -> Proposal | None:
         last: Proposal | None = None
         fallback: Proposal | None = None  # tier 1's answer, kept if tier 2 cannot do better
         for tier in (1, 2):

@@ -381,3 +381,18 @@ def test_an_address_said_with_words_for_the_person_is_that_address(runtime: Runt
     assert [(s.action, s.args["to"]) for s in plan.steps] == [
         ("send_email", "k.osei@ledger-lane.example")]
     assert plan.steps[0].sources["to"].provenance.trusted   # typed by the user
+
+
+def test_a_recipient_the_request_never_names_is_asked_never_guessed(
+        runtime: Runtime) -> None:
+    guessed = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:ilse-rauch", "body": "I'm sick and won't come in today"}}]}
+    plan = _session(runtime, guessed).propose(
+        "send an email saying I'm sick and won't come in today").plan
+    assert plan.kind.value == "question" and not plan.steps
+    assert "Whom should I send it to" in (plan.question or "")
+    named = {"steps": [{"action": "send_email", "args": {
+        "to": "contact:ilse-rauch", "body": "I'm sick and won't come in today"}}]}
+    plan = _session(runtime, named).propose(
+        "write to my boss that I'm sick and won't come in today").plan
+    assert [(s.action, s.args["to"]) for s in plan.steps] == [("send_email", "contact:ilse-rauch")]
