@@ -262,7 +262,9 @@ def better_fits(request: str, plan: Plan, vocabulary: ActionVocabulary
     sibling = _sibling_said(said, planned, vocabulary)
     if sibling is not None:
         return sibling
-    uncued = sorted({a for a in planned
+    chosen = {s.action for s in plan.steps if (s.sources.get(ACTION_SOURCE) and
+                                                s.sources[ACTION_SOURCE].kind == "user_text")}
+    uncued = sorted({a for a in planned - chosen  # chosen: the request's words decided it
                      if vocabulary.cues.get(a) and not vocabulary.cues[a] & said})
     if not uncued:
         return [], []

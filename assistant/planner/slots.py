@@ -116,6 +116,7 @@ class SlotFiller:
                 out.append(step)
                 continue
             step = self._as_forward(_as_submission(step, specs), specs, out)
+            step = self._held_back(step, specs)
             spec = specs[step.action]
             for each in self._for_both(step, spec):
                 filled, question = self._fill_step(i, each, spec, out)
@@ -125,6 +126,22 @@ class SlotFiller:
                     return out, question
                 out.append(self._as_open_link(filled, specs))
         return out, None
+
+    def _held_back(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
+        """A message the request says to hold ("…, don't send it yet", "show me before it
+        goes out") is a draft, without those words."""
+        held = _HOLD.search(self.request)
+        if held is None or step.action not in ("send_email", "draft_email") \
+                or "draft_email" not in specs:
+            return step
+        args = dict(step.args)
+        body = args.get("body")
+        if isinstance(body, str):
+            args["body"] = _HOLD_CLAUSE.sub("", body).strip(" ,;-—") or body
+        return step.model_copy(update={"action": "draft_email", "args": args, "sources": {
+            **step.sources, ACTION_SOURCE: ValueSource(
+                kind="user_text", text=held.group(0),
+                note=f"'{held.group(0)}': a draft, for you to see first")}})
 
     def _not_back_to_its_sender(self, i: int, step: Step) -> tuple[Step, Clarification | None]:
         """"forward Siobhan's email to him": "him" is not Siobhan (named just before, so the
@@ -1421,6 +1438,15 @@ _UNSEEN_TALK = re.compile(
     r"(?:\s+(?:about|of|on|earlier|before|yesterday|today|last\s+\w+|on\s+the\s+phone|"
     r"over\s+\w+|at\s+\w+|the\s+other\s+day))*\s*[.!]?$", re.I)
 """A message that is only a conversation lam never saw ("the thing we talked about")."""
+_HOLD_WORDS = (r"(?:don'?t|do\s+not|dont)\s+send\s+(?:it\s+|this\s+)?(?:just\s+)?yet|"
+               r"show\s+(?:it\s+to\s+)?me\s+(?:it\s+)?(?:first|before\s+(?:it\s+goes\s+out|you\s+"
+               r"send(?:\s+it)?|sending))|let\s+me\s+(?:see|check|read|review)\s+(?:it\s+)?"
+               r"(?:first|before\s+(?:it\s+goes\s+out|you\s+send(?:\s+it)?|sending))|"
+               r"(?:save|keep)\s+it\s+as\s+a\s+draft|as\s+a\s+draft")
+_HOLD = re.compile(rf"\b(?:{_HOLD_WORDS})\b", re.I)
+"""Words that hold a message back for the user to see first: a draft, not a send."""
+_HOLD_CLAUSE = re.compile(rf"[\s,;—-]*\b(?:but\s+|and\s+|just\s+)?(?:{_HOLD_WORDS})\b[.!]*",
+                          re.I)
 _IT = frozenset({"it", "that", "this"})
 _ELEMENT_TYPES = frozenset({"button", "link", "field"})
 _WEB_ADDRESS = re.compile(r"https?://", re.I)

@@ -396,3 +396,17 @@ def test_a_recipient_the_request_never_names_is_asked_never_guessed(
     plan = _session(runtime, named).propose(
         "write to my boss that I'm sick and won't come in today").plan
     assert [(s.action, s.args["to"]) for s in plan.steps] == [("send_email", "contact:ilse-rauch")]
+
+
+def test_a_message_held_back_to_see_first_is_a_draft(runtime: Runtime) -> None:
+    plan = _session(runtime).propose("email omar saying the van is booked, don't send it "
+                                     "yet").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("draft_email", {"to": "contact:omar-said", "body": "the van is booked"})]
+    model = {"steps": [{"action": "send_email", "args": {
+        "to": "Wren Hale", "body": "Did you get my payslips? Show me before it goes out."}}]}
+    plan = _session(runtime, model).propose(
+        "write to wren asking if she got my payslips, show me before it goes out").plan
+    assert [(s.action, s.args["body"]) for s in plan.steps] == [
+        ("draft_email", "Did you get my payslips?")]
+    assert "Show me" not in plan.steps[0].args["body"]
