@@ -53,7 +53,13 @@ from assistant.planner.relevance import ActionVocabulary, stems
 from assistant.planner.repeats import drop_repeats
 from assistant.planner.rewrites import URLISH, readings, reread
 from assistant.planner.run import PlanningRun, Proposal, Tier0Miss
-from assistant.planner.slots import PRONOUNS, Clarification, SlotFiller, address_with_words
+from assistant.planner.slots import (
+    ALL_OF_THEM,
+    PRONOUNS,
+    Clarification,
+    SlotFiller,
+    address_with_words,
+)
 from assistant.planner.unasked import drop_unasked_page_steps
 from assistant.planner.unavailable import UnavailablePlugins
 from assistant.registry import ActionRegistry
@@ -121,6 +127,8 @@ def slot_checks(entity_types: set[str]) -> dict[str, Callable[[str], bool]]:
             t = text.strip()
             if etype in PERSON_TYPES and (EMAIL_RE.match(t) or address_with_words(t)):
                 return True  # a recipient slot also takes a literal address, said with words
+            if etype not in PERSON_TYPES and ALL_OF_THEM.match(t):
+                return True  # "mark them all as read": each of them, a step each
             if etype in PERSON_TYPES and "," in t:
                 return False  # "lachie, subject 'surf'": a name and then something else
             if etype in PERSON_TYPES and t.lower().split()[:1] in (["me"], ["us"], ["myself"]):

@@ -53,7 +53,7 @@ from assistant.resolve import (
 from assistant.templates import whole_number
 from assistant.verify import EMAIL_RE
 
-__all__ = ["Clarification", "SlotFiller", "address_with_words"]
+__all__ = ["ALL_OF_THEM", "Clarification", "SlotFiller", "address_with_words"]
 
 RECURRENCE_CUE = re.compile(r"\b(every|each|daily|weekly|monthly|yearly|annually|hourly|"
                             r"weekdays|weekends|nightly|(mon|tues|wednes|thurs|fri|satur|sun)"
@@ -127,6 +127,18 @@ class SlotFiller:
                 out.append(self._as_open_link(filled, specs))
         return out, None
 
+    def _every_one(self, text: str, etype: str) -> list[Entity]:
+        """The things "them all" / "all of them" / "each of them" stands for: the ones of
+        ``etype`` listed on screen, else those talked of (2 to 10, in the order they came
+        up); empty for any other words."""
+        if not ALL_OF_THEM.match(text):
+            return []
+        group = self.table.listed(etype) or sorted(
+            (e for e in self.table.of_type(etype)
+             if e.scope is Scope.CONVERSATION and self.table.recency(e.id) > 0),
+            key=lambda e: self.table.recency(e.id))
+        return group if 2 <= len(group) <= 10 else []
+
     def _held_back(self, step: Step, specs: dict[str, ActionSpec]) -> Step:
         """A message the request says to hold ("…, don't send it yet", "show me before it
         goes out") is a draft, without those words."""
@@ -174,6 +186,14 @@ class SlotFiller:
         emails", "mark both of them read": the two that fit, or the two listed), or as it is."""
         for name, etype in spec.entity_params().items():
             text = step.args.get(name)
+            every = self._every_one(text, etype) if isinstance(text, str) else None
+            if every:  # "mark them all as read": each of the things just listed
+                return [step.model_copy(update={
+                    "args": {**step.args, name: e.id},
+                    "sources": {**step.sources, name: ValueSource(
+                        kind="entity", text=text, entity_id=e.id, provenance=e.provenance,
+                        note=f"'{text}' = {etype} {e.label}, one of {len(every)}")}})
+                    for e in every]
             m = re.match(r"^\s*(?:both|the\s+two)\b\s*(?:of\s+)?(.*)$", text, re.I) \
                 if isinstance(text, str) else None
             if m is None:
@@ -1447,6 +1467,10 @@ _HOLD = re.compile(rf"\b(?:{_HOLD_WORDS})\b", re.I)
 """Words that hold a message back for the user to see first: a draft, not a send."""
 _HOLD_CLAUSE = re.compile(rf"[\s,;—-]*\b(?:but\s+|and\s+|just\s+)?(?:{_HOLD_WORDS})\b[.!]*",
                           re.I)
+ALL_OF_THEM = re.compile(r"^\s*(?:(?:them|those|these)\s+all|all(?:\s+of)?\s+(?:them|those|"
+                          r"these)|each\s+of\s+(?:them|those|these)|every\s+one\s+of\s+"
+                          r"(?:them|those|these))\s*$", re.I)
+"""A group said as a whole ("them all", "each of them"): each of the things just listed."""
 _IT = frozenset({"it", "that", "this"})
 _ELEMENT_TYPES = frozenset({"button", "link", "field"})
 _WEB_ADDRESS = re.compile(r"https?://", re.I)

@@ -120,3 +120,13 @@ def test_the_x_one_that_fits_two_mails_is_asked(runtime: Runtime) -> None:
     assert "Venue quote" in (asked.question or "") and "venue for Friday" in (asked.question or "")
     plan = session.propose("reply to the band one and say we'll take it").plan
     assert [(s.action, s.args["email"]) for s in plan.steps] == [("reply_email", "email:3")]
+
+
+def test_them_all_is_each_of_the_things_just_listed(runtime: Runtime) -> None:
+    mails = [Entity(id=f"email:{n}", type="email", label=f"Note {n} — Dan Fox", provenance=MAIL,
+                    scope=Scope.CONVERSATION, attributes={"from": "Dan Fox"}) for n in (1, 2, 3)]
+    plan = _session(runtime, *mails).propose("mark them all as read").plan
+    assert [(s.action, s.args) for s in plan.steps] == [
+        ("mark_read", {"email": f"email:{n}"}) for n in (1, 2, 3)]
+    one = _session(runtime, mails[0]).propose("mark them all as read").plan
+    assert [s.args for s in one.steps] == [{"email": "email:1"}]  # the one there is
