@@ -30,7 +30,7 @@ def what_it_is(thing: Entity) -> str:
 
 
 def event_time(thing: Entity, now: datetime, tz: ZoneInfo) -> tuple[datetime, bool] | None:
-    """The one moment ``thing`` is about and whether it has a clock time: a job's next time,
+    """The one moment ``thing`` is about, with True when a clock time is known: a job's next time,
     else the one day (and time) its subject, label or snippet names; None when none or
     several are named."""
     nxt = thing.attributes.get("next")

@@ -203,7 +203,7 @@ def told(request: str, table: EntityTable) -> str | None:
     "tell yui at kobayashi design …", "let my boss know I'm out friday") said as the email it
     is ("email sora saying the logo is approved"); None when the words after "tell" do not
     begin with one (a name or nickname of someone in scope, "my" and their relation, or a name
-    and where they work) or what follows is no message ("tell me a joke", "tell her about
+    and where they work) or what follows is no message ("tell me what's on", "tell her about
     …")."""
     m = _TOLD.match(request)
     if m is None:
