@@ -188,12 +188,7 @@ class SlotFiller:
             text = step.args.get(name)
             every = self._every_one(text, etype) if isinstance(text, str) else None
             if every:  # "mark them all as read": each of the things just listed
-                return [step.model_copy(update={
-                    "args": {**step.args, name: e.id},
-                    "sources": {**step.sources, name: ValueSource(
-                        kind="entity", text=text, entity_id=e.id, provenance=e.provenance,
-                        note=f"'{text}' = {etype} {e.label}, one of {len(every)}")}})
-                    for e in every]
+                return _each(step, name, str(text), every, f"one of {len(every)}")
             m = re.match(r"^\s*(?:both|the\s+two)\b\s*(?:of\s+)?(.*)$", text, re.I) \
                 if isinstance(text, str) else None
             if m is None:
@@ -211,11 +206,7 @@ class SlotFiller:
             # drafts": the one written first, first)
             group = sorted(group, key=lambda e: (e.ordinal is None, e.ordinal or 0,
                                                  self.table.recency(e.id)))
-            return [step.model_copy(update={
-                "args": {**step.args, name: e.id},
-                "sources": {**step.sources, name: ValueSource(
-                    kind="entity", text=text, entity_id=e.id, provenance=e.provenance,
-                    note=f"'{text}' = {etype} {e.label}, one of the two")}}) for e in group]
+            return _each(step, name, str(text), group, "one of the two")
         return [step]
 
     def _as_forward(self, step: Step, specs: dict[str, ActionSpec], earlier: list[Step]
@@ -253,8 +244,8 @@ class SlotFiller:
         if param is None or "open_link" not in specs or entity is None \
                 or entity.type != "link" or "link" not in specs["open_link"].entity_params():
             return step
-        if step.action == "click" and (step.args.get("target") != entity.id or not re.match(
-                r"https?://", str(entity.attributes.get("url") or ""), re.I)):
+        if step.action == "click" and (step.args.get("target") != entity.id or not
+                                       _WEB_ADDRESS.match(str(entity.attributes.get("url") or ""))):
             return step  # "javascript:…", "#top": a click does more than follow an address
         sources = {k: v for k, v in step.sources.items() if k != param}
         return step.model_copy(update={"action": "open_link", "args": {"link": entity.id},
@@ -562,15 +553,16 @@ class SlotFiller:
             ref = {"$step": len(earlier) - 1}
             return ref, ValueSource(kind="step_output", text=text,
                                     note=f"output of step {len(earlier)}")
-        thing = self._talked_of_last() if _norm(said) in _IT and not earlier else None
-        if name == "text" and _norm(said) in _IT and not earlier:  # "remind me about it"
+        it = _norm(said) in _IT
+        if name == "text" and it and not earlier:  # "remind me about it"
+            thing = self._talked_of_last()
             if thing is None:
                 raise _Ask(f"What should the reminder say? '{said}' refers to nothing talked "
                            "of so far.")
             return what_it_is(thing), ValueSource(
                 kind="entity", text=said, entity_id=thing.id, provenance=thing.provenance,
                 note=f"'{said}' = {thing.type} {thing.label}, talked of last")
-        if is_long_text(prop) and _norm(said) in _IT:  # "send it to her", nothing to send
+        if is_long_text(prop) and it:  # "send it to her", nothing to send
             raise _Ask(f"What should I send as '{said}'? Nothing talked of so far is a link, a "
                        "page or an email.")
         if fmt == "date-time":
@@ -1362,6 +1354,15 @@ _DETAIL = re.compile(r"^(?:my\s+|our\s+)?(?P<who>[a-z]+)(?:['’]s|s['’]?)\s+"
 _ADDRESSING = frozenset({"a", "an", "the", "my", "our", "to", "for", "email", "mail", "message",
                          "note", "line", "text"})
 """Words beside a name that still say nothing ("an email to my mum")."""
+
+def _each(step: Step, name: str, text: str, group: list[Entity], which: str) -> list[Step]:
+    """``step`` once for each entity of ``group`` in its ``name`` slot, said as ``text``."""
+    return [step.model_copy(update={
+        "args": {**step.args, name: e.id},
+        "sources": {**step.sources, name: ValueSource(
+            kind="entity", text=text, entity_id=e.id, provenance=e.provenance,
+            note=f"'{text}' = {e.type} {e.label}, {which}")}}) for e in group]
+
 
 def _sent_by(mail: Entity, person: Entity) -> bool:
     """Whether ``person``'s address is the sender of ``mail``."""
